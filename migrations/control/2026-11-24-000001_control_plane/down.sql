@@ -1,0 +1,3 @@
+DROP TABLE control.store_domains;
+DROP TABLE control.api_keys;
+DROP TABLE control.tenants;

@@ -1,0 +1,310 @@
+//! The `storegraph` command line.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::config::DatabaseArgs;
+use crate::db::{Database, PoolConfig, migrate};
+use crate::graphql::Limits;
+use crate::server::{self, ServeOptions};
+use crate::tenancy::{self, ControlPlane, Role, Slug, TenantStatus};
+
+/// storegraph: a GraphQL backend for multi-tenant commerce.
+#[derive(Debug, Parser)]
+#[command(name = "storegraph", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the GraphQL server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "STOREGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Create demo tenants with sample data and print their API tokens.
+        #[arg(long)]
+        demo: bool,
+        /// Most database connections in the pool.
+        #[arg(long, env = "STOREGRAPH_POOL_SIZE", default_value_t = 16)]
+        pool_size: u32,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Bring the control plane and every tenant schema to the newest version.
+    Migrate {
+        /// Tenants migrated at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+    },
+    /// Manage tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// The GraphQL schema.
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantCommand {
+    /// Create a tenant (schema at the newest version).
+    Create {
+        /// 2 to 40 of a-z, 0-9 and _, starting with a letter.
+        slug: String,
+        /// Display name (default: the slug).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List tenants.
+    List,
+    /// Drop a tenant and all its data.
+    Drop {
+        slug: String,
+        /// Confirm: the tenant's data is deleted for good.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Refuse a tenant's requests (TENANT_SUSPENDED), keeping its data.
+    Suspend { slug: String },
+    /// Serve a suspended tenant again.
+    Resume { slug: String },
+    /// Manage a tenant's API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Mint an API key; its token is printed once and never stored.
+    Create {
+        slug: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List a tenant's keys (prefixes only).
+    List { slug: String },
+    /// Revoke a key by its id.
+    Revoke { slug: String, id: Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+enum SchemaCommand {
+    /// Print the GraphQL schema (SDL), as schema.graphql holds it.
+    Print,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| format!("'{value}' is not a role: use storefront or admin"))
+}
+
+/// Parses the command line, runs the command, and turns failures into a message and a
+/// non-zero exit.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "storegraph=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Schema {
+        command: SchemaCommand::Print,
+    } = cli.command
+    {
+        print!("{}", crate::graphql::sdl());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Tenant {
+        command: TenantCommand::Drop { yes: false, slug },
+    } = &cli.command
+    {
+        bail!("dropping tenant '{slug}' deletes all its data: pass --yes to confirm");
+    }
+    let database = cli.database.open().await?;
+    let result = run_with_database(cli.command, &database.url).await;
+    database.close().await;
+    result
+}
+
+async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve {
+            listen,
+            demo,
+            pool_size,
+            limits,
+        } => {
+            let pool = PoolConfig {
+                max_size: pool_size,
+                ..PoolConfig::default()
+            };
+            server::serve(
+                url,
+                ServeOptions {
+                    listen,
+                    demo,
+                    pool,
+                    limits,
+                },
+            )
+            .await?;
+        }
+        Command::Migrate { jobs } => {
+            let report = migrate::migrate_all(url, jobs).await?;
+            println!("control: {}", describe(&Ok(report.control.clone())));
+            for tenant in &report.tenants {
+                println!("{}: {}", tenant.slug, describe(&tenant.outcome));
+            }
+            let failed = report.failures().count();
+            if failed > 0 {
+                eprintln!(
+                    "error: {failed} of {} tenants failed to migrate; fix the cause and run migrate again",
+                    report.tenants.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Tenant { command } => tenant_command(command, url).await?,
+        Command::Schema { .. } => unreachable!("handled before opening the database"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(outcome: &Result<Vec<String>, String>) -> String {
+    match outcome {
+        Ok(applied) if applied.is_empty() => "up to date".to_owned(),
+        Ok(applied) => format!("applied {}", applied.join(", ")),
+        Err(error) => format!("FAILED: {error}"),
+    }
+}
+
+async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()> {
+    // Control-plane commands need the control plane at the newest version.
+    tokio::task::spawn_blocking({
+        let url = url.to_owned();
+        move || migrate::migrate_control_blocking(&mut migrate::connect_blocking(&url)?)
+    })
+    .await??;
+    match command {
+        TenantCommand::Create { slug, name } => {
+            let name = name.unwrap_or_else(|| slug.clone());
+            let tenant = tenancy::create_tenant(url, &slug, &name).await?;
+            println!(
+                "created tenant '{}' (schema {}, id {})",
+                tenant.slug, tenant.schema_name, tenant.id
+            );
+        }
+        TenantCommand::Drop { slug, .. } => {
+            tenancy::drop_tenant(url, &slug).await?;
+            println!("dropped tenant '{slug}'");
+        }
+        TenantCommand::List => {
+            let control = control_plane(url).await?;
+            let tenants = control.list_tenants().await?;
+            println!("{:<40} {:<10} {:<25} NAME", "SLUG", "STATUS", "CREATED");
+            for t in tenants {
+                println!(
+                    "{:<40} {:<10} {:<25} {}",
+                    t.slug,
+                    t.status,
+                    t.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    t.name
+                );
+            }
+        }
+        TenantCommand::Suspend { slug } => set_status(url, &slug, TenantStatus::Suspended).await?,
+        TenantCommand::Resume { slug } => set_status(url, &slug, TenantStatus::Active).await?,
+        TenantCommand::Key { command } => key_command(command, url).await?,
+    }
+    Ok(())
+}
+
+async fn control_plane(url: &str) -> anyhow::Result<ControlPlane> {
+    let db = Database::connect(
+        url,
+        &PoolConfig {
+            max_size: 2,
+            ..PoolConfig::default()
+        },
+    )
+    .await?;
+    Ok(ControlPlane::new(db.pool))
+}
+
+async fn find_tenant(control: &ControlPlane, slug: &str) -> anyhow::Result<tenancy::Tenant> {
+    let slug = Slug::parse(slug)?;
+    control
+        .tenant_by_slug(&slug)
+        .await?
+        .with_context(|| format!("no tenant '{slug}'"))
+}
+
+async fn set_status(url: &str, slug: &str, status: TenantStatus) -> anyhow::Result<()> {
+    let control = control_plane(url).await?;
+    let slug = Slug::parse(slug)?;
+    if !control.set_status(&slug, status).await? {
+        bail!("no tenant '{slug}'");
+    }
+    println!("tenant '{slug}' is now {status}");
+    Ok(())
+}
+
+async fn key_command(command: KeyCommand, url: &str) -> anyhow::Result<()> {
+    let control = control_plane(url).await?;
+    match command {
+        KeyCommand::Create { slug, role, label } => {
+            let tenant = find_tenant(&control, &slug).await?;
+            let (key, token) = control.create_key(&tenant, role, &label).await?;
+            eprintln!(
+                "created {role} key {} for tenant '{}'; the token is shown only now:",
+                key.id, tenant.slug
+            );
+            println!("{}", token.secret);
+        }
+        KeyCommand::List { slug } => {
+            let tenant = find_tenant(&control, &slug).await?;
+            println!("{:<36} {:<10} {:<12} {:<10} LABEL", "ID", "ROLE", "PREFIX", "STATE");
+            for key in control.list_keys(&tenant).await? {
+                let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
+                println!(
+                    "{:<36} {:<10} {:<12} {:<10} {}",
+                    key.id, key.role, key.token_prefix, state, key.label
+                );
+            }
+        }
+        KeyCommand::Revoke { slug, id } => {
+            let tenant = find_tenant(&control, &slug).await?;
+            if control.revoke_keys(&tenant, Some(id), None).await? == 0 {
+                bail!("tenant '{slug}' has no live key {id}");
+            }
+            println!("revoked key {id}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! A PostgreSQL cluster of storegraph's own, started from the server binaries installed on
+//! the machine (initdb, postgres), so that `storegraph serve` and the tests need no setup.
+//!
+//! The postmaster runs as a child of a supervisor thread that lives as long as the
+//! process, with a parent-death signal: whatever way this process ends, even killed, the
+//! cluster shuts down with it and no server is left behind. When storegraph runs as root,
+//! PostgreSQL (which refuses to run as root) runs as an unprivileged user.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::{Pid, Uid, User};
+
+/// The superuser initdb creates; the cluster trusts it on 127.0.0.1 only.
+pub const SUPERUSER: &str = "storegraph";
+
+/// Settings for a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterOptions {
+    /// The folder that holds the cluster (`pgdata/`) and its log.
+    pub data_dir: PathBuf,
+    /// Extra `postgres -c name=value` settings.
+    pub settings: Vec<(String, String)>,
+}
+
+impl ClusterOptions {
+    /// Settings for a throwaway test cluster: no fsync, room for many connections.
+    pub fn throwaway(data_dir: PathBuf) -> Self {
+        let settings = [
+            ("fsync", "off"),
+            ("synchronous_commit", "off"),
+            ("full_page_writes", "off"),
+            ("max_connections", "400"),
+            ("max_locks_per_transaction", "256"),
+        ];
+        Self {
+            data_dir,
+            settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+}
+
+/// A running cluster. Dropping it (or calling [`EmbeddedPostgres::stop`]) shuts it down.
+pub struct EmbeddedPostgres {
+    port: u16,
+    pid: Pid,
+    exited: mpsc::Receiver<std::io::Result<ExitStatus>>,
+    stopped: bool,
+}
+
+/// Where the PostgreSQL server binaries are: `$STOREGRAPH_PG_BIN`, the `PATH`, or the
+/// newest `/usr/lib/postgresql/<version>/bin`.
+pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STOREGRAPH_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for dir in on_path {
+        if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
+            return Ok(dir);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).ok_or_else(|| {
+        anyhow!(
+            "no PostgreSQL server binaries (initdb, postgres) found on PATH or in \
+             /usr/lib/postgresql/*/bin; install them (apt-get install postgresql) or set \
+             DATABASE_URL"
+        )
+    })
+}
+
+/// The user PostgreSQL runs as: ourselves, or an unprivileged account when we are root.
+fn run_as() -> anyhow::Result<Option<User>> {
+    if !Uid::effective().is_root() {
+        return Ok(None);
+    }
+    for name in ["postgres", "nobody"] {
+        if let Some(user) = User::from_name(name)? {
+            return Ok(Some(user));
+        }
+    }
+    bail!("running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as")
+}
+
+fn command(bin: &Path, program: &str, user: &Option<User>, cwd: &Path) -> Command {
+    let mut cmd = Command::new(bin.join(program));
+    cmd.current_dir(cwd).env("LC_ALL", "C").env_remove("PGDATA");
+    if let Some(user) = user {
+        cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+    }
+    cmd
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot find a free TCP port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+impl EmbeddedPostgres {
+    /// Starts the cluster in `options.data_dir`, creating it with initdb on first use, and
+    /// waits until it accepts connections. Blocking; call it from `spawn_blocking` in async
+    /// code.
+    pub fn start(options: &ClusterOptions) -> anyhow::Result<Self> {
+        let bin = find_bin_dir()?;
+        let user = run_as()?;
+        let dir = &options.data_dir;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if let Some(user) = &user {
+            std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
+                .with_context(|| format!("cannot hand {} to user {}", dir.display(), user.name))?;
+        }
+        let pgdata = dir.join("pgdata");
+        if !pgdata.join("PG_VERSION").is_file() {
+            let output = command(&bin, "initdb", &user, dir)
+                .arg("-D")
+                .arg(&pgdata)
+                .args([
+                    "-U",
+                    SUPERUSER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-instructions",
+                ])
+                .output()
+                .context("cannot run initdb")?;
+            if !output.status.success() {
+                bail!(
+                    "initdb failed in {} (the folder and its parents must be reachable by the \
+                     user PostgreSQL runs as{}): {}",
+                    pgdata.display(),
+                    user.as_ref().map(|u| format!(", {}", u.name)).unwrap_or_default(),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+            }
+        }
+
+        let port = free_port()?;
+        let log_path = dir.join("postgres.log");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
+        if let Some(user) = &user {
+            std::os::unix::fs::chown(&log_path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))?;
+        }
+        let mut cmd = command(&bin, "postgres", &user, dir);
+        cmd.arg("-D")
+            .arg(&pgdata)
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        for (name, value) in &options.settings {
+            cmd.arg("-c").arg(format!("{name}={value}"));
+        }
+        // SAFETY: prctl is async-signal-safe; it runs in the child after fork (and after
+        // the uid change, which would otherwise clear it) and before exec.
+        unsafe {
+            cmd.pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(std::io::Error::from));
+        }
+
+        // The supervisor thread spawns the postmaster and waits for it. The parent-death
+        // signal fires when the thread that forked the child ends, so that thread must live
+        // as long as the postmaster does.
+        let (started_tx, started_rx) = mpsc::channel();
+        let (exited_tx, exited) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("postgres-supervisor".into())
+            .spawn(move || match cmd.spawn() {
+                Ok(mut child) => {
+                    let _ = started_tx.send(Ok(child.id()));
+                    let _ = exited_tx.send(child.wait());
+                }
+                Err(e) => {
+                    let _ = started_tx.send(Err(e));
+                }
+            })?;
+        let pid = started_rx.recv()?.context("cannot start postgres")?;
+        let mut cluster = Self {
+            port,
+            pid: Pid::from_raw(pid as i32),
+            exited,
+            stopped: false,
+        };
+        cluster.wait_ready(&pgdata, &log_path)?;
+        Ok(cluster)
+    }
+
+    /// Waits until the postmaster says "ready" in its pid file (PostgreSQL 10 and later).
+    fn wait_ready(&mut self, pgdata: &Path, log_path: &Path) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(status) = self.exited.try_recv() {
+                self.stopped = true;
+                let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(10).collect();
+                bail!(
+                    "postgres exited during startup ({:?}); last lines of {}:\n{}",
+                    status,
+                    log_path.display(),
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
+            let pid_file = std::fs::read_to_string(pgdata.join("postmaster.pid")).unwrap_or_default();
+            if pid_file.lines().nth(7).is_some_and(|status| status.trim() == "ready") {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("postgres did not become ready within 60 s; see {}", log_path.display());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The TCP port the cluster listens on (127.0.0.1 only).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A connection URL for `database` as the cluster's superuser.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Shuts the cluster down (fast shutdown: open sessions are ended) and waits for it.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let _ = kill(self.pid, Signal::SIGINT);
+        if self.exited.recv_timeout(Duration::from_secs(30)).is_err() {
+            let _ = kill(self.pid, Signal::SIGQUIT);
+            let _ = self.exited.recv_timeout(Duration::from_secs(10));
+        }
+    }
+}
+
+impl Drop for EmbeddedPostgres {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The port of a cluster already running in `data_dir` (say, a `storegraph serve` in
+/// another terminal), so that CLI commands can use it instead of starting a second one.
+pub fn running_port(data_dir: &Path) -> Option<u16> {
+    let pid_file = std::fs::read_to_string(data_dir.join("pgdata").join("postmaster.pid")).ok()?;
+    let lines: Vec<&str> = pid_file.lines().collect();
+    let pid = Pid::from_raw(lines.first()?.trim().parse().ok()?);
+    let alive = matches!(kill(pid, None), Ok(()) | Err(nix::errno::Errno::EPERM));
+    let ready = lines.get(7).is_some_and(|status| status.trim() == "ready");
+    if alive && ready {
+        lines.get(3)?.trim().parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Creates database `name` if the cluster at `admin_url` does not have it yet.
+pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    diesel::table! { pg_database (datname) { datname -> Text } }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        bail!("invalid database name {name:?}");
+    }
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    let exists: i64 = pg_database::table
+        .filter(pg_database::datname.eq(name))
+        .count()
+        .get_result(&mut conn)
+        .await?;
+    if exists == 0 {
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! diesel table definitions. Control-plane tables are schema-qualified (`control.*`);
+//! tenant tables are unqualified and resolve through the connection's `search_path`,
+//! which [`super::tenant_connection`] sets to one tenant's schema.
+
+/// Tables of the control plane, schema `control`.
+pub mod control {
+    diesel::table! {
+        control.tenants (id) {
+            id -> Uuid,
+            slug -> Text,
+            name -> Text,
+            schema_name -> Text,
+            status -> Text,
+            shard -> Text,
+            created_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
+        control.api_keys (id) {
+            id -> Uuid,
+            tenant_id -> Uuid,
+            role -> Text,
+            token_hash -> Bytea,
+            token_prefix -> Text,
+            label -> Text,
+            created_at -> Timestamptz,
+            revoked_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
+        control.store_domains (domain) {
+            domain -> Text,
+            tenant_id -> Uuid,
+            store_code -> Text,
+            created_at -> Timestamptz,
+        }
+    }
+
+    diesel::joinable!(api_keys -> tenants (tenant_id));
+    diesel::joinable!(store_domains -> tenants (tenant_id));
+    diesel::allow_tables_to_appear_in_same_query!(tenants, api_keys, store_domains);
+}
+
+diesel::table! {
+    stores (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        domain -> Nullable<Text>,
+        locale -> Text,
+        default_currency -> Text,
+        theme -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

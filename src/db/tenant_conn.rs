@@ -1,0 +1,82 @@
+use std::ops::{Deref, DerefMut};
+
+use diesel::sql_types::{Bool, Text};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::{DbError, Pool};
+use crate::tenancy::Slug;
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `set_config(name, value, is_local)`.
+    fn set_config(name: Text, value: Text, is_local: Bool) -> Text;
+}
+
+/// The name of a tenant's PostgreSQL schema, `t_<slug>`. It can only be made from a
+/// validated [`Slug`], so it never holds a quote, a comma or a space: `search_path`
+/// parses its value as a list, and this name is always exactly one element of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantSchema(String);
+
+impl TenantSchema {
+    /// The schema of the tenant with this slug.
+    pub fn for_slug(slug: &Slug) -> Self {
+        Self(format!("t_{}", slug.as_str()))
+    }
+
+    /// The schema name as PostgreSQL knows it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TenantSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A pooled connection whose `search_path` is one tenant's schema and nothing else (not
+/// `public`, not `control`). Only [`tenant_connection`] makes one, so holding a
+/// `TenantConn` is proof the path was set for this checkout.
+pub struct TenantConn {
+    conn: bb8::PooledConnection<'static, AsyncDieselConnectionManager<AsyncPgConnection>>,
+    schema: TenantSchema,
+}
+
+impl TenantConn {
+    /// The schema this connection is scoped to.
+    pub fn schema(&self) -> &TenantSchema {
+        &self.schema
+    }
+}
+
+impl Deref for TenantConn {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for TenantConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.conn
+    }
+}
+
+/// The one function that hands out connections for a tenant. It checks a connection out
+/// of the pool and sets its session `search_path` to the tenant's schema alone, the schema
+/// name travelling as a bound parameter. The path is set on every checkout because a
+/// session setting outlives the checkout: the previous user of this connection may have
+/// been another tenant. The statement is diesel DSL, so it is a cached prepared statement
+/// (one round trip, no re-parse).
+pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<TenantConn, DbError> {
+    let mut conn = pool.get_owned().await?;
+    diesel::select(set_config("search_path", schema.as_str(), false))
+        .execute(&mut *conn)
+        .await?;
+    Ok(TenantConn {
+        conn,
+        schema: schema.clone(),
+    })
+}

@@ -1,0 +1,122 @@
+//! `serve --demo`: two demo tenants with stores and fresh API keys, created through the
+//! same GraphQL API clients use. Safe to run again: existing tenants and stores are kept,
+//! and the previous demo keys are revoked in favour of new ones.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context as _, bail};
+
+use crate::db::Database;
+use crate::graphql::{Limits, build_schema};
+use crate::tenancy::{self, Caller, ControlPlane, Credentials, ProvisionError, Role, Slug};
+
+const DEMO_LABEL: &str = "demo";
+
+/// A demo tenant and the tokens minted for it in this run.
+pub struct DemoTenant {
+    /// Its slug.
+    pub slug: &'static str,
+    /// An admin token.
+    pub admin_token: String,
+    /// A storefront token.
+    pub storefront_token: String,
+}
+
+struct Spec {
+    slug: &'static str,
+    name: &'static str,
+    stores: &'static [(&'static str, &'static str, &'static str, &'static str, &'static str)],
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        slug: "demo_apparel",
+        name: "Northwind Apparel",
+        stores: &[
+            ("us", "Northwind US", "us.apparel.example", "en-US", "USD"),
+            ("de", "Northwind Deutschland", "de.apparel.example", "de-DE", "EUR"),
+        ],
+    },
+    Spec {
+        slug: "demo_electronics",
+        name: "Voltline Electronics",
+        stores: &[
+            ("uk", "Voltline UK", "uk.electronics.example", "en-GB", "GBP"),
+            ("jp", "Voltline Japan", "jp.electronics.example", "ja-JP", "JPY"),
+        ],
+    },
+];
+
+const STORE_CREATE: &str =
+    "mutation($input: StoreCreateInput!) { storeCreate(input: $input) { store { code } userErrors { code message } } }";
+
+/// Creates (or refreshes) the demo tenants on the database at `url`.
+pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenant>> {
+    let control = ControlPlane::new(db.pool.clone());
+    let schema = build_schema(Limits::default());
+    let mut out = Vec::new();
+    for spec in SPECS {
+        match tenancy::create_tenant(url, spec.slug, spec.name).await {
+            Ok(_) | Err(ProvisionError::Exists(_)) => {}
+            Err(e) => return Err(e).context("cannot create a demo tenant"),
+        }
+        let tenant = control
+            .tenant_by_slug(&Slug::parse(spec.slug)?)
+            .await?
+            .context("demo tenant vanished")?;
+        control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await?;
+        let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL).await?;
+        let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL).await?;
+
+        let credentials = Credentials {
+            authorization: Some(format!("Bearer {}", admin.secret)),
+            ..Default::default()
+        };
+        let caller = tenancy::resolve(&control, &db.pool, &credentials).await;
+        if !matches!(caller, Caller::Tenant(_)) {
+            bail!("the demo admin token did not resolve");
+        }
+        for (code, name, domain, locale, currency) in spec.stores {
+            let variables = serde_json::json!({ "input": {
+                "code": code, "name": name, "domain": domain, "locale": locale, "defaultCurrency": currency,
+            }});
+            let request = async_graphql::Request::new(STORE_CREATE)
+                .variables(async_graphql::Variables::from_json(variables))
+                .data(caller.clone());
+            let response = schema.execute(request).await;
+            if !response.errors.is_empty() {
+                bail!("demo store {code}: {:?}", response.errors);
+            }
+        }
+        out.push(DemoTenant {
+            slug: spec.slug,
+            admin_token: admin.secret,
+            storefront_token: storefront.secret,
+        });
+    }
+    Ok(out)
+}
+
+/// The headers GraphiQL starts with: the first demo tenant's admin token.
+pub fn graphiql_headers(tenant: &DemoTenant) -> serde_json::Map<String, serde_json::Value> {
+    let mut headers = serde_json::Map::new();
+    headers.insert("Authorization".into(), format!("Bearer {}", tenant.admin_token).into());
+    headers
+}
+
+/// Prints the demo tokens and how to use them.
+pub fn print_instructions(tenants: &[DemoTenant], listen: SocketAddr) {
+    println!(
+        "\nstoregraph demo: http://{listen}/graphiql (headers for {} filled in)\n",
+        tenants[0].slug
+    );
+    for tenant in tenants {
+        println!("tenant {}", tenant.slug);
+        println!("  admin token:      {}", tenant.admin_token);
+        println!("  storefront token: {}", tenant.storefront_token);
+    }
+    println!(
+        "\ntry:\n  curl -s http://{listen}/graphql -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ tenant {{ slug name }} stores {{ edges {{ node {{ code name locale defaultCurrency }} }} }} }}\"}}'\n",
+        tenants[0].storefront_token
+    );
+}

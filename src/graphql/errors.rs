@@ -1,0 +1,144 @@
+use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+
+use crate::db::DbError;
+use crate::tenancy::TenancyError;
+
+/// A GraphQL error carrying `extensions.code`: how auth problems, unknown tenants and
+/// bad arguments reach the client.
+pub fn coded_error(code: &str, message: impl Into<String>) -> async_graphql::Error {
+    let code = code.to_owned();
+    async_graphql::Error::new(message).extend_with(move |_, ext| ext.set("code", code.as_str()))
+}
+
+/// The error a client sees when something failed on our side. The cause is logged, not
+/// sent: database messages can name tables, constraints and values.
+pub fn internal_error(error: &DbError) -> async_graphql::Error {
+    match error {
+        DbError::Pool(_) => {
+            tracing::warn!(%error, "no database connection");
+            coded_error("SERVICE_UNAVAILABLE", "the database is unavailable, try again")
+        }
+        DbError::Query(_) => {
+            tracing::error!(%error, "database error");
+            coded_error("INTERNAL_SERVER_ERROR", "internal error")
+        }
+    }
+}
+
+/// Turns the errors of the lower layers into GraphQL errors that carry their
+/// `extensions.code`. Resolvers write `.gql()?`: a bare `?` would go through
+/// async-graphql's blanket conversion, dropping the code and showing a database message.
+pub trait GqlResultExt<T> {
+    /// The GraphQL form of this result.
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResultExt<T> for Result<T, TenancyError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| coded_error(e.code.as_str(), e.message))
+    }
+}
+
+impl<T> GqlResultExt<T> for Result<T, DbError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| internal_error(&e))
+    }
+}
+
+impl<T> GqlResultExt<T> for Result<T, diesel::result::Error> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| internal_error(&DbError::Query(e)))
+    }
+}
+
+/// Why a mutation's input was refused. Shared by every domain so clients handle one enum.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A value is malformed.
+    Invalid,
+    /// A required value is missing or blank.
+    Required,
+    /// A value is longer than allowed.
+    TooLong,
+    /// Another record already has this unique value.
+    Duplicate,
+    /// The record to change does not exist.
+    NotFound,
+    /// Not an ISO 4217 currency code.
+    InvalidCurrency,
+    /// Not a BCP 47 locale tag.
+    InvalidLocale,
+    /// Not a DNS host name.
+    InvalidDomain,
+    /// The domain is registered to another store.
+    DomainTaken,
+}
+
+/// One problem with a mutation's input. A mutation that returns any writes nothing.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct UserError {
+    /// Path to the input field at fault, e.g. `["input", "code"]`.
+    pub field: Vec<String>,
+    /// Machine-readable reason.
+    pub code: UserErrorCode,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Collects the problems of one mutation input.
+#[derive(Debug, Default)]
+pub struct UserErrors(pub Vec<UserError>);
+
+impl UserErrors {
+    /// Records a problem with `input.<field>`.
+    pub fn add(&mut self, field: &str, code: UserErrorCode, message: impl Into<String>) {
+        self.0.push(UserError {
+            field: vec!["input".to_owned(), field.to_owned()],
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// Whether nothing was wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// How a mutation's transaction ends early: bad input (rolled back, reported as
+/// userErrors) or a database failure (rolled back, reported as a GraphQL error).
+#[derive(Debug)]
+pub enum MutationError {
+    /// Rolled back; the client gets these as `userErrors`.
+    User(Vec<UserError>),
+    /// Rolled back; the client gets an internal error.
+    Db(DbError),
+}
+
+impl From<diesel::result::Error> for MutationError {
+    fn from(e: diesel::result::Error) -> Self {
+        MutationError::Db(DbError::Query(e))
+    }
+}
+
+impl From<DbError> for MutationError {
+    fn from(e: DbError) -> Self {
+        MutationError::Db(e)
+    }
+}
+
+impl From<UserErrors> for MutationError {
+    fn from(e: UserErrors) -> Self {
+        MutationError::User(e.0)
+    }
+}
+
+/// Splits a mutation's result into what its payload carries: the changed object, or the
+/// userErrors; a database failure becomes a GraphQL error.
+pub fn mutation_outcome<T>(result: Result<T, MutationError>) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(value) => Ok((Some(value), Vec::new())),
+        Err(MutationError::User(errors)) => Ok((None, errors)),
+        Err(MutationError::Db(error)) => Err(internal_error(&error)),
+    }
+}

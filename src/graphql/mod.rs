@@ -1,0 +1,16 @@
+//! The GraphQL layer shared by every domain: schema assembly, the request context (who is
+//! asking), errors and user errors, limits and Relay pagination.
+
+mod context;
+mod errors;
+mod limits;
+mod pagination;
+mod schema;
+
+pub use context::caller_scope;
+pub use errors::{
+    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, coded_error, internal_error, mutation_outcome,
+};
+pub use limits::Limits;
+pub use pagination::{ConnectionTotal, Page, PageArgs, decode_cursor, encode_cursor, into_connection};
+pub use schema::{AppSchema, Mutation, Query, build_schema, sdl};

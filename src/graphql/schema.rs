@@ -1,0 +1,31 @@
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use super::limits::Limits;
+use crate::stores::{StoreMutation, StoreQuery};
+use crate::tenancy::TenantQuery;
+
+/// Every query field, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct Query(TenantQuery, StoreQuery);
+
+/// Every mutation, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct Mutation(StoreMutation);
+
+/// The one GraphQL schema all tenants share.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Assembles the schema with its depth and complexity limits; `limits` is also schema
+/// data, where connection fields read the page-size cap.
+pub fn build_schema(limits: Limits) -> AppSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(limits)
+        .finish()
+}
+
+/// The schema in SDL, as `schema.graphql` holds it.
+pub fn sdl() -> String {
+    build_schema(Limits::default()).sdl()
+}

@@ -1,0 +1,16 @@
+//! storegraph: a GraphQL backend for multi-tenant commerce.
+//!
+//! One PostgreSQL schema per tenant, one GraphQL schema for all of them. A request flows
+//! one way: HTTP ([`http`]) → tenancy ([`tenancy`]: tenant, store, role) → GraphQL
+//! execution ([`graphql`]) → domain resolvers ([`stores`], …) → the tenant-scoped
+//! connection ([`db::tenant_connection`]) → PostgreSQL.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod graphql;
+pub mod http;
+pub mod server;
+pub mod stores;
+pub mod tenancy;

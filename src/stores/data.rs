@@ -1,0 +1,109 @@
+//! The stores table: every diesel call of this domain lives here.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{NewStore, Store, StoreChanges};
+use crate::db::schema::stores;
+use crate::graphql::Page;
+
+/// Which stores a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct StoreFilter {
+    /// Only active (true) or inactive (false) stores.
+    pub active: Option<bool>,
+    /// Case-insensitive substring of the code or name.
+    pub search: Option<String>,
+}
+
+fn filtered(filter: &StoreFilter) -> stores::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = stores::table.into_boxed();
+    if let Some(active) = filter.active {
+        query = query.filter(stores::active.eq(active));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!(
+            "%{}%",
+            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        query = query.filter(stores::code.ilike(pattern.clone()).or(stores::name.ilike(pattern)));
+    }
+    query
+}
+
+/// One page of stores ordered by code, per [`Page`].
+pub async fn list(conn: &mut AsyncPgConnection, filter: &StoreFilter, page: &Page<String>) -> QueryResult<Vec<Store>> {
+    let mut query = filtered(filter).select(Store::as_select());
+    if let Some(after) = &page.after {
+        query = query.filter(stores::code.gt(after.clone()));
+    }
+    if let Some(before) = &page.before {
+        query = query.filter(stores::code.lt(before.clone()));
+    }
+    query = if page.backward {
+        query.order(stores::code.desc())
+    } else {
+        query.order(stores::code.asc())
+    };
+    query.limit(page.fetch_limit()).load(conn).await
+}
+
+/// How many stores match `filter`.
+pub async fn count(conn: &mut AsyncPgConnection, filter: &StoreFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn).await
+}
+
+/// The store with this code.
+pub async fn by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Store>> {
+    stores::table
+        .filter(stores::code.eq(code))
+        .select(Store::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The store with this id.
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Store>> {
+    stores::table
+        .find(id)
+        .select(Store::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The store with this id, locked until the transaction ends.
+pub async fn by_id_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Store>> {
+    stores::table
+        .find(id)
+        .select(Store::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Inserts a store.
+pub async fn insert(conn: &mut AsyncPgConnection, store: &NewStore) -> QueryResult<Store> {
+    diesel::insert_into(stores::table)
+        .values(store)
+        .returning(Store::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies `changes` to the store `id` and stamps `updated_at`.
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &StoreChanges) -> QueryResult<Store> {
+    diesel::update(stores::table.find(id))
+        .set((changes, stores::updated_at.eq(diesel::dsl::now)))
+        .returning(Store::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The unique constraint a duplicate store code violates.
+pub const CODE_TAKEN_CONSTRAINT: &str = "stores_code_key";
+/// The unique constraint a duplicate domain (within the tenant) violates.
+pub const DOMAIN_TAKEN_CONSTRAINT: &str = "stores_domain_key";

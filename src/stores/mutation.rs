@@ -1,0 +1,171 @@
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::data::{self, CODE_TAKEN_CONSTRAINT, DOMAIN_TAKEN_CONSTRAINT};
+use super::model::{NewStore, Store, StoreChanges};
+use super::validate;
+use crate::db::DbError;
+use crate::graphql::{
+    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+};
+use crate::tenancy::{self, Role};
+
+/// A new store.
+#[derive(InputObject)]
+pub struct StoreCreateInput {
+    /// Business key, unique in the tenant: 1 to 40 of `a-z 0-9 - _`.
+    code: String,
+    /// Display name.
+    name: String,
+    /// Host name shoppers reach the store at; it must not belong to any other store.
+    domain: Option<String>,
+    /// BCP 47 locale tag.
+    #[graphql(default = "en-US")]
+    locale: String,
+    /// ISO 4217 currency code.
+    default_currency: String,
+    /// Theme name.
+    theme: Option<String>,
+    /// Whether storefronts see it.
+    #[graphql(default = true)]
+    active: bool,
+}
+
+/// Changes to a store; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct StoreUpdateInput {
+    /// The store to change.
+    id: ID,
+    /// New display name.
+    name: Option<String>,
+    /// New host name; `null` removes it.
+    domain: MaybeUndefined<String>,
+    /// New locale tag.
+    locale: Option<String>,
+    /// New currency code.
+    default_currency: Option<String>,
+    /// New theme; `null` removes it.
+    theme: MaybeUndefined<String>,
+    /// Show or hide the store.
+    active: Option<bool>,
+}
+
+/// The result of a store mutation.
+#[derive(SimpleObject)]
+pub struct StorePayload {
+    /// The store as it is now; null when the mutation was refused.
+    store: Option<Store>,
+    /// What was wrong with the input; empty on success.
+    user_errors: Vec<UserError>,
+}
+
+impl StorePayload {
+    fn from_outcome(result: Result<Store, MutationError>) -> async_graphql::Result<Self> {
+        let (store, user_errors) = mutation_outcome(result)?;
+        Ok(Self { store, user_errors })
+    }
+}
+
+/// Turns a unique violation into the userError it means.
+fn conflict(error: DbError) -> MutationError {
+    let mut errors = UserErrors::default();
+    match error.unique_violation() {
+        Some(CODE_TAKEN_CONSTRAINT) => errors.add("code", UserErrorCode::Duplicate, "another store has this code"),
+        Some(DOMAIN_TAKEN_CONSTRAINT | tenancy::DOMAIN_TAKEN_CONSTRAINT) => errors.add(
+            "domain",
+            UserErrorCode::DomainTaken,
+            "this domain belongs to another store",
+        ),
+        _ => return MutationError::Db(error),
+    }
+    errors.into()
+}
+
+/// Store mutations (admin only).
+#[derive(Default)]
+pub struct StoreMutation;
+
+#[Object]
+impl StoreMutation {
+    /// Creates a store, and registers its domain so requests to it resolve to this store.
+    async fn store_create(&self, ctx: &Context<'_>, input: StoreCreateInput) -> async_graphql::Result<StorePayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let new = NewStore {
+            code: validate::code(&mut errors, &input.code),
+            name: validate::name(&mut errors, &input.name),
+            domain: input.domain.as_deref().and_then(|d| validate::domain(&mut errors, d)),
+            locale: validate::locale(&mut errors, &input.locale),
+            default_currency: validate::currency(&mut errors, &input.default_currency),
+            theme: input.theme.as_deref().and_then(|t| validate::theme(&mut errors, t)),
+            active: input.active,
+        };
+        if !errors.is_empty() {
+            return StorePayload::from_outcome(Err(errors.into()));
+        }
+        let tenant_id = scope.tenant().id;
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                let store = data::insert(conn, &new).await.map_err(|e| conflict(e.into()))?;
+                tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref())
+                    .await
+                    .map_err(conflict)?;
+                Ok(store)
+            })
+            .await;
+        StorePayload::from_outcome(result)
+    }
+
+    /// Changes a store. Changing its domain moves the domain's registration with it.
+    async fn store_update(&self, ctx: &Context<'_>, input: StoreUpdateInput) -> async_graphql::Result<StorePayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let id = Uuid::parse_str(&input.id).ok();
+        if id.is_none() {
+            errors.add("id", UserErrorCode::Invalid, "id is not a valid ID");
+        }
+        let changes = StoreChanges {
+            name: input.name.as_deref().map(|n| validate::name(&mut errors, n)),
+            domain: match &input.domain {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(validate::domain(&mut errors, d)),
+            },
+            locale: input.locale.as_deref().map(|l| validate::locale(&mut errors, l)),
+            default_currency: input
+                .default_currency
+                .as_deref()
+                .map(|c| validate::currency(&mut errors, c)),
+            theme: match &input.theme {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(t) => Some(validate::theme(&mut errors, t)),
+            },
+            active: input.active,
+        };
+        let (Some(id), true) = (id, errors.is_empty()) else {
+            return StorePayload::from_outcome(Err(errors.into()));
+        };
+        let tenant_id = scope.tenant().id;
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                let Some(before) = data::by_id_for_update(conn, id).await? else {
+                    let mut errors = UserErrors::default();
+                    errors.add("id", UserErrorCode::NotFound, "no store has this id");
+                    return Err(errors.into());
+                };
+                let store = data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
+                if store.domain != before.domain {
+                    tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref())
+                        .await
+                        .map_err(conflict)?;
+                }
+                Ok(store)
+            })
+            .await;
+        StorePayload::from_outcome(result)
+    }
+}

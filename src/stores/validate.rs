@@ -1,0 +1,92 @@
+//! Validation of store inputs: every problem becomes a userError, and a mutation with any
+//! problem writes nothing.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::graphql::{UserErrorCode, UserErrors};
+
+static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9_-]{0,39}$").expect("valid regex"));
+static LOCALE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$").expect("valid regex"));
+static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$").expect("valid regex")
+});
+
+/// A store code: 1 to 40 lowercase letters, digits, `-` or `_`.
+pub fn code(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add("code", UserErrorCode::Required, "code is required");
+    } else if !CODE.is_match(value) {
+        errors.add(
+            "code",
+            UserErrorCode::Invalid,
+            "code must be 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter or digit",
+        );
+    }
+    value.to_owned()
+}
+
+/// A display name: 1 to 200 characters once trimmed.
+pub fn name(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add("name", UserErrorCode::Required, "name is required");
+    } else if value.chars().count() > 200 {
+        errors.add("name", UserErrorCode::TooLong, "name must be at most 200 characters");
+    }
+    value.to_owned()
+}
+
+/// A host name, lowercased; blank means none.
+pub fn domain(errors: &mut UserErrors, value: &str) -> Option<String> {
+    let value = value.trim().trim_end_matches('.').to_ascii_lowercase();
+    if value.is_empty() {
+        return None;
+    }
+    if value.len() > 253 || !DOMAIN.is_match(&value) || value.parse::<std::net::IpAddr>().is_ok() {
+        errors.add(
+            "domain",
+            UserErrorCode::InvalidDomain,
+            format!("'{value}' is not a DNS host name such as shop.example.com"),
+        );
+    }
+    Some(value)
+}
+
+/// A BCP 47 locale tag such as `en`, `en-US`, `es-419` or `zh-Hant-TW`.
+pub fn locale(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim();
+    if !LOCALE.is_match(value) {
+        errors.add(
+            "locale",
+            UserErrorCode::InvalidLocale,
+            format!("'{value}' is not a locale tag such as en-US"),
+        );
+    }
+    value.to_owned()
+}
+
+/// An ISO 4217 currency code, upper-cased.
+pub fn currency(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim().to_ascii_uppercase();
+    if iso_currency::Currency::from_code(&value).is_none() {
+        errors.add(
+            "defaultCurrency",
+            UserErrorCode::InvalidCurrency,
+            format!("'{value}' is not an ISO 4217 currency code such as EUR"),
+        );
+    }
+    value
+}
+
+/// A theme name: at most 100 characters; blank means none.
+pub fn theme(errors: &mut UserErrors, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.chars().count() > 100 {
+        errors.add("theme", UserErrorCode::TooLong, "theme must be at most 100 characters");
+    }
+    (!value.is_empty()).then(|| value.to_owned())
+}

@@ -1,0 +1,196 @@
+//! Reads and writes of the control plane. Every statement names `control.*` tables, so a
+//! pooled connection's leftover `search_path` cannot change what they touch.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Role, Tenant, TenantStatus};
+use super::slug::Slug;
+use super::token::{ApiToken, hash_token};
+use crate::db::schema::control::{api_keys, store_domains, tenants};
+use crate::db::{DbError, Pool};
+
+/// An API key as listed to an operator: never the token, only its prefix.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ApiKeyInfo {
+    /// Key id (used to revoke it).
+    pub id: Uuid,
+    /// What it may do.
+    pub role: Role,
+    /// The token's first characters.
+    pub token_prefix: String,
+    /// A free-form label.
+    pub label: String,
+    /// When it was minted.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Access to the control plane through the shared pool.
+#[derive(Clone)]
+pub struct ControlPlane {
+    pool: Pool,
+}
+
+impl ControlPlane {
+    /// The control plane reached through `pool`.
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    async fn conn(
+        &self,
+    ) -> Result<
+        bb8::PooledConnection<'_, diesel_async::pooled_connection::AsyncDieselConnectionManager<AsyncPgConnection>>,
+        DbError,
+    > {
+        Ok(self.pool.get().await?)
+    }
+
+    /// The tenant with this slug.
+    pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, DbError> {
+        let mut conn = self.conn().await?;
+        Ok(tenants::table
+            .filter(tenants::slug.eq(slug.as_str()))
+            .select(Tenant::as_select())
+            .first(&mut *conn)
+            .await
+            .optional()?)
+    }
+
+    /// The key a token belongs to (revoked or not) and its tenant.
+    pub async fn key_by_token(&self, token: &str) -> Result<Option<(ApiKeyInfo, Tenant)>, DbError> {
+        let mut conn = self.conn().await?;
+        Ok(api_keys::table
+            .inner_join(tenants::table)
+            .filter(api_keys::token_hash.eq(hash_token(token)))
+            .select((ApiKeyInfo::as_select(), Tenant::as_select()))
+            .first(&mut *conn)
+            .await
+            .optional()?)
+    }
+
+    /// The tenant and store a registered store domain points at.
+    pub async fn tenant_by_domain(&self, domain: &str) -> Result<Option<(Tenant, String)>, DbError> {
+        let mut conn = self.conn().await?;
+        Ok(store_domains::table
+            .inner_join(tenants::table)
+            .filter(store_domains::domain.eq(domain))
+            .select((Tenant::as_select(), store_domains::store_code))
+            .first(&mut *conn)
+            .await
+            .optional()?)
+    }
+
+    /// Every tenant, by slug.
+    pub async fn list_tenants(&self) -> Result<Vec<Tenant>, DbError> {
+        let mut conn = self.conn().await?;
+        Ok(tenants::table
+            .select(Tenant::as_select())
+            .order(tenants::slug)
+            .load(&mut *conn)
+            .await?)
+    }
+
+    /// Mints a key for a tenant. The returned token is the only copy there will ever be.
+    pub async fn create_key(
+        &self,
+        tenant: &Tenant,
+        role: Role,
+        label: &str,
+    ) -> Result<(ApiKeyInfo, ApiToken), DbError> {
+        let token = ApiToken::generate();
+        let mut conn = self.conn().await?;
+        let info = diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::tenant_id.eq(tenant.id),
+                api_keys::role.eq(role),
+                api_keys::token_hash.eq(hash_token(&token.secret)),
+                api_keys::token_prefix.eq(token.prefix()),
+                api_keys::label.eq(label),
+            ))
+            .returning(ApiKeyInfo::as_returning())
+            .get_result(&mut *conn)
+            .await?;
+        Ok((info, token))
+    }
+
+    /// A tenant's keys, newest first.
+    pub async fn list_keys(&self, tenant: &Tenant) -> Result<Vec<ApiKeyInfo>, DbError> {
+        let mut conn = self.conn().await?;
+        Ok(api_keys::table
+            .filter(api_keys::tenant_id.eq(tenant.id))
+            .select(ApiKeyInfo::as_select())
+            .order(api_keys::created_at.desc())
+            .load(&mut *conn)
+            .await?)
+    }
+
+    /// Revokes keys of a tenant: the one with `id`, or (with `label`) every live key with
+    /// that label. Returns how many were revoked.
+    pub async fn revoke_keys(&self, tenant: &Tenant, id: Option<Uuid>, label: Option<&str>) -> Result<usize, DbError> {
+        let mut conn = self.conn().await?;
+        let mut query = diesel::update(api_keys::table)
+            .filter(api_keys::tenant_id.eq(tenant.id))
+            .filter(api_keys::revoked_at.is_null())
+            .into_boxed();
+        if let Some(id) = id {
+            query = query.filter(api_keys::id.eq(id));
+        }
+        if let Some(label) = label {
+            query = query.filter(api_keys::label.eq(label.to_owned()));
+        }
+        Ok(query
+            .set(api_keys::revoked_at.eq(diesel::dsl::now))
+            .execute(&mut *conn)
+            .await?)
+    }
+
+    /// Suspends or re-activates a tenant. Returns whether the tenant exists.
+    pub async fn set_status(&self, slug: &Slug, status: TenantStatus) -> Result<bool, DbError> {
+        let mut conn = self.conn().await?;
+        let changed = diesel::update(tenants::table.filter(tenants::slug.eq(slug.as_str())))
+            .set(tenants::status.eq(status))
+            .execute(&mut *conn)
+            .await?;
+        Ok(changed == 1)
+    }
+}
+
+/// Points `domain` (or, with `None`, no domain) at a tenant's store, replacing what the
+/// store had. It runs on the caller's connection so that it commits or rolls back with
+/// the store change itself. A domain already taken, by any tenant, fails with a unique
+/// violation on `store_domains_pkey`.
+pub async fn set_store_domain(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    store_code: &str,
+    domain: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::delete(
+        store_domains::table
+            .filter(store_domains::tenant_id.eq(tenant_id))
+            .filter(store_domains::store_code.eq(store_code)),
+    )
+    .execute(conn)
+    .await?;
+    if let Some(domain) = domain {
+        diesel::insert_into(store_domains::table)
+            .values((
+                store_domains::domain.eq(domain),
+                store_domains::tenant_id.eq(tenant_id),
+                store_domains::store_code.eq(store_code),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The constraint a taken domain violates.
+pub const DOMAIN_TAKEN_CONSTRAINT: &str = "store_domains_pkey";

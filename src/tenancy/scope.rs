@@ -1,0 +1,69 @@
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+
+use super::model::{Role, Tenant};
+use super::resolve::{TenancyError, role_error};
+use super::slug::SlugError;
+use crate::db::{DbError, Pool, TenantConn, TenantSchema, tenant_connection};
+
+/// A request resolved to one tenant: the tenant, the caller's role and store, and the
+/// request's one tenant connection. The connection is checked out (and its
+/// `search_path` set) on first use and shared by every resolver and dataloader of the
+/// request, so a request costs one tenant switch however many fields it asks for.
+pub struct TenantScope {
+    tenant: Tenant,
+    schema: TenantSchema,
+    role: Option<Role>,
+    store: Option<String>,
+    pool: Pool,
+    conn: Mutex<Option<TenantConn>>,
+}
+
+impl TenantScope {
+    /// A scope for `tenant`; no connection is taken yet.
+    pub fn new(pool: Pool, tenant: Tenant, role: Option<Role>, store: Option<String>) -> Result<Self, SlugError> {
+        let schema = tenant.schema()?;
+        Ok(Self {
+            tenant,
+            schema,
+            role,
+            store,
+            pool,
+            conn: Mutex::new(None),
+        })
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    /// The caller's role: `None` when the request named a tenant without a token.
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    /// The store the request is in (`X-Store` or the store domain), if any.
+    pub fn store(&self) -> Option<&str> {
+        self.store.as_deref()
+    }
+
+    /// Refuses callers below `need` (admin includes storefront).
+    pub fn require(&self, need: Role) -> Result<(), TenancyError> {
+        match self.role {
+            Some(have) if have >= need => Ok(()),
+            have => Err(role_error(have, need)),
+        }
+    }
+
+    /// The request's tenant connection, checked out on first use. Holders are served one
+    /// at a time (a PostgreSQL connection runs one statement at a time anyway).
+    pub async fn conn(&self) -> Result<MappedMutexGuard<'_, TenantConn>, DbError> {
+        let mut guard = self.conn.lock().await;
+        if guard.is_none() {
+            *guard = Some(tenant_connection(&self.pool, &self.schema).await?);
+        }
+        Ok(MutexGuard::map(guard, |conn| {
+            conn.as_mut().expect("connection set above")
+        }))
+    }
+}

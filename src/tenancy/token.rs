@@ -1,0 +1,33 @@
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+
+/// A freshly minted API token. It is shown once, to whoever created it; the control plane
+/// keeps only its SHA-256 ([`hash_token`]) and a short prefix to tell keys apart.
+pub struct ApiToken {
+    /// The secret itself: `sg_` and 43 characters of base64url (256 random bits).
+    pub secret: String,
+}
+
+impl ApiToken {
+    /// Mints a token from the operating system's random source.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self {
+            secret: format!("sg_{}", URL_SAFE_NO_PAD.encode(bytes)),
+        }
+    }
+
+    /// The part of the token safe to show in listings.
+    pub fn prefix(&self) -> String {
+        self.secret.chars().take(10).collect()
+    }
+}
+
+/// The stored form of a token. Tokens carry 256 random bits, so a fast hash is enough: no
+/// dictionary of likely tokens exists to attack it with.
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
