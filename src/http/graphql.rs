@@ -6,6 +6,7 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use tracing::Instrument;
 
 use super::AppState;
@@ -20,6 +21,41 @@ pub async fn post_handler(State(state): State<Arc<AppState>>, headers: HeaderMap
     execute(&state, &headers, request.into_inner()).await
 }
 
+/// The parameters of a GraphQL GET request, as the GraphQL-over-HTTP spec names them
+/// (async-graphql's own parser expects `operation_name`, so it is not used).
+#[derive(Debug, Deserialize)]
+pub struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName", alias = "operation_name")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+impl GetParams {
+    fn into_request(self) -> Result<async_graphql::Request, String> {
+        let json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
+            text.filter(|t| !t.is_empty())
+                .map(|t| serde_json::from_str(&t).map_err(|e| format!("{name} is not JSON: {e}")))
+                .transpose()
+        };
+        let mut request = async_graphql::Request::new(self.query.unwrap_or_default());
+        if let Some(name) = self.operation_name.filter(|n| !n.is_empty()) {
+            request = request.operation_name(name);
+        }
+        if let Some(variables) = json("variables", self.variables)? {
+            request = request.variables(async_graphql::Variables::from_json(variables));
+        }
+        if let Some(serde_json::Value::Object(extensions)) = json("extensions", self.extensions)? {
+            for (key, value) in extensions {
+                let value = async_graphql::Value::from_json(value).map_err(|e| e.to_string())?;
+                request.extensions.insert(key, value);
+            }
+        }
+        Ok(request)
+    }
+}
+
 /// GET /graphql: queries only (a GET must not change anything); a browser asking for a
 /// page gets GraphiQL.
 pub async fn get_handler(
@@ -27,15 +63,24 @@ pub async fn get_handler(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
+        Ok(params) => params,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("invalid GraphQL GET request: {e}"),
+            );
+        }
+    };
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    let query = query.unwrap_or_default();
-    if wants_html && !query.split('&').any(|pair| pair.starts_with("query=")) {
+    if wants_html && params.query.is_none() {
         return graphiql::render(&state).into_response();
     }
-    let request = match async_graphql::http::parse_query_string(&query) {
+    let request = match params.into_request() {
         Ok(request) => request,
         Err(e) => {
             return refuse(
@@ -126,4 +171,28 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
         http.headers_mut().insert(REQUEST_ID, value);
     }
     http
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_selected_operation_counts() {
+        let document = "query Q { a } mutation M { b }";
+        assert!(is_mutation(&async_graphql::Request::new(document).operation_name("M")));
+        assert!(!is_mutation(&async_graphql::Request::new(document).operation_name("Q")));
+        assert!(is_mutation(&async_graphql::Request::new(document)));
+        assert!(!is_mutation(&async_graphql::Request::new("{ a }")));
+        assert!(is_mutation(&async_graphql::Request::new("mutation { a }")));
+    }
+
+    #[test]
+    fn get_parameters_follow_the_graphql_over_http_names() {
+        let params: GetParams =
+            serde_urlencoded::from_str("query=%7Ba%7D&operationName=Q&variables=%7B%22x%22%3A1%7D").unwrap();
+        let request = params.into_request().unwrap();
+        assert_eq!(request.operation_name.as_deref(), Some("Q"));
+        assert_eq!(request.variables.get("x"), Some(&async_graphql::Value::from(1)));
+    }
 }

@@ -1,0 +1,104 @@
+//! The command line, run as a user would run it.
+
+use std::process::{Command, Output};
+
+use serde_json::json;
+
+use crate::harness::{STORE_CODES, TestApp, store_codes};
+
+fn storegraph(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_storegraph"))
+        .args(args)
+        .env("DATABASE_URL", &app.db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_lifecycle_from_the_command_line() {
+    let app = TestApp::start().await;
+
+    let created = storegraph(&app, &["tenant", "create", "cli_shop", "--name", "CLI Shop"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).contains("t_cli_shop"));
+
+    let again = storegraph(&app, &["tenant", "create", "cli_shop"]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+
+    let hostile = storegraph(&app, &["tenant", "create", "x'; DROP SCHEMA control; --"]);
+    assert!(!hostile.status.success());
+    assert!(
+        stderr(&hostile).contains("not a valid tenant slug"),
+        "{}",
+        stderr(&hostile)
+    );
+
+    let key = storegraph(&app, &["tenant", "key", "create", "cli_shop", "--role", "admin"]);
+    assert!(key.status.success(), "{}", stderr(&key));
+    let token = stdout(&key).trim().to_owned();
+    assert!(token.starts_with("sg_"));
+    assert_eq!(
+        app.gql(&token, STORE_CODES, json!({})).await["data"]["tenant"]["slug"],
+        "cli_shop"
+    );
+    app.store(&token, "from-cli", None).await;
+    assert_eq!(
+        store_codes(&app.gql(&token, STORE_CODES, json!({})).await),
+        ["from-cli"]
+    );
+
+    let bad_role = storegraph(&app, &["tenant", "key", "create", "cli_shop", "--role", "root"]);
+    assert!(!bad_role.status.success());
+
+    let list = storegraph(&app, &["tenant", "list"]);
+    assert!(stdout(&list).contains("cli_shop") && stdout(&list).contains("CLI Shop"));
+    let keys = storegraph(&app, &["tenant", "key", "list", "cli_shop"]);
+    assert!(stdout(&keys).contains(&token[..10]));
+    assert!(!stdout(&keys).contains(&token), "a listing must never show the token");
+
+    let migrate = storegraph(&app, &["migrate"]);
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+    assert!(
+        stdout(&migrate).contains("cli_shop: up to date"),
+        "{}",
+        stdout(&migrate)
+    );
+
+    let refused = storegraph(&app, &["tenant", "drop", "cli_shop"]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("--yes"));
+    let dropped = storegraph(&app, &["tenant", "drop", "cli_shop", "--yes"]);
+    assert!(dropped.status.success(), "{}", stderr(&dropped));
+    assert_eq!(
+        app.sql_count("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 't_cli_shop'")
+            .await,
+        0
+    );
+    let body = app.gql(&token, STORE_CODES, json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    let missing = storegraph(&app, &["tenant", "drop", "cli_shop", "--yes"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("no tenant"));
+}
+
+#[test]
+fn schema_print_needs_no_database() {
+    let output = Command::new(env!("CARGO_BIN_EXE_storegraph"))
+        .args(["schema", "print"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), storegraph::graphql::sdl());
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server over HTTP against a real PostgreSQL.
+
+mod harness;
+
+mod auth;
+mod cli;
+mod hostile;
+mod http;
+mod isolation;
+mod migrations;
+mod schema;
+mod stores;
