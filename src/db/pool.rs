@@ -1,13 +1,83 @@
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolError};
 
-use super::DbError;
+use super::{DbError, TenantSchema};
 
-/// The shared bb8 pool of PostgreSQL connections. Connections carry no tenant of their
-/// own: [`super::tenant_connection`] sets the tenant on every checkout.
-pub type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+/// A pooled PostgreSQL connection, and the tenant schema its session `search_path` was
+/// last set to by [`super::tenant_connection`] (nothing else in the program sets it).
+/// Knowing it lets a checkout by the same tenant skip the path statement: one round trip
+/// saved, and PostgreSQL keeps its cached plans (they are re-planned when the path changes).
+pub struct PgConn {
+    conn: AsyncPgConnection,
+    pub(super) search_path: Option<TenantSchema>,
+}
+
+impl Deref for PgConn {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.conn
+    }
+}
+
+/// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path.
+pub struct ConnectionManager(AsyncDieselConnectionManager<AsyncPgConnection>);
+
+impl bb8::ManageConnection for ConnectionManager {
+    type Connection = PgConn;
+    type Error = PoolError;
+
+    async fn connect(&self) -> Result<PgConn, PoolError> {
+        Ok(PgConn {
+            conn: self.0.connect().await?,
+            search_path: None,
+        })
+    }
+
+    async fn is_valid(&self, conn: &mut PgConn) -> Result<(), PoolError> {
+        self.0.is_valid(&mut conn.conn).await
+    }
+
+    /// A connection returned inside a transaction (a request future dropped mid-way) is
+    /// broken and discarded, so no session state of an unfinished request is reused.
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        self.0.has_broken(&mut conn.conn)
+    }
+}
+
+/// The shared bb8 pool of PostgreSQL connections. Connections belong to no tenant:
+/// [`super::tenant_connection`] scopes one to a tenant on checkout.
+pub type Pool = bb8::Pool<ConnectionManager>;
+
+/// A pooled connection for control-plane statements, which name `control.*` tables
+/// explicitly and so do not depend on the session's `search_path`.
+pub struct ControlConn(bb8::PooledConnection<'static, ConnectionManager>);
+
+impl Deref for ControlConn {
+    type Target = AsyncPgConnection;
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for ControlConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.0
+    }
+}
+
+/// A connection for control-plane (schema-qualified) statements only.
+pub async fn control_connection(pool: &Pool) -> Result<ControlConn, DbError> {
+    Ok(ControlConn(pool.get_owned().await?))
+}
 
 /// Sizing of the pool, from the command line or the environment.
 #[derive(Debug, Clone)]
@@ -38,11 +108,12 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens a pool on `url`. bb8's `test_on_check_out` is off: the statement that sets
-    /// the tenant on checkout already proves the connection alive, and a `SELECT 1` per
-    /// checkout would cost a round trip for nothing.
+    /// Opens a pool on `url`. bb8's `test_on_check_out` is off: a tenant checkout either
+    /// runs the path statement (which proves the connection alive) or reuses a connection
+    /// that just served the same tenant, and a `SELECT 1` per checkout would cost a round
+    /// trip for nothing.
     pub async fn connect(url: &str, config: &PoolConfig) -> Result<Self, DbError> {
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+        let manager = ConnectionManager(AsyncDieselConnectionManager::<AsyncPgConnection>::new(url));
         let pool = bb8::Pool::builder()
             .max_size(config.max_size)
             .connection_timeout(config.connection_timeout)

@@ -1,9 +1,9 @@
 use std::ops::{Deref, DerefMut};
 
 use diesel::sql_types::{Bool, Text};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::pool::ConnectionManager;
 use super::{DbError, Pool};
 use crate::tenancy::Slug;
 
@@ -40,7 +40,7 @@ impl std::fmt::Display for TenantSchema {
 /// `public`, not `control`). Only [`tenant_connection`] makes one, so holding a
 /// `TenantConn` is proof the path was set for this checkout.
 pub struct TenantConn {
-    conn: bb8::PooledConnection<'static, AsyncDieselConnectionManager<AsyncPgConnection>>,
+    conn: bb8::PooledConnection<'static, ConnectionManager>,
     schema: TenantSchema,
 }
 
@@ -65,16 +65,21 @@ impl DerefMut for TenantConn {
 }
 
 /// The one function that hands out connections for a tenant. It checks a connection out
-/// of the pool and sets its session `search_path` to the tenant's schema alone, the schema
-/// name travelling as a bound parameter. The path is set on every checkout because a
-/// session setting outlives the checkout: the previous user of this connection may have
-/// been another tenant. The statement is diesel DSL, so it is a cached prepared statement
-/// (one round trip, no re-parse).
+/// of the pool and makes sure its session `search_path` is the tenant's schema alone, the
+/// schema name travelling as a bound parameter. A session setting outlives the checkout,
+/// so the previous user of this connection may have been another tenant: unless the
+/// connection's remembered path is already this tenant's, the path is set (and only
+/// remembered once PostgreSQL has accepted it). The statement is diesel DSL, so it is a
+/// cached prepared statement: one round trip, no re-parse.
 pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<TenantConn, DbError> {
     let mut conn = pool.get_owned().await?;
-    diesel::select(set_config("search_path", schema.as_str(), false))
-        .execute(&mut *conn)
-        .await?;
+    if conn.search_path.as_ref() != Some(schema) {
+        conn.search_path = None;
+        diesel::select(set_config("search_path", schema.as_str(), false))
+            .execute(&mut **conn)
+            .await?;
+        conn.search_path = Some(schema.clone());
+    }
     Ok(TenantConn {
         conn,
         schema: schema.clone(),

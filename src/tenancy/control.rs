@@ -10,7 +10,7 @@ use super::model::{Role, Tenant, TenantStatus};
 use super::slug::Slug;
 use super::token::{ApiToken, hash_token};
 use crate::db::schema::control::{api_keys, store_domains, tenants};
-use crate::db::{DbError, Pool};
+use crate::db::{ControlConn, DbError, Pool, control_connection};
 
 /// An API key as listed to an operator: never the token, only its prefix.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -43,13 +43,8 @@ impl ControlPlane {
         Self { pool }
     }
 
-    async fn conn(
-        &self,
-    ) -> Result<
-        bb8::PooledConnection<'_, diesel_async::pooled_connection::AsyncDieselConnectionManager<AsyncPgConnection>>,
-        DbError,
-    > {
-        Ok(self.pool.get().await?)
+    async fn conn(&self) -> Result<ControlConn, DbError> {
+        control_connection(&self.pool).await
     }
 
     /// The tenant with this slug.
