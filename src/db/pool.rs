@@ -1,8 +1,11 @@
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel_async::AsyncPgConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolError};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::{DbError, TenantSchema};
 
@@ -13,6 +16,34 @@ use super::{DbError, TenantSchema};
 pub struct PgConn {
     conn: AsyncPgConnection,
     pub(super) search_path: Option<TenantSchema>,
+    poisoned: Arc<AtomicBool>,
+}
+
+/// Errors after which a connection must not be reused. PostgreSQL reports this one when a
+/// cached statement meets a table whose columns changed type (a tenant mid-migration), and
+/// keeps failing on that connection while the statement stays cached.
+const POISONING_ERRORS: &[&str] = &["cached plan must not change result type"];
+
+/// Watches every statement a connection runs: counts it for the pool's statistics, and
+/// poisons the connection on an error it cannot recover from.
+struct StatementWatch {
+    statements: Arc<AtomicU64>,
+    poisoned: Arc<AtomicBool>,
+}
+
+impl Instrumentation for StatementWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error, .. } = event {
+            self.statements.fetch_add(1, Ordering::Relaxed);
+            if let Some(error) = error {
+                let message = error.to_string();
+                if POISONING_ERRORS.iter().any(|poison| message.contains(poison)) {
+                    tracing::warn!(%message, "dropping a connection whose cached statements went stale");
+                    self.poisoned.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
 }
 
 impl Deref for PgConn {
@@ -28,28 +59,40 @@ impl DerefMut for PgConn {
     }
 }
 
-/// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path.
-pub struct ConnectionManager(AsyncDieselConnectionManager<AsyncPgConnection>);
+/// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path and the
+/// statement watch.
+pub struct ConnectionManager {
+    inner: AsyncDieselConnectionManager<AsyncPgConnection>,
+    statements: Arc<AtomicU64>,
+}
 
 impl bb8::ManageConnection for ConnectionManager {
     type Connection = PgConn;
     type Error = PoolError;
 
     async fn connect(&self) -> Result<PgConn, PoolError> {
+        let mut conn = self.inner.connect().await?;
+        let poisoned = Arc::new(AtomicBool::new(false));
+        conn.set_instrumentation(StatementWatch {
+            statements: Arc::clone(&self.statements),
+            poisoned: Arc::clone(&poisoned),
+        });
         Ok(PgConn {
-            conn: self.0.connect().await?,
+            conn,
             search_path: None,
+            poisoned,
         })
     }
 
     async fn is_valid(&self, conn: &mut PgConn) -> Result<(), PoolError> {
-        self.0.is_valid(&mut conn.conn).await
+        self.inner.is_valid(&mut conn.conn).await
     }
 
     /// A connection returned inside a transaction (a request future dropped mid-way) is
-    /// broken and discarded, so no session state of an unfinished request is reused.
+    /// broken and discarded, so no session state of an unfinished request is reused; so is
+    /// one whose cached statements went stale.
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        self.0.has_broken(&mut conn.conn)
+        conn.poisoned.load(Ordering::Relaxed) || self.inner.has_broken(&mut conn.conn)
     }
 }
 
@@ -105,6 +148,7 @@ pub struct Database {
     pub url: String,
     /// The request pool.
     pub pool: Pool,
+    statements: Arc<AtomicU64>,
 }
 
 impl Database {
@@ -113,7 +157,11 @@ impl Database {
     /// that just served the same tenant, and a `SELECT 1` per checkout would cost a round
     /// trip for nothing.
     pub async fn connect(url: &str, config: &PoolConfig) -> Result<Self, DbError> {
-        let manager = ConnectionManager(AsyncDieselConnectionManager::<AsyncPgConnection>::new(url));
+        let statements = Arc::new(AtomicU64::new(0));
+        let manager = ConnectionManager {
+            inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
+            statements: Arc::clone(&statements),
+        };
         let pool = bb8::Pool::builder()
             .max_size(config.max_size)
             .connection_timeout(config.connection_timeout)
@@ -124,6 +172,13 @@ impl Database {
         Ok(Self {
             url: url.to_owned(),
             pool,
+            statements,
         })
+    }
+
+    /// How many SQL statements the pool's connections have run so far. Tests and
+    /// benchmarks read it before and after a request to see what the request cost.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 }

@@ -9,4 +9,6 @@ mod http;
 mod isolation;
 mod migrations;
 mod schema;
+mod serve;
+mod statements;
 mod stores;

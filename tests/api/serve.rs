@@ -1,0 +1,166 @@
+//! `storegraph serve` as a newcomer runs it: no DATABASE_URL, its own PostgreSQL cluster,
+//! demo data, GraphiQL; stopped with SIGTERM, started again with its data kept.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(data_dir: &std::path::Path, demo: bool) -> Server {
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_storegraph"));
+    command
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if demo {
+        command.arg("--demo");
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Server {
+        child,
+        lines,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn wait_ready(http: &reqwest::Client, server: &mut Server) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Ok(response) = http.get(format!("{}/readyz", server.base)).send().await {
+            if response.status() == 200 {
+                return;
+            }
+        }
+        assert!(server.child.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(Instant::now() < deadline, "serve did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sends SIGTERM and waits for a clean exit.
+fn stop(mut server: Server) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "serve exited with {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn postgres_running_in(dir: &std::path::Path) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        std::fs::read(entry.path().join("cmdline"))
+            .map(|cmd| String::from_utf8_lossy(&cmd).contains(&*dir.to_string_lossy()))
+            .unwrap_or(false)
+    })
+}
+
+async fn stores(http: &reqwest::Client, base: &str, token: &str) -> Value {
+    http.post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ tenant { slug } stores { edges { node { code defaultCurrency } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
+    let data_dir = std::env::temp_dir().join(format!("storegraph-test-serve-{}", uuid::Uuid::new_v4()));
+    let http = reqwest::Client::new();
+
+    let mut server = start(&data_dir, true);
+    wait_ready(&http, &mut server).await;
+    let mut admin = None;
+    let mut storefront = None;
+    while admin.is_none() || storefront.is_none() {
+        let line = server
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("demo tokens printed");
+        let token = line.split_whitespace().last().unwrap_or_default().to_owned();
+        if line.contains("admin token:") && admin.is_none() {
+            admin = Some(token);
+        } else if line.contains("storefront token:") && storefront.is_none() {
+            storefront = Some(token);
+        }
+    }
+    let (admin, storefront) = (admin.unwrap(), storefront.unwrap());
+
+    let body = stores(&http, &server.base, &storefront).await;
+    assert_eq!(body["data"]["tenant"]["slug"], "demo_apparel", "{body}");
+    assert_eq!(body["data"]["stores"]["edges"].as_array().unwrap().len(), 2, "{body}");
+
+    // GraphiQL comes with the demo tenant's token filled in.
+    let page = http
+        .get(format!("{}/graphiql", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("Bearer {admin}")));
+
+    // The CLI finds the running cluster in the same data folder.
+    let list = Command::new(env!("CARGO_BIN_EXE_storegraph"))
+        .args(["tenant", "list", "--data-dir"])
+        .arg(&data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("demo_electronics"),
+        "{list:?}"
+    );
+
+    stop(server);
+    assert!(!postgres_running_in(&data_dir), "PostgreSQL outlived serve");
+
+    // Started again, without --demo: the data and the tokens are still there.
+    let mut server = start(&data_dir, false);
+    wait_ready(&http, &mut server).await;
+    let body = stores(&http, &server.base, &admin).await;
+    assert_eq!(body["data"]["stores"]["edges"].as_array().unwrap().len(), 2, "{body}");
+    stop(server);
+    assert!(!postgres_running_in(&data_dir));
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
