@@ -31,24 +31,14 @@ diesel::define_sql_function!(fn set_config(name: diesel::sql_types::Text, value:
 const TENANTS: [&str; 2] = ["bench_switch_a", "bench_switch_b"];
 
 async fn page(conn: &mut diesel_async::AsyncPgConnection) -> Vec<Store> {
-    stores::table
-        .select(Store::as_select())
-        .order(stores::code)
-        .limit(20)
-        .load(conn)
-        .await
-        .expect("query")
+    stores::table.select(Store::as_select()).order(stores::code).limit(20).load(conn).await.expect("query")
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     let mean = samples.iter().sum::<Duration>().as_secs_f64() * 1e6 / samples.len() as f64;
     let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e6;
-    println!(
-        "{name:<12} mean {mean:7.1} µs   p50 {:7.1} µs   p99 {:7.1} µs",
-        pct(0.5),
-        pct(0.99)
-    );
+    println!("{name:<12} mean {mean:7.1} µs   p50 {:7.1} µs   p99 {:7.1} µs", pct(0.5), pct(0.99));
     mean
 }
 
@@ -62,14 +52,7 @@ async fn main() -> anyhow::Result<()> {
     let database = args.open().await?;
     let url = database.url.clone();
     migrate::migrate_all(&url, 2).await?;
-    let db = Database::connect(
-        &url,
-        &PoolConfig {
-            max_size: 1,
-            ..PoolConfig::default()
-        },
-    )
-    .await?;
+    let db = Database::connect(&url, &PoolConfig { max_size: 1, ..PoolConfig::default() }).await?;
     let mut schemas = Vec::new();
     for slug in TENANTS {
         match create_tenant(&url, slug, slug).await {
@@ -111,9 +94,7 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..iterations {
         let started = Instant::now();
         let mut conn = control_connection(&db.pool).await?;
-        diesel::select(set_config("search_path", schemas[0].as_str(), false))
-            .execute(&mut *conn)
-            .await?;
+        diesel::select(set_config("search_path", schemas[0].as_str(), false)).execute(&mut *conn).await?;
         assert_eq!(page(&mut conn).await.len(), 20);
         forced.push(started.elapsed());
     }

@@ -119,10 +119,7 @@ fn parse_role(value: &str) -> Result<Role, String> {
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "storegraph=info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {
@@ -133,17 +130,11 @@ pub async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Schema {
-        command: SchemaCommand::Print,
-    } = cli.command
-    {
+    if let Command::Schema { command: SchemaCommand::Print } = cli.command {
         print!("{}", crate::graphql::sdl());
         return Ok(ExitCode::SUCCESS);
     }
-    if let Command::Tenant {
-        command: TenantCommand::Drop { yes: false, slug },
-    } = &cli.command
-    {
+    if let Command::Tenant { command: TenantCommand::Drop { yes: false, slug } } = &cli.command {
         bail!("dropping tenant '{slug}' deletes all its data: pass --yes to confirm");
     }
     let database = cli.database.open().await?;
@@ -154,26 +145,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve {
-            listen,
-            demo,
-            pool_size,
-            limits,
-        } => {
-            let pool = PoolConfig {
-                max_size: pool_size,
-                ..PoolConfig::default()
-            };
-            server::serve(
-                url,
-                ServeOptions {
-                    listen,
-                    demo,
-                    pool,
-                    limits,
-                },
-            )
-            .await?;
+        Command::Serve { listen, demo, pool_size, limits } => {
+            let pool = PoolConfig { max_size: pool_size, ..PoolConfig::default() };
+            server::serve(url, ServeOptions { listen, demo, pool, limits }).await?;
         }
         Command::Migrate { jobs } => {
             let report = migrate::migrate_all(url, jobs).await?;
@@ -215,10 +189,7 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
         TenantCommand::Create { slug, name } => {
             let name = name.unwrap_or_else(|| slug.clone());
             let tenant = tenancy::create_tenant(url, &slug, &name).await?;
-            println!(
-                "created tenant '{}' (schema {}, id {})",
-                tenant.slug, tenant.schema_name, tenant.id
-            );
+            println!("created tenant '{}' (schema {}, id {})", tenant.slug, tenant.schema_name, tenant.id);
         }
         TenantCommand::Drop { slug, .. } => {
             tenancy::drop_tenant(url, &slug).await?;
@@ -246,23 +217,13 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
 }
 
 async fn control_plane(url: &str) -> anyhow::Result<ControlPlane> {
-    let db = Database::connect(
-        url,
-        &PoolConfig {
-            max_size: 2,
-            ..PoolConfig::default()
-        },
-    )
-    .await?;
+    let db = Database::connect(url, &PoolConfig { max_size: 2, ..PoolConfig::default() }).await?;
     Ok(ControlPlane::new(db.pool))
 }
 
 async fn find_tenant(control: &ControlPlane, slug: &str) -> anyhow::Result<tenancy::Tenant> {
     let slug = Slug::parse(slug)?;
-    control
-        .tenant_by_slug(&slug)
-        .await?
-        .with_context(|| format!("no tenant '{slug}'"))
+    control.tenant_by_slug(&slug).await?.with_context(|| format!("no tenant '{slug}'"))
 }
 
 async fn set_status(url: &str, slug: &str, status: TenantStatus) -> anyhow::Result<()> {
@@ -281,10 +242,7 @@ async fn key_command(command: KeyCommand, url: &str) -> anyhow::Result<()> {
         KeyCommand::Create { slug, role, label } => {
             let tenant = find_tenant(&control, &slug).await?;
             let (key, token) = control.create_key(&tenant, role, &label).await?;
-            eprintln!(
-                "created {role} key {} for tenant '{}'; the token is shown only now:",
-                key.id, tenant.slug
-            );
+            eprintln!("created {role} key {} for tenant '{}'; the token is shown only now:", key.id, tenant.slug);
             println!("{}", token.secret);
         }
         KeyCommand::List { slug } => {
@@ -292,10 +250,7 @@ async fn key_command(command: KeyCommand, url: &str) -> anyhow::Result<()> {
             println!("{:<36} {:<10} {:<12} {:<10} LABEL", "ID", "ROLE", "PREFIX", "STATE");
             for key in control.list_keys(&tenant).await? {
                 let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
-                println!(
-                    "{:<36} {:<10} {:<12} {:<10} {}",
-                    key.id, key.role, key.token_prefix, state, key.label
-                );
+                println!("{:<36} {:<10} {:<12} {:<10} {}", key.id, key.role, key.token_prefix, state, key.label);
             }
         }
         KeyCommand::Revoke { slug, id } => {

@@ -33,10 +33,7 @@ impl DatabaseArgs {
     /// is already running in the data folder or starting it.
     pub async fn open(&self) -> anyhow::Result<DatabaseHandle> {
         if let Some(url) = &self.database_url {
-            return Ok(DatabaseHandle {
-                url: url.clone(),
-                cluster: None,
-            });
+            return Ok(DatabaseHandle { url: url.clone(), cluster: None });
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data folder {}", self.data_dir.display()))?;
@@ -45,20 +42,14 @@ impl DatabaseArgs {
             Some(port) => (port, None),
             None => {
                 tracing::info!(data_dir = %dir.display(), "starting the embedded PostgreSQL cluster");
-                let options = ClusterOptions {
-                    data_dir: dir,
-                    settings: Vec::new(),
-                };
+                let options = ClusterOptions { data_dir: dir, settings: Vec::new() };
                 let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&options)).await??;
                 (cluster.port(), Some(cluster))
             }
         };
         let base = format!("postgres://{}@127.0.0.1:{port}", embedded::SUPERUSER);
         embedded::ensure_database(&format!("{base}/postgres"), EMBEDDED_DATABASE).await?;
-        Ok(DatabaseHandle {
-            url: format!("{base}/{EMBEDDED_DATABASE}"),
-            cluster,
-        })
+        Ok(DatabaseHandle { url: format!("{base}/{EMBEDDED_DATABASE}"), cluster })
     }
 }
 

@@ -60,18 +60,12 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             Ok(_) | Err(ProvisionError::Exists(_)) => {}
             Err(e) => return Err(e).context("cannot create a demo tenant"),
         }
-        let tenant = control
-            .tenant_by_slug(&Slug::parse(spec.slug)?)
-            .await?
-            .context("demo tenant vanished")?;
+        let tenant = control.tenant_by_slug(&Slug::parse(spec.slug)?).await?.context("demo tenant vanished")?;
         control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await?;
         let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL).await?;
         let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL).await?;
 
-        let credentials = Credentials {
-            authorization: Some(format!("Bearer {}", admin.secret)),
-            ..Default::default()
-        };
+        let credentials = Credentials { authorization: Some(format!("Bearer {}", admin.secret)), ..Default::default() };
         let caller = tenancy::resolve(&control, &db.pool, &credentials).await;
         if !matches!(caller, Caller::Tenant(_)) {
             bail!("the demo admin token did not resolve");
@@ -88,11 +82,7 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
                 bail!("demo store {code}: {:?}", response.errors);
             }
         }
-        out.push(DemoTenant {
-            slug: spec.slug,
-            admin_token: admin.secret,
-            storefront_token: storefront.secret,
-        });
+        out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }
     Ok(out)
 }
@@ -106,10 +96,7 @@ pub fn graphiql_headers(tenant: &DemoTenant) -> serde_json::Map<String, serde_js
 
 /// Prints the demo tokens and how to use them.
 pub fn print_instructions(tenants: &[DemoTenant], listen: SocketAddr) {
-    println!(
-        "\nstoregraph demo: http://{listen}/graphiql (headers for {} filled in)\n",
-        tenants[0].slug
-    );
+    println!("\nstoregraph demo: http://{listen}/graphiql (headers for {} filled in)\n", tenants[0].slug);
     for tenant in tenants {
         println!("tenant {}", tenant.slug);
         println!("  admin token:      {}", tenant.admin_token);

@@ -39,10 +39,7 @@ impl ClusterOptions {
             ("max_connections", "400"),
             ("max_locks_per_transaction", "256"),
         ];
-        Self {
-            data_dir,
-            settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        }
+        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
     }
 }
 
@@ -60,9 +57,8 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("STOREGRAPH_PG_BIN") {
         return Ok(PathBuf::from(dir));
     }
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let on_path =
+        std::env::var_os("PATH").map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>()).unwrap_or_default();
     for dir in on_path {
         if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
             return Ok(dir);
@@ -133,14 +129,7 @@ impl EmbeddedPostgres {
             let output = command(&bin, "initdb", &user, dir)
                 .arg("-D")
                 .arg(&pgdata)
-                .args([
-                    "-U",
-                    SUPERUSER,
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "--no-instructions",
-                ])
+                .args(["-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"])
                 .output()
                 .context("cannot run initdb")?;
             if !output.status.success() {
@@ -163,14 +152,7 @@ impl EmbeddedPostgres {
         let mut cmd = command(&bin, "postgres", &user, dir);
         cmd.arg("-D")
             .arg(&pgdata)
-            .args([
-                "-p",
-                &port.to_string(),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "unix_socket_directories=",
-            ])
+            .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -188,24 +170,17 @@ impl EmbeddedPostgres {
         // as long as the postmaster does.
         let (started_tx, started_rx) = mpsc::channel();
         let (exited_tx, exited) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("postgres-supervisor".into())
-            .spawn(move || match cmd.spawn() {
-                Ok(mut child) => {
-                    let _ = started_tx.send(Ok(child.id()));
-                    let _ = exited_tx.send(child.wait());
-                }
-                Err(e) => {
-                    let _ = started_tx.send(Err(e));
-                }
-            })?;
+        std::thread::Builder::new().name("postgres-supervisor".into()).spawn(move || match cmd.spawn() {
+            Ok(mut child) => {
+                let _ = started_tx.send(Ok(child.id()));
+                let _ = exited_tx.send(child.wait());
+            }
+            Err(e) => {
+                let _ = started_tx.send(Err(e));
+            }
+        })?;
         let pid = started_rx.recv()?.context("cannot start postgres")?;
-        let mut cluster = Self {
-            port,
-            pid: Pid::from_raw(pid as i32),
-            exited,
-            stopped: false,
-        };
+        let mut cluster = Self { port, pid: Pid::from_raw(pid as i32), exited, stopped: false };
         cluster.wait_ready(&pgdata, &log_path)?;
         Ok(cluster)
     }
@@ -278,11 +253,7 @@ pub fn running_port(data_dir: &Path) -> Option<u16> {
     let pid = Pid::from_raw(lines.first()?.trim().parse().ok()?);
     let alive = matches!(kill(pid, None), Ok(()) | Err(nix::errno::Errno::EPERM));
     let ready = lines.get(7).is_some_and(|status| status.trim() == "ready");
-    if alive && ready {
-        lines.get(3)?.trim().parse().ok()
-    } else {
-        None
-    }
+    if alive && ready { lines.get(3)?.trim().parse().ok() } else { None }
 }
 
 /// Creates database `name` if the cluster at `admin_url` does not have it yet.
@@ -295,15 +266,9 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> 
         bail!("invalid database name {name:?}");
     }
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let exists: i64 = pg_database::table
-        .filter(pg_database::datname.eq(name))
-        .count()
-        .get_result(&mut conn)
-        .await?;
+    let exists: i64 = pg_database::table.filter(pg_database::datname.eq(name)).count().get_result(&mut conn).await?;
     if exists == 0 {
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .await?;
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
     }
     Ok(())
 }

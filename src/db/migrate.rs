@@ -79,10 +79,7 @@ fn execute_with_schema(conn: &mut SyncConn, template: &str, schema: &str) -> Que
 }
 
 fn set_search_path(conn: &mut SyncConn, schema: &str) -> QueryResult<()> {
-    diesel::sql_query("SELECT set_config('search_path', $1, false)")
-        .bind::<Text, _>(schema)
-        .execute(conn)
-        .map(drop)
+    diesel::sql_query("SELECT set_config('search_path', $1, false)").bind::<Text, _>(schema).execute(conn).map(drop)
 }
 
 /// Holds the advisory lock that serialises all migration work on `schema` while `work`
@@ -93,13 +90,10 @@ fn with_schema_lock<T>(
     work: impl FnOnce(&mut SyncConn) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let key = format!("storegraph.migrate:{schema}");
-    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
-        .bind::<Text, _>(&key)
-        .execute(conn)?;
+    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended($1, 0))").bind::<Text, _>(&key).execute(conn)?;
     let result = work(conn);
-    let unlocked = diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
-        .bind::<Text, _>(&key)
-        .execute(conn);
+    let unlocked =
+        diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended($1, 0))").bind::<Text, _>(&key).execute(conn);
     let value = result?;
     unlocked?;
     Ok(value)
@@ -182,10 +176,7 @@ where
     let (control, slugs) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut conn = connect_blocking(&owned_url)?;
         let control = migrate_control_blocking(&mut conn)?;
-        let slugs: Vec<String> = tenants::table
-            .select(tenants::slug)
-            .order(tenants::slug)
-            .load(&mut conn)?;
+        let slugs: Vec<String> = tenants::table.select(tenants::slug).order(tenants::slug).load(&mut conn)?;
         Ok((control, slugs))
     })
     .await??;
@@ -198,19 +189,14 @@ where
         let queue = Arc::clone(&queue);
         let source = source.clone();
         let url = url.to_owned();
-        handles.push(tokio::task::spawn_blocking(move || {
-            migrate_worker(&url, &queue, source)
-        }));
+        handles.push(tokio::task::spawn_blocking(move || migrate_worker(&url, &queue, source)));
     }
     let mut reports = Vec::new();
     for handle in handles {
         reports.extend(handle.await?);
     }
     reports.sort_by(|a, b| a.slug.cmp(&b.slug));
-    Ok(MigrationReport {
-        control,
-        tenants: reports,
-    })
+    Ok(MigrationReport { control, tenants: reports })
 }
 
 /// One worker: takes tenants off the queue until it is empty, on one connection that it
@@ -244,10 +230,7 @@ fn migrate_worker<S: MigrationSource<Pg> + Clone>(
             Ok(applied) => tracing::info!(tenant = %slug, ?applied, "migrated"),
             Err(error) => tracing::error!(tenant = %slug, error = format!("{error:#}"), "migration failed"),
         }
-        reports.push(TenantReport {
-            slug,
-            outcome: outcome.map_err(|e| format!("{e:#}")),
-        });
+        reports.push(TenantReport { slug, outcome: outcome.map_err(|e| format!("{e:#}")) });
     }
     reports
 }

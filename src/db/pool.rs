@@ -77,11 +77,7 @@ impl bb8::ManageConnection for ConnectionManager {
             statements: Arc::clone(&self.statements),
             poisoned: Arc::clone(&poisoned),
         });
-        Ok(PgConn {
-            conn,
-            search_path: None,
-            poisoned,
-        })
+        Ok(PgConn { conn, search_path: None, poisoned })
     }
 
     async fn is_valid(&self, conn: &mut PgConn) -> Result<(), PoolError> {
@@ -133,10 +129,7 @@ pub struct PoolConfig {
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self {
-            max_size: 16,
-            connection_timeout: Duration::from_secs(10),
-        }
+        Self { max_size: 16, connection_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -169,11 +162,7 @@ impl Database {
             .build(manager)
             .await
             .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(Self {
-            url: url.to_owned(),
-            pool,
-            statements,
-        })
+        Ok(Self { url: url.to_owned(), pool, statements })
     }
 
     /// How many SQL statements the pool's connections have run so far. Tests and

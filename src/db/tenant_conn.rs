@@ -75,13 +75,8 @@ pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<Ten
     let mut conn = pool.get_owned().await?;
     if conn.search_path.as_ref() != Some(schema) {
         conn.search_path = None;
-        diesel::select(set_config("search_path", schema.as_str(), false))
-            .execute(&mut **conn)
-            .await?;
+        diesel::select(set_config("search_path", schema.as_str(), false)).execute(&mut **conn).await?;
         conn.search_path = Some(schema.clone());
     }
-    Ok(TenantConn {
-        conn,
-        schema: schema.clone(),
-    })
+    Ok(TenantConn { conn, schema: schema.clone() })
 }

@@ -92,11 +92,7 @@ pub struct UserErrors(pub Vec<UserError>);
 impl UserErrors {
     /// Records a problem with `input.<field>`.
     pub fn add(&mut self, field: &str, code: UserErrorCode, message: impl Into<String>) {
-        self.0.push(UserError {
-            field: vec!["input".to_owned(), field.to_owned()],
-            code,
-            message: message.into(),
-        });
+        self.0.push(UserError { field: vec!["input".to_owned(), field.to_owned()], code, message: message.into() });
     }
 
     /// Whether nothing was wrong.

@@ -17,11 +17,6 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_depth: 16,
-            max_complexity: 10_000,
-            default_page_size: 20,
-            max_page_size: 100,
-        }
+        Self { max_depth: 16, max_complexity: 10_000, default_page_size: 20, max_page_size: 100 }
     }
 }

@@ -68,24 +68,17 @@ impl PageArgs {
     /// Validates the arguments against the page-size cap and decodes the cursors.
     pub fn page<K: DeserializeOwned>(&self, limits: &Limits) -> async_graphql::Result<Page<K>> {
         let size = |name: &str, value: i32| -> async_graphql::Result<usize> {
-            usize::try_from(value)
-                .ok()
-                .filter(|n| *n <= limits.max_page_size)
-                .ok_or_else(|| {
-                    coded_error(
-                        "BAD_USER_INPUT",
-                        format!("{name} must be between 0 and {}", limits.max_page_size),
-                    )
-                })
+            usize::try_from(value).ok().filter(|n| *n <= limits.max_page_size).ok_or_else(|| {
+                coded_error("BAD_USER_INPUT", format!("{name} must be between 0 and {}", limits.max_page_size))
+            })
         };
         let (limit, backward) = match (self.first, self.last) {
             (Some(_), Some(_)) => return Err(coded_error("BAD_USER_INPUT", "pass first or last, not both")),
             (Some(first), None) => (size("first", first)?, false),
             (None, Some(last)) => (size("last", last)?, true),
-            (None, None) => (
-                limits.default_page_size.min(limits.max_page_size),
-                self.before.is_some() && self.after.is_none(),
-            ),
+            (None, None) => {
+                (limits.default_page_size.min(limits.max_page_size), self.before.is_some() && self.after.is_none())
+            }
         };
         Ok(Page {
             limit,
@@ -138,8 +131,6 @@ where
         (page.after.is_some(), has_more)
     };
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
-    connection
-        .edges
-        .extend(rows.into_iter().map(|node| Edge::new(encode_cursor(&key(&node)), node)));
+    connection.edges.extend(rows.into_iter().map(|node| Edge::new(encode_cursor(&key(&node)), node)));
     connection
 }

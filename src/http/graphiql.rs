@@ -13,21 +13,9 @@ const PAGE: &str = include_str!("../../assets/graphiql/index.html");
 
 /// The files the page loads, with their content types.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "graphiql.min.js",
-        "text/javascript",
-        include_bytes!("../../assets/graphiql/graphiql.min.js"),
-    ),
-    (
-        "graphiql.min.css",
-        "text/css",
-        include_bytes!("../../assets/graphiql/graphiql.min.css"),
-    ),
-    (
-        "react.production.min.js",
-        "text/javascript",
-        include_bytes!("../../assets/graphiql/react.production.min.js"),
-    ),
+    ("graphiql.min.js", "text/javascript", include_bytes!("../../assets/graphiql/graphiql.min.js")),
+    ("graphiql.min.css", "text/css", include_bytes!("../../assets/graphiql/graphiql.min.css")),
+    ("react.production.min.js", "text/javascript", include_bytes!("../../assets/graphiql/react.production.min.js")),
     (
         "react-dom.production.min.js",
         "text/javascript",
@@ -57,14 +45,10 @@ pub fn render(state: &AppState) -> Html<String> {
 /// GET /graphiql/assets/{file}: GraphiQL's scripts and styles, cacheable for a day.
 pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        Some((_, content_type, body)) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            *body,
-        )
-            .into_response(),
+        Some((_, content_type, body)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=86400")], *body)
+                .into_response()
+        }
         None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
     }
 }

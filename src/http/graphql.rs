@@ -66,36 +66,22 @@ pub async fn get_handler(
     let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
         Ok(params) => params,
         Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("invalid GraphQL GET request: {e}"),
-            );
+            return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("invalid GraphQL GET request: {e}"));
         }
     };
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
     if wants_html && params.query.is_none() {
         return graphiql::render(&state).into_response();
     }
     let request = match params.into_request() {
         Ok(request) => request,
         Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("invalid GraphQL GET request: {e}"),
-            );
+            return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("invalid GraphQL GET request: {e}"));
         }
     };
     if is_mutation(&request) {
-        return refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "mutations must be sent with POST",
-        );
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST");
     }
     execute(&state, &headers, request).await
 }
@@ -123,9 +109,7 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 fn header_text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// The caller's request id if it is a sane one, else a new one.
@@ -157,11 +141,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
             tracing::Span::current().record("tenant", slug);
         }
         let response = state.schema.execute(request.data(caller)).await;
-        tracing::info!(
-            elapsed_us = started.elapsed().as_micros() as u64,
-            errors = response.errors.len(),
-            "graphql"
-        );
+        tracing::info!(elapsed_us = started.elapsed().as_micros() as u64, errors = response.errors.len(), "graphql");
         response
     }
     .instrument(span)

@@ -23,10 +23,7 @@ fn filtered(filter: &StoreFilter) -> stores::BoxedQuery<'static, diesel::pg::Pg>
         query = query.filter(stores::active.eq(active));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!(
-            "%{}%",
-            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         query = query.filter(stores::code.ilike(pattern.clone()).or(stores::name.ilike(pattern)));
     }
     query
@@ -41,11 +38,7 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &StoreFilter, page: &Pag
     if let Some(before) = &page.before {
         query = query.filter(stores::code.lt(before.clone()));
     }
-    query = if page.backward {
-        query.order(stores::code.desc())
-    } else {
-        query.order(stores::code.asc())
-    };
+    query = if page.backward { query.order(stores::code.desc()) } else { query.order(stores::code.asc()) };
     query.limit(page.fetch_limit()).load(conn).await
 }
 
@@ -56,42 +49,22 @@ pub async fn count(conn: &mut AsyncPgConnection, filter: &StoreFilter) -> QueryR
 
 /// The store with this code.
 pub async fn by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Store>> {
-    stores::table
-        .filter(stores::code.eq(code))
-        .select(Store::as_select())
-        .first(conn)
-        .await
-        .optional()
+    stores::table.filter(stores::code.eq(code)).select(Store::as_select()).first(conn).await.optional()
 }
 
 /// The store with this id.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Store>> {
-    stores::table
-        .find(id)
-        .select(Store::as_select())
-        .first(conn)
-        .await
-        .optional()
+    stores::table.find(id).select(Store::as_select()).first(conn).await.optional()
 }
 
 /// The store with this id, locked until the transaction ends.
 pub async fn by_id_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Store>> {
-    stores::table
-        .find(id)
-        .select(Store::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+    stores::table.find(id).select(Store::as_select()).for_update().first(conn).await.optional()
 }
 
 /// Inserts a store.
 pub async fn insert(conn: &mut AsyncPgConnection, store: &NewStore) -> QueryResult<Store> {
-    diesel::insert_into(stores::table)
-        .values(store)
-        .returning(Store::as_returning())
-        .get_result(conn)
-        .await
+    diesel::insert_into(stores::table).values(store).returning(Store::as_returning()).get_result(conn).await
 }
 
 /// Applies `changes` to the store `id` and stamps `updated_at`.

@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data::{self, CODE_TAKEN_CONSTRAINT, DOMAIN_TAKEN_CONSTRAINT};
@@ -72,14 +72,18 @@ fn conflict(error: DbError) -> MutationError {
     let mut errors = UserErrors::default();
     match error.unique_violation() {
         Some(CODE_TAKEN_CONSTRAINT) => errors.add("code", UserErrorCode::Duplicate, "another store has this code"),
-        Some(DOMAIN_TAKEN_CONSTRAINT | tenancy::DOMAIN_TAKEN_CONSTRAINT) => errors.add(
-            "domain",
-            UserErrorCode::DomainTaken,
-            "this domain belongs to another store",
-        ),
+        Some(DOMAIN_TAKEN_CONSTRAINT | tenancy::DOMAIN_TAKEN_CONSTRAINT) => {
+            errors.add("domain", UserErrorCode::DomainTaken, "this domain belongs to another store")
+        }
         _ => return MutationError::Db(error),
     }
     errors.into()
+}
+
+/// Points the control plane's domain registry at `store`'s current domain (or none), in
+/// the caller's transaction.
+async fn register_domain(conn: &mut AsyncPgConnection, tenant_id: Uuid, store: &Store) -> Result<(), MutationError> {
+    tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref()).await.map_err(conflict)
 }
 
 /// Store mutations (admin only).
@@ -109,9 +113,7 @@ impl StoreMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let store = data::insert(conn, &new).await.map_err(|e| conflict(e.into()))?;
-                tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref())
-                    .await
-                    .map_err(conflict)?;
+                register_domain(conn, tenant_id, &store).await?;
                 Ok(store)
             })
             .await;
@@ -128,21 +130,10 @@ impl StoreMutation {
         }
         let changes = StoreChanges {
             name: input.name.as_deref().map(|n| validate::name(&mut errors, n)),
-            domain: match &input.domain {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(validate::domain(&mut errors, d)),
-            },
+            domain: input.domain.as_opt_ref().map(|d| d.and_then(|d| validate::domain(&mut errors, d))),
             locale: input.locale.as_deref().map(|l| validate::locale(&mut errors, l)),
-            default_currency: input
-                .default_currency
-                .as_deref()
-                .map(|c| validate::currency(&mut errors, c)),
-            theme: match &input.theme {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(t) => Some(validate::theme(&mut errors, t)),
-            },
+            default_currency: input.default_currency.as_deref().map(|c| validate::currency(&mut errors, c)),
+            theme: input.theme.as_opt_ref().map(|t| t.and_then(|t| validate::theme(&mut errors, t))),
             active: input.active,
         };
         let (Some(id), true) = (id, errors.is_empty()) else {
@@ -159,9 +150,7 @@ impl StoreMutation {
                 };
                 let store = data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
                 if store.domain != before.domain {
-                    tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref())
-                        .await
-                        .map_err(conflict)?;
+                    register_domain(conn, tenant_id, &store).await?;
                 }
                 Ok(store)
             })

@@ -34,24 +34,13 @@ impl StoreQuery {
         filter: Option<StoreFilterInput>,
     ) -> async_graphql::Result<Connection<String, Store, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .page::<String>(ctx.data::<Limits>()?)?;
+        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = filter.unwrap_or_default();
-        let mut filter = StoreFilter {
-            active: filter.active,
-            search: filter.search,
-        };
+        let mut filter = StoreFilter { active: filter.active, search: filter.search };
         if scope.role() != Some(Role::Admin) {
             filter.active = Some(true);
         }
-        let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page)
-            .await
-            .gql()?;
+        let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
         let total = ConnectionTotal::new(move || {
             let scope = scope.clone();
             let filter = filter.clone();

@@ -60,11 +60,7 @@ pub fn domain(errors: &mut UserErrors, value: &str) -> Option<String> {
 pub fn locale(errors: &mut UserErrors, value: &str) -> String {
     let value = value.trim();
     if !LOCALE.is_match(value) {
-        errors.add(
-            "locale",
-            UserErrorCode::InvalidLocale,
-            format!("'{value}' is not a locale tag such as en-US"),
-        );
+        errors.add("locale", UserErrorCode::InvalidLocale, format!("'{value}' is not a locale tag such as en-US"));
     }
     value.to_owned()
 }

@@ -85,11 +85,7 @@ impl ControlPlane {
     /// Every tenant, by slug.
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, DbError> {
         let mut conn = self.conn().await?;
-        Ok(tenants::table
-            .select(Tenant::as_select())
-            .order(tenants::slug)
-            .load(&mut *conn)
-            .await?)
+        Ok(tenants::table.select(Tenant::as_select()).order(tenants::slug).load(&mut *conn).await?)
     }
 
     /// Mints a key for a tenant. The returned token is the only copy there will ever be.
@@ -140,10 +136,7 @@ impl ControlPlane {
         if let Some(label) = label {
             query = query.filter(api_keys::label.eq(label.to_owned()));
         }
-        Ok(query
-            .set(api_keys::revoked_at.eq(diesel::dsl::now))
-            .execute(&mut *conn)
-            .await?)
+        Ok(query.set(api_keys::revoked_at.eq(diesel::dsl::now)).execute(&mut *conn).await?)
     }
 
     /// Suspends or re-activates a tenant. Returns whether the tenant exists.

@@ -72,20 +72,14 @@ pub struct TenancyError {
 impl TenancyError {
     /// A refusal with this code and message.
     pub fn new(code: TenancyErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }
 
 impl From<DbError> for TenancyError {
     fn from(e: DbError) -> Self {
         tracing::error!(error = %e, "control-plane lookup failed");
-        Self::new(
-            TenancyErrorCode::Unavailable,
-            "the tenant directory is unavailable, try again",
-        )
+        Self::new(TenancyErrorCode::Unavailable, "the tenant directory is unavailable, try again")
     }
 }
 
@@ -170,20 +164,14 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
     if let Some(token) = token {
         match control.key_by_token(token).await? {
             Some((key, _)) if key.revoked_at.is_some() => {
-                return Err(TenancyError::new(
-                    TenancyErrorCode::Unauthenticated,
-                    "this API token has been revoked",
-                ));
+                return Err(TenancyError::new(TenancyErrorCode::Unauthenticated, "this API token has been revoked"));
             }
             Some((key, tenant)) => {
                 role = Some(key.role);
                 named.push(("the API token", tenant));
             }
             None => {
-                return Err(TenancyError::new(
-                    TenancyErrorCode::Unauthenticated,
-                    "unknown API token",
-                ));
+                return Err(TenancyError::new(TenancyErrorCode::Unauthenticated, "unknown API token"));
             }
         }
     }
@@ -191,10 +179,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
         match control.tenant_by_slug(slug).await? {
             Some(tenant) => named.push(("X-Tenant", tenant)),
             None => {
-                return Err(TenancyError::new(
-                    TenancyErrorCode::TenantNotFound,
-                    format!("no tenant '{slug}'"),
-                ));
+                return Err(TenancyError::new(TenancyErrorCode::TenantNotFound, format!("no tenant '{slug}'")));
             }
         }
     }
@@ -241,11 +226,7 @@ pub(crate) fn role_error(have: Option<Role>, need: Role) -> TenancyError {
         None => TenancyError::new(TenancyErrorCode::Unauthenticated, "this operation needs an API token"),
         Some(_) => TenancyError::new(
             TenancyErrorCode::Forbidden,
-            format!(
-                "this operation needs a{} {} token",
-                if need == Role::Admin { "n" } else { "" },
-                need.as_str()
-            ),
+            format!("this operation needs a{} {} token", if need == Role::Admin { "n" } else { "" }, need.as_str()),
         ),
     }
 }
@@ -256,14 +237,8 @@ mod tests {
 
     #[test]
     fn store_domains_are_dns_names_only() {
-        assert_eq!(
-            store_domain_of("Shop.Example.com:8080").as_deref(),
-            Some("shop.example.com")
-        );
-        assert_eq!(
-            store_domain_of("shop.example.com.").as_deref(),
-            Some("shop.example.com")
-        );
+        assert_eq!(store_domain_of("Shop.Example.com:8080").as_deref(), Some("shop.example.com"));
+        assert_eq!(store_domain_of("shop.example.com.").as_deref(), Some("shop.example.com"));
         assert_eq!(store_domain_of("127.0.0.1:8080"), None);
         assert_eq!(store_domain_of("localhost:8080"), None);
         assert_eq!(store_domain_of("[::1]:8080"), None);

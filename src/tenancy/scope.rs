@@ -22,14 +22,7 @@ impl TenantScope {
     /// A scope for `tenant`; no connection is taken yet.
     pub fn new(pool: Pool, tenant: Tenant, role: Option<Role>, store: Option<String>) -> Result<Self, SlugError> {
         let schema = tenant.schema()?;
-        Ok(Self {
-            tenant,
-            schema,
-            role,
-            store,
-            pool,
-            conn: Mutex::new(None),
-        })
+        Ok(Self { tenant, schema, role, store, pool, conn: Mutex::new(None) })
     }
 
     /// The tenant.
@@ -62,8 +55,6 @@ impl TenantScope {
         if guard.is_none() {
             *guard = Some(tenant_connection(&self.pool, &self.schema).await?);
         }
-        Ok(MutexGuard::map(guard, |conn| {
-            conn.as_mut().expect("connection set above")
-        }))
+        Ok(MutexGuard::map(guard, |conn| conn.as_mut().expect("connection set above")))
     }
 }

@@ -7,15 +7,7 @@ static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]{1,3
 /// Names a slug may not take even though they match the pattern: PostgreSQL's own schema
 /// names and this program's. (A tenant's schema is `t_<slug>`, so none of these could
 /// collide; refusing them keeps logs and URLs unambiguous.)
-const RESERVED: &[&str] = &[
-    "public",
-    "control",
-    "information_schema",
-    "storegraph",
-    "admin",
-    "template0",
-    "template1",
-];
+const RESERVED: &[&str] = &["public", "control", "information_schema", "storegraph", "admin", "template0", "template1"];
 
 /// A tenant's slug, validated: `^[a-z][a-z0-9_]{1,39}$`, not reserved, not `pg_*`.
 /// Every tenant name that comes from a request passes through [`Slug::parse`] before it
@@ -42,9 +34,7 @@ impl Slug {
             )));
         }
         if RESERVED.contains(&value) || value.starts_with("pg_") {
-            return Err(SlugError(format!(
-                "\"{shown}\" is a reserved name and cannot be a tenant slug"
-            )));
+            return Err(SlugError(format!("\"{shown}\" is a reserved name and cannot be a tenant slug")));
         }
         Ok(Self(value.to_owned()))
     }

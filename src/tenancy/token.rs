@@ -15,9 +15,7 @@ impl ApiToken {
     pub fn generate() -> Self {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        Self {
-            secret: format!("sg_{}", URL_SAFE_NO_PAD.encode(bytes)),
-        }
+        Self { secret: format!("sg_{}", URL_SAFE_NO_PAD.encode(bytes)) }
     }
 
     /// The part of the token safe to show in listings.

@@ -37,25 +37,15 @@ async fn tenant_lifecycle_from_the_command_line() {
 
     let hostile = storegraph(&app, &["tenant", "create", "x'; DROP SCHEMA control; --"]);
     assert!(!hostile.status.success());
-    assert!(
-        stderr(&hostile).contains("not a valid tenant slug"),
-        "{}",
-        stderr(&hostile)
-    );
+    assert!(stderr(&hostile).contains("not a valid tenant slug"), "{}", stderr(&hostile));
 
     let key = storegraph(&app, &["tenant", "key", "create", "cli_shop", "--role", "admin"]);
     assert!(key.status.success(), "{}", stderr(&key));
     let token = stdout(&key).trim().to_owned();
     assert!(token.starts_with("sg_"));
-    assert_eq!(
-        app.gql(&token, STORE_CODES, json!({})).await["data"]["tenant"]["slug"],
-        "cli_shop"
-    );
+    assert_eq!(app.gql(&token, STORE_CODES, json!({})).await["data"]["tenant"]["slug"], "cli_shop");
     app.store(&token, "from-cli", None).await;
-    assert_eq!(
-        store_codes(&app.gql(&token, STORE_CODES, json!({})).await),
-        ["from-cli"]
-    );
+    assert_eq!(store_codes(&app.gql(&token, STORE_CODES, json!({})).await), ["from-cli"]);
 
     let bad_role = storegraph(&app, &["tenant", "key", "create", "cli_shop", "--role", "root"]);
     assert!(!bad_role.status.success());
@@ -68,11 +58,7 @@ async fn tenant_lifecycle_from_the_command_line() {
 
     let migrate = storegraph(&app, &["migrate"]);
     assert!(migrate.status.success(), "{}", stderr(&migrate));
-    assert!(
-        stdout(&migrate).contains("cli_shop: up to date"),
-        "{}",
-        stdout(&migrate)
-    );
+    assert!(stdout(&migrate).contains("cli_shop: up to date"), "{}", stdout(&migrate));
 
     let refused = storegraph(&app, &["tenant", "drop", "cli_shop"]);
     assert!(!refused.status.success());
@@ -80,8 +66,7 @@ async fn tenant_lifecycle_from_the_command_line() {
     let dropped = storegraph(&app, &["tenant", "drop", "cli_shop", "--yes"]);
     assert!(dropped.status.success(), "{}", stderr(&dropped));
     assert_eq!(
-        app.sql_count("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 't_cli_shop'")
-            .await,
+        app.sql_count("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 't_cli_shop'").await,
         0
     );
     let body = app.gql(&token, STORE_CODES, json!({})).await;

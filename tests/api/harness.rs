@@ -39,10 +39,7 @@ fn sweep_stale_clusters() {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix("storegraph-test-")
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
+        let Some(pid) = name.strip_prefix("storegraph-test-").and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
@@ -59,14 +56,8 @@ async fn template() -> &'static str {
             let name = format!("storegraph_tpl_{}", std::process::id());
             let mut admin = admin_conn().await;
             sweep_stale_databases(&mut admin).await;
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
             let url = format!("{}/{name}", server_base());
             tokio::task::spawn_blocking(move || {
                 let mut conn = migrate::connect_blocking(&url).unwrap();
@@ -97,17 +88,13 @@ async fn sweep_stale_databases(admin: &mut AsyncPgConnection) {
     for name in names {
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(admin)
-                .await;
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin).await;
         }
     }
 }
 
 async fn admin_conn() -> AsyncPgConnection {
-    AsyncPgConnection::establish(&format!("{}/postgres", server_base()))
-        .await
-        .expect("connect to test server")
+    AsyncPgConnection::establish(&format!("{}/postgres", server_base())).await.expect("connect to test server")
 }
 
 /// A test's own database with the server running on it.
@@ -137,52 +124,36 @@ impl TestApp {
         Self::start_with(PoolConfig::default(), Limits::default()).await
     }
 
+    /// A fresh database and server whose pool has one connection, so which connection a
+    /// request gets (and the tenant it last served) is known.
+    pub async fn one_connection() -> Self {
+        Self::start_with(PoolConfig { max_size: 1, ..PoolConfig::default() }, Limits::default()).await
+    }
+
     /// A fresh database and server with this pool and these limits.
     pub async fn start_with(pool: PoolConfig, limits: Limits) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let template = template().await;
-        let db_name = format!(
-            "storegraph_test_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
+        let db_name = format!("storegraph_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
         let mut admin = admin_conn().await;
-        diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
         let db_url = format!("{}/{db_name}", server_base());
         let db = Database::connect(&db_url, &pool).await.unwrap();
         let app = storegraph::server::app(db.clone(), limits, serde_json::Map::new());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        Self {
-            base,
-            db_url,
-            db,
-            http,
-            db_name,
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+        Self { base, db_url, db, http, db_name }
     }
 
     /// Creates tenant `slug` with an admin and a storefront key.
     pub async fn tenant(&self, slug: &str) -> TestTenant {
-        let tenant = tenancy::create_tenant(&self.db_url, slug, &format!("Tenant {slug}"))
-            .await
-            .unwrap();
+        let tenant = tenancy::create_tenant(&self.db_url, slug, &format!("Tenant {slug}")).await.unwrap();
         let control = self.control();
         let (_, admin) = control.create_key(&tenant, Role::Admin, "test").await.unwrap();
         let (_, storefront) = control.create_key(&tenant, Role::Storefront, "test").await.unwrap();
-        TestTenant {
-            slug: slug.to_owned(),
-            admin: admin.secret,
-            storefront: storefront.secret,
-        }
+        TestTenant { slug: slug.to_owned(), admin: admin.secret, storefront: storefront.secret }
     }
 
     /// The control plane of the test database.
@@ -192,11 +163,7 @@ impl TestApp {
 
     /// Looks a tenant up in the control plane.
     pub async fn tenant_row(&self, slug: &str) -> tenancy::Tenant {
-        self.control()
-            .tenant_by_slug(&Slug::parse(slug).unwrap())
-            .await
-            .unwrap()
-            .unwrap()
+        self.control().tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap()
     }
 
     /// POSTs a GraphQL request with extra headers and returns the HTTP status and body.
@@ -204,25 +171,16 @@ impl TestApp {
         let mut request = self.http.post(format!("{}/graphql", self.base));
         for (name, value) in headers {
             // from_bytes lets a test send any bytes a client could, non-ASCII included.
-            request = request.header(
-                *name,
-                reqwest::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
-            );
+            request = request.header(*name, reqwest::header::HeaderValue::from_bytes(value.as_bytes()).unwrap());
         }
-        let response = request
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap();
+        let response = request.json(&json!({ "query": query, "variables": variables })).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
     }
 
     /// A GraphQL request with a bearer token.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
-        self.post(&[("authorization", &format!("Bearer {token}"))], query, variables)
-            .await
-            .1
+        self.post(&[("authorization", &format!("Bearer {token}"))], query, variables).await.1
     }
 
     /// Creates a store through the API and asserts it worked.
@@ -255,9 +213,7 @@ impl TestApp {
 
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error code in {body}"))
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))
 }
 
 pub const STORE_CREATE: &str = "mutation($input: StoreCreateInput!) { storeCreate(input: $input) {
@@ -282,10 +238,7 @@ impl Drop for TestApp {
         let base = server_base().to_owned();
         // Drop the database from a thread of its own: Drop cannot await.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
                 if let Ok(mut conn) = AsyncPgConnection::establish(&format!("{base}/postgres")).await {
                     let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

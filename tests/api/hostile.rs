@@ -33,20 +33,9 @@ fn hostile_slugs() -> Vec<String> {
 async fn snapshot(app: &TestApp) -> (Vec<String>, Vec<String>) {
     diesel::table! { information_schema.schemata (schema_name) { schema_name -> Text } }
     let mut conn = AsyncPgConnection::establish(&app.db_url).await.unwrap();
-    let schemas = schemata::table
-        .select(schemata::schema_name)
-        .order(schemata::schema_name)
-        .load(&mut conn)
-        .await
-        .unwrap();
-    let tenants = app
-        .control()
-        .list_tenants()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.slug)
-        .collect();
+    let schemas =
+        schemata::table.select(schemata::schema_name).order(schemata::schema_name).load(&mut conn).await.unwrap();
+    let tenants = app.control().list_tenants().await.unwrap().into_iter().map(|t| t.slug).collect();
     (schemas, tenants)
 }
 
@@ -69,33 +58,18 @@ async fn hostile_tenant_headers_are_refused_and_change_nothing() {
 
         // Even next to a valid token, the hostile name is refused.
         let auth = format!("Bearer {}", a.admin);
-        let (_, body) = app
-            .post(&[("authorization", &auth), ("x-tenant", &slug)], STORE_CODES, json!({}))
-            .await;
-        assert_eq!(
-            error_code(&body),
-            "TENANT_NOT_FOUND",
-            "X-Tenant {slug:?} with a token: {body}"
-        );
+        let (_, body) = app.post(&[("authorization", &auth), ("x-tenant", &slug)], STORE_CODES, json!({})).await;
+        assert_eq!(error_code(&body), "TENANT_NOT_FOUND", "X-Tenant {slug:?} with a token: {body}");
     }
 
-    for token in [
-        "' OR 1=1 --",
-        "sg_\"; DROP TABLE control.api_keys; --",
-        "x".repeat(5000).as_str(),
-        "tökén",
-    ] {
-        let (_, body) = app
-            .post(&[("authorization", &format!("Bearer {token}"))], STORE_CODES, json!({}))
-            .await;
+    for token in ["' OR 1=1 --", "sg_\"; DROP TABLE control.api_keys; --", "x".repeat(5000).as_str(), "tökén"] {
+        let (_, body) = app.post(&[("authorization", &format!("Bearer {token}"))], STORE_CODES, json!({})).await;
         assert_eq!(error_code(&body), "UNAUTHENTICATED", "token {token:?}");
     }
 
     let auth = format!("Bearer {}", a.admin);
     for store in ["'; DROP TABLE stores; --", "MAIN", "a b", "ü", &"s".repeat(41)] {
-        let (_, body) = app
-            .post(&[("authorization", &auth), ("x-store", store)], STORE_CODES, json!({}))
-            .await;
+        let (_, body) = app.post(&[("authorization", &auth), ("x-store", store)], STORE_CODES, json!({})).await;
         assert_eq!(error_code(&body), "FORBIDDEN", "X-Store {store:?}: {body}");
     }
 
@@ -109,10 +83,7 @@ async fn hostile_slugs_cannot_become_tenants() {
     let before = snapshot(&app).await;
     for slug in hostile_slugs() {
         let result = create_tenant(&app.db_url, &slug, "Hostile").await;
-        assert!(
-            matches!(result, Err(ProvisionError::InvalidSlug(_))),
-            "{slug:?} was accepted: {result:?}"
-        );
+        assert!(matches!(result, Err(ProvisionError::InvalidSlug(_))), "{slug:?} was accepted: {result:?}");
     }
     assert_eq!(snapshot(&app).await, before);
 

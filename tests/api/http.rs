@@ -44,11 +44,7 @@ async fn get_runs_queries_but_never_mutations() {
         if let Some(operation) = operation {
             params.push(("operationName", operation));
         }
-        app.http
-            .get(format!("{}/graphql", app.base))
-            .bearer_auth(&t.admin)
-            .query(&params)
-            .send()
+        app.http.get(format!("{}/graphql", app.base)).bearer_auth(&t.admin).query(&params).send()
     };
 
     let response = get(STORE_CODES, None).await.unwrap();
@@ -65,56 +61,28 @@ async fn get_runs_queries_but_never_mutations() {
     let document = "query Q { tenant { slug } } mutation M { storeCreate(input: {code: \"via-get\", name: \"x\", defaultCurrency: \"EUR\"}) { userErrors { code } } }";
     assert_eq!(get(document, Some("M")).await.unwrap().status(), 405);
     assert_eq!(get(document, Some("Q")).await.unwrap().status(), 200);
-    assert_eq!(
-        app.sql_count("SELECT count(*) AS n FROM t_get_a.stores WHERE code = 'via-get'")
-            .await,
-        0
-    );
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_get_a.stores WHERE code = 'via-get'").await, 0);
 }
 
 #[tokio::test]
 async fn graphiql_is_served_with_its_assets() {
     let app = TestApp::start().await;
     for path in ["/graphiql", "/graphql"] {
-        let response = app
-            .http
-            .get(format!("{}{path}", app.base))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let response = app.http.get(format!("{}{path}", app.base)).header("accept", "text/html").send().await.unwrap();
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
         assert!(page.contains("storegraph — GraphiQL"));
         assert!(page.contains(r#"var ENDPOINT = "/graphql";"#), "{page}");
         assert!(!page.contains("__STOREGRAPH_"), "a placeholder was left in the page");
-        assert!(
-            !page.contains("https://"),
-            "the page must not load anything from the web"
-        );
-        for asset in [
-            "graphiql.min.js",
-            "graphiql.min.css",
-            "react.production.min.js",
-            "react-dom.production.min.js",
-        ] {
+        assert!(!page.contains("https://"), "the page must not load anything from the web");
+        for asset in ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"] {
             assert!(page.contains(&format!("/graphiql/assets/{asset}")));
-            let response = app
-                .http
-                .get(format!("{}/graphiql/assets/{asset}", app.base))
-                .send()
-                .await
-                .unwrap();
+            let response = app.http.get(format!("{}/graphiql/assets/{asset}", app.base)).send().await.unwrap();
             assert_eq!(response.status(), 200, "{asset}");
             assert!(response.bytes().await.unwrap().len() > 5_000, "{asset}");
         }
     }
-    let response = app
-        .http
-        .get(format!("{}/graphiql/assets/..%2Fsecret", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.http.get(format!("{}/graphiql/assets/..%2Fsecret", app.base)).send().await.unwrap();
     assert_eq!(response.status(), 404);
 }
 
@@ -134,63 +102,23 @@ async fn introspection_passes_the_default_limits_and_deep_queries_do_not() {
     let (status, body) = app.post(&[], INTROSPECTION, json!({})).await;
     assert_eq!(status, 200);
     assert!(body["errors"].is_null(), "{body}");
-    assert!(
-        body["data"]["__schema"]["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["name"] == "Store")
-    );
+    assert!(body["data"]["__schema"]["types"].as_array().unwrap().iter().any(|t| t["name"] == "Store"));
 
-    let tight = TestApp::start_with(
-        PoolConfig::default(),
-        Limits {
-            max_depth: 3,
-            ..Limits::default()
-        },
-    )
-    .await;
-    let (_, body) = tight
-        .post(&[], "{ __schema { types { fields { type { name } } } } }", json!({}))
-        .await;
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nested too deep"),
-        "{body}"
-    );
+    let tight = TestApp::start_with(PoolConfig::default(), Limits { max_depth: 3, ..Limits::default() }).await;
+    let (_, body) = tight.post(&[], "{ __schema { types { fields { type { name } } } } }", json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
 
-    let small = TestApp::start_with(
-        PoolConfig::default(),
-        Limits {
-            max_complexity: 50,
-            ..Limits::default()
-        },
-    )
-    .await;
+    let small = TestApp::start_with(PoolConfig::default(), Limits { max_complexity: 50, ..Limits::default() }).await;
     let t = small.tenant("cx_a").await;
-    let body = small
-        .gql(
-            &t.admin,
-            "{ stores(first: 100) { edges { node { code name locale } } } }",
-            json!({}),
-        )
-        .await;
-    assert!(
-        body["errors"][0]["message"].as_str().unwrap().contains("complex"),
-        "{body}"
-    );
+    let body = small.gql(&t.admin, "{ stores(first: 100) { edges { node { code name locale } } } }", json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
 }
 
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
     let app = TestApp::start().await;
     let send = |id: Option<&'static str>| {
-        let mut request = app
-            .http
-            .post(format!("{}/graphql", app.base))
-            .json(&json!({ "query": "{ __typename }" }));
+        let mut request = app.http.post(format!("{}/graphql", app.base)).json(&json!({ "query": "{ __typename }" }));
         if let Some(id) = id {
             request = request.header("x-request-id", id);
         }

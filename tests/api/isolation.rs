@@ -4,21 +4,13 @@ use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use futures_util::future::join_all;
 use serde_json::json;
-use storegraph::db::{PoolConfig, tenant_connection};
-use storegraph::graphql::Limits;
+use storegraph::db::tenant_connection;
 
 use crate::harness::{STORE_CODES, TestApp, store_codes};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_pooled_connection_alternating_between_two_tenants_1000_times() {
-    let app = TestApp::start_with(
-        PoolConfig {
-            max_size: 1,
-            ..PoolConfig::default()
-        },
-        Limits::default(),
-    )
-    .await;
+    let app = TestApp::one_connection().await;
     let a = app.tenant("iso_a").await;
     let b = app.tenant("iso_b").await;
     app.store(&a.admin, "a-only", None).await;
@@ -27,17 +19,9 @@ async fn one_pooled_connection_alternating_between_two_tenants_1000_times() {
     app.store(&b.admin, "same-code", None).await;
 
     for i in 0..1000 {
-        let (tenant, expected) = if i % 2 == 0 {
-            (&a, ["a-only", "same-code"])
-        } else {
-            (&b, ["b-only", "same-code"])
-        };
+        let (tenant, expected) = if i % 2 == 0 { (&a, ["a-only", "same-code"]) } else { (&b, ["b-only", "same-code"]) };
         let body = app.gql(&tenant.storefront, STORE_CODES, json!({})).await;
-        assert_eq!(
-            body["data"]["tenant"]["slug"],
-            tenant.slug.as_str(),
-            "request {i}: {body}"
-        );
+        assert_eq!(body["data"]["tenant"]["slug"], tenant.slug.as_str(), "request {i}: {body}");
         assert_eq!(store_codes(&body), expected, "request {i}");
     }
     // Every one of those requests went through the pool's single connection.
@@ -72,14 +56,7 @@ struct Text1 {
 
 #[tokio::test]
 async fn a_tenant_connection_sees_its_schema_and_nothing_else() {
-    let app = TestApp::start_with(
-        PoolConfig {
-            max_size: 1,
-            ..PoolConfig::default()
-        },
-        Limits::default(),
-    )
-    .await;
+    let app = TestApp::one_connection().await;
     app.tenant("path_a").await;
     app.tenant("path_b").await;
     let mut admin = storegraph::db::control_connection(&app.db.pool).await.unwrap();
@@ -93,19 +70,13 @@ async fn a_tenant_connection_sees_its_schema_and_nothing_else() {
         let slug = if round % 2 == 0 { "path_a" } else { "path_b" };
         let schema = app.tenant_row(slug).await.schema().unwrap();
         let mut conn = tenant_connection(&app.db.pool, &schema).await.unwrap();
-        let path: Text1 = diesel::sql_query("SELECT current_setting('search_path') AS value")
-            .get_result(&mut *conn)
-            .await
-            .unwrap();
+        let path: Text1 =
+            diesel::sql_query("SELECT current_setting('search_path') AS value").get_result(&mut *conn).await.unwrap();
         assert_eq!(path.value, format!("t_{slug}"));
         // A table that exists only in public, or only in the control plane, is out of reach.
-        let leak = diesel::sql_query("SELECT secret AS value FROM leak_probe")
-            .load::<Text1>(&mut *conn)
-            .await;
+        let leak = diesel::sql_query("SELECT secret AS value FROM leak_probe").load::<Text1>(&mut *conn).await;
         assert!(leak.is_err(), "public is on the search_path");
-        let control = diesel::sql_query("SELECT slug AS value FROM tenants")
-            .load::<Text1>(&mut *conn)
-            .await;
+        let control = diesel::sql_query("SELECT slug AS value FROM tenants").load::<Text1>(&mut *conn).await;
         assert!(control.is_err(), "control is on the search_path");
     }
 }

@@ -51,12 +51,7 @@ mod tempdir {
 }
 
 fn applied<'a>(report: &'a MigrationReport, slug: &str) -> &'a Result<Vec<String>, String> {
-    &report
-        .tenants
-        .iter()
-        .find(|t| t.slug == slug)
-        .unwrap_or_else(|| panic!("{slug} not in report"))
-        .outcome
+    &report.tenants.iter().find(|t| t.slug == slug).unwrap_or_else(|| panic!("{slug} not in report")).outcome
 }
 
 const WIDGETS: &str = "CREATE TABLE widgets (id integer PRIMARY KEY, name text NOT NULL);";
@@ -80,9 +75,7 @@ async fn migrate_is_idempotent_and_finishes_after_a_failure() {
 
     // mig_b already has a `widgets` table, so the new migration fails there.
     let mut conn = AsyncPgConnection::establish(&app.db_url).await.unwrap();
-    conn.batch_execute("CREATE TABLE t_mig_b.widgets (sabotage boolean)")
-        .await
-        .unwrap();
+    conn.batch_execute("CREATE TABLE t_mig_b.widgets (sabotage boolean)").await.unwrap();
     let (_dir, source) = migrations_with_extra(WIDGETS);
 
     let report = migrate_all_with(&app.db_url, 2, source.clone()).await.unwrap();

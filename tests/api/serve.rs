@@ -15,11 +15,7 @@ struct Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn start(data_dir: &std::path::Path, demo: bool) -> Server {
@@ -43,11 +39,7 @@ fn start(data_dir: &std::path::Path, demo: bool) -> Server {
             let _ = tx.send(line);
         }
     });
-    Server {
-        child,
-        lines,
-        base: format!("http://127.0.0.1:{port}"),
-    }
+    Server { child, lines, base: format!("http://127.0.0.1:{port}") }
 }
 
 async fn wait_ready(http: &reqwest::Client, server: &mut Server) {
@@ -66,11 +58,8 @@ async fn wait_ready(http: &reqwest::Client, server: &mut Server) {
 
 /// Sends SIGTERM and waits for a clean exit.
 fn stop(mut server: Server) {
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(server.child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.child.id() as i32), nix::sys::signal::Signal::SIGTERM)
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(status) = server.child.try_wait().unwrap() {
@@ -112,10 +101,7 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     let mut admin = None;
     let mut storefront = None;
     while admin.is_none() || storefront.is_none() {
-        let line = server
-            .lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("demo tokens printed");
+        let line = server.lines.recv_timeout(Duration::from_secs(30)).expect("demo tokens printed");
         let token = line.split_whitespace().last().unwrap_or_default().to_owned();
         if line.contains("admin token:") && admin.is_none() {
             admin = Some(token);
@@ -130,14 +116,7 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert_eq!(body["data"]["stores"]["edges"].as_array().unwrap().len(), 2, "{body}");
 
     // GraphiQL comes with the demo tenant's token filled in.
-    let page = http
-        .get(format!("{}/graphiql", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("Bearer {admin}")));
 
     // The CLI finds the running cluster in the same data folder.
@@ -147,10 +126,7 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&list.stdout).contains("demo_electronics"),
-        "{list:?}"
-    );
+    assert!(String::from_utf8_lossy(&list.stdout).contains("demo_electronics"), "{list:?}");
 
     stop(server);
     assert!(!postgres_running_in(&data_dir), "PostgreSQL outlived serve");

@@ -1,8 +1,6 @@
 //! What a request costs in SQL statements, counted by the pool's statement watch.
 
 use serde_json::json;
-use storegraph::db::PoolConfig;
-use storegraph::graphql::Limits;
 
 use crate::harness::{TestApp, TestTenant};
 
@@ -12,24 +10,14 @@ async fn cost(app: &TestApp, tenant: &TestTenant, first: i32) -> u64 {
     let before = app.db.statements();
     let body = app.gql(&tenant.storefront, PAGE, json!({ "first": first })).await;
     assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(
-        body["data"]["stores"]["edges"].as_array().unwrap().len(),
-        first.min(60) as usize
-    );
+    assert_eq!(body["data"]["stores"]["edges"].as_array().unwrap().len(), first.min(60) as usize);
     app.db.statements() - before
 }
 
 #[tokio::test]
 async fn a_stores_page_costs_the_same_statements_at_any_size_and_one_more_to_switch_tenant() {
     // One connection, so which connection a request gets (and its remembered tenant) is known.
-    let app = TestApp::start_with(
-        PoolConfig {
-            max_size: 1,
-            ..PoolConfig::default()
-        },
-        Limits::default(),
-    )
-    .await;
+    let app = TestApp::one_connection().await;
     let a = app.tenant("stmt_a").await;
     let b = app.tenant("stmt_b").await;
     for i in 0..60 {
@@ -51,32 +39,20 @@ async fn a_stores_page_costs_the_same_statements_at_any_size_and_one_more_to_swi
 async fn a_connection_whose_cached_plans_went_stale_is_replaced() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
-    let app = TestApp::start_with(
-        PoolConfig {
-            max_size: 1,
-            ..PoolConfig::default()
-        },
-        Limits::default(),
-    )
-    .await;
+    let app = TestApp::one_connection().await;
     let a = app.tenant("stale_a").await;
     app.store(&a.admin, "main", None).await;
     assert!(app.gql(&a.storefront, PAGE, json!({ "first": 5 })).await["errors"].is_null());
 
     // A column changes type under the cached statement, as in the middle of a migration.
     let mut conn = AsyncPgConnection::establish(&app.db_url).await.unwrap();
-    conn.batch_execute("ALTER TABLE t_stale_a.stores ALTER COLUMN name TYPE varchar(300)")
-        .await
-        .unwrap();
+    conn.batch_execute("ALTER TABLE t_stale_a.stores ALTER COLUMN name TYPE varchar(300)").await.unwrap();
 
     // At most one request fails on the stale plan; the connection is then dropped, and
     // requests succeed again on a fresh one.
     let first = app.gql(&a.storefront, PAGE, json!({ "first": 5 })).await;
     if !first["errors"].is_null() {
-        assert_eq!(
-            first["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR",
-            "{first}"
-        );
+        assert_eq!(first["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{first}");
     }
     for _ in 0..3 {
         let body = app.gql(&a.storefront, PAGE, json!({ "first": 5 })).await;

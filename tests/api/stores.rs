@@ -14,12 +14,7 @@ fn user_errors(body: &Value, mutation: &str) -> Vec<(String, String)> {
         .as_array()
         .unwrap_or_else(|| panic!("no userErrors in {body}"))
         .iter()
-        .map(|e| {
-            (
-                e["field"][1].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|e| (e["field"][1].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
         .collect()
 }
 
@@ -80,10 +75,7 @@ async fn invalid_store_input_returns_user_errors_and_writes_nothing() {
             }}),
         )
         .await;
-    assert_eq!(
-        user_errors(&body, "storeCreate"),
-        [("code".to_owned(), "DUPLICATE".to_owned())]
-    );
+    assert_eq!(user_errors(&body, "storeCreate"), [("code".to_owned(), "DUPLICATE".to_owned())]);
     assert_eq!(count().await, 1);
     assert_eq!(domains().await, 1);
 }
@@ -105,24 +97,13 @@ async fn a_domain_belongs_to_one_store_across_tenants() {
             }}),
         )
         .await;
-    assert_eq!(
-        user_errors(&body, "storeCreate"),
-        [("domain".to_owned(), "DOMAIN_TAKEN".to_owned())]
-    );
+    assert_eq!(user_errors(&body, "storeCreate"), [("domain".to_owned(), "DOMAIN_TAKEN".to_owned())]);
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_dt_b.stores").await, 0);
 
     // Once a moves to another domain, the old one is free for b.
-    let body = app
-        .gql(
-            &a.admin,
-            STORE_UPDATE,
-            json!({ "input": { "id": a_store["id"], "domain": "new.example.com" }}),
-        )
-        .await;
-    assert_eq!(
-        body["data"]["storeUpdate"]["store"]["domain"], "new.example.com",
-        "{body}"
-    );
+    let body =
+        app.gql(&a.admin, STORE_UPDATE, json!({ "input": { "id": a_store["id"], "domain": "new.example.com" }})).await;
+    assert_eq!(body["data"]["storeUpdate"]["store"]["domain"], "new.example.com", "{body}");
     app.store(&b.admin, "main", Some("shop.example.com")).await;
     assert_eq!(
         app.sql_count(
@@ -133,17 +114,10 @@ async fn a_domain_belongs_to_one_store_across_tenants() {
     );
 
     // Removing a domain frees it.
-    let body = app
-        .gql(
-            &a.admin,
-            STORE_UPDATE,
-            json!({ "input": { "id": a_store["id"], "domain": null }}),
-        )
-        .await;
+    let body = app.gql(&a.admin, STORE_UPDATE, json!({ "input": { "id": a_store["id"], "domain": null }})).await;
     assert_eq!(body["data"]["storeUpdate"]["store"]["domain"], Value::Null);
     assert_eq!(
-        app.sql_count("SELECT count(*) AS n FROM control.store_domains WHERE domain = 'new.example.com'")
-            .await,
+        app.sql_count("SELECT count(*) AS n FROM control.store_domains WHERE domain = 'new.example.com'").await,
         0
     );
 }
@@ -155,34 +129,21 @@ async fn store_update_changes_only_what_it_names() {
     let store = app.store(&t.admin, "main", None).await;
     let id = store["id"].clone();
 
-    let body = app
-        .gql(
-            &t.admin,
-            STORE_UPDATE,
-            json!({ "input": { "id": id, "theme": "dark", "locale": "fr-FR" }}),
-        )
-        .await;
+    let body =
+        app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": id, "theme": "dark", "locale": "fr-FR" }})).await;
     let updated = &body["data"]["storeUpdate"]["store"];
     assert_eq!(updated["theme"], "dark");
     assert_eq!(updated["locale"], "fr-FR");
     assert_eq!(updated["name"], store["name"]);
 
     // Bad input: nothing changes.
-    let body = app
-        .gql(
-            &t.admin,
-            STORE_UPDATE,
-            json!({ "input": { "id": id, "name": "", "defaultCurrency": "EURO" }}),
-        )
-        .await;
+    let body =
+        app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": id, "name": "", "defaultCurrency": "EURO" }})).await;
     let mut errors = user_errors(&body, "storeUpdate");
     errors.sort();
     assert_eq!(
         errors,
-        [
-            ("defaultCurrency".to_owned(), "INVALID_CURRENCY".to_owned()),
-            ("name".to_owned(), "REQUIRED".to_owned())
-        ]
+        [("defaultCurrency".to_owned(), "INVALID_CURRENCY".to_owned()), ("name".to_owned(), "REQUIRED".to_owned())]
     );
     assert_eq!(
         app.sql_count(
@@ -193,35 +154,19 @@ async fn store_update_changes_only_what_it_names() {
     );
 
     let body = app
-        .gql(
-            &t.admin,
-            STORE_UPDATE,
-            json!({ "input": { "id": "00000000-0000-0000-0000-000000000000", "name": "X" }}),
-        )
+        .gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": "00000000-0000-0000-0000-000000000000", "name": "X" }}))
         .await;
-    assert_eq!(
-        user_errors(&body, "storeUpdate"),
-        [("id".to_owned(), "NOT_FOUND".to_owned())]
-    );
-    let body = app
-        .gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": "nope", "name": "X" }}))
-        .await;
-    assert_eq!(
-        user_errors(&body, "storeUpdate"),
-        [("id".to_owned(), "INVALID".to_owned())]
-    );
+    assert_eq!(user_errors(&body, "storeUpdate"), [("id".to_owned(), "NOT_FOUND".to_owned())]);
+    let body = app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": "nope", "name": "X" }})).await;
+    assert_eq!(user_errors(&body, "storeUpdate"), [("id".to_owned(), "INVALID".to_owned())]);
 
     // Deactivated: hidden from storefronts, visible to admins.
-    app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": id, "active": false }}))
-        .await;
+    app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": id, "active": false }})).await;
     let query = "{ stores { totalCount } store(code: \"main\") { code } }";
     let body = app.gql(&t.storefront, query, json!({})).await;
     assert_eq!(body["data"], json!({ "stores": { "totalCount": 0 }, "store": null }));
     let body = app.gql(&t.admin, query, json!({})).await;
-    assert_eq!(
-        body["data"],
-        json!({ "stores": { "totalCount": 1 }, "store": { "code": "main" } })
-    );
+    assert_eq!(body["data"], json!({ "stores": { "totalCount": 1 }, "store": { "code": "main" } }));
 }
 
 #[tokio::test]
