@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use storegraph::config::DatabaseArgs;
 use storegraph::db::schema::stores;
-use storegraph::db::{Database, PoolConfig, TenantSchema, control_connection, migrate, tenant_connection};
+use storegraph::db::{Database, PoolConfig, TenantSchema, migrate, tenant_connection};
 use storegraph::stores::Store;
 use storegraph::tenancy::{ProvisionError, Slug, create_tenant};
 
@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     drop(tenant_connection(&db.pool, &schemas[0]).await?);
     for _ in 0..iterations {
         let started = Instant::now();
-        let mut conn = control_connection(&db.pool).await?;
+        let mut conn = db.pool.get().await?;
         assert_eq!(page(&mut conn).await.len(), 20);
         baseline.push(started.elapsed());
     }
@@ -93,8 +93,8 @@ async fn main() -> anyhow::Result<()> {
     let mut forced = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let started = Instant::now();
-        let mut conn = control_connection(&db.pool).await?;
-        diesel::select(set_config("search_path", schemas[0].as_str(), false)).execute(&mut *conn).await?;
+        let mut conn = db.pool.get().await?;
+        diesel::select(set_config("search_path", schemas[0].as_str(), false)).execute(&mut **conn).await?;
         assert_eq!(page(&mut conn).await.len(), 20);
         forced.push(started.elapsed());
     }

@@ -218,7 +218,7 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
 
 async fn control_plane(url: &str) -> anyhow::Result<ControlPlane> {
     let db = Database::connect(url, &PoolConfig { max_size: 2, ..PoolConfig::default() }).await?;
-    Ok(ControlPlane::new(db.pool))
+    Ok(ControlPlane::new(db.control))
 }
 
 async fn find_tenant(control: &ControlPlane, slug: &str) -> anyhow::Result<tenancy::Tenant> {

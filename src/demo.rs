@@ -52,7 +52,7 @@ const STORE_CREATE: &str =
 
 /// Creates (or refreshes) the demo tenants on the database at `url`.
 pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenant>> {
-    let control = ControlPlane::new(db.pool.clone());
+    let control = ControlPlane::new(db.control.clone());
     let schema = build_schema(Limits::default());
     let mut out = Vec::new();
     for spec in SPECS {

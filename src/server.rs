@@ -28,7 +28,7 @@ pub struct ServeOptions {
 pub fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
     http::router(AppState {
         schema: build_schema(limits),
-        control: ControlPlane::new(db.pool.clone()),
+        control: ControlPlane::new(db.control.clone()),
         db,
         graphiql_headers,
     })

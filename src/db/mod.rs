@@ -11,5 +11,5 @@ mod tenant_conn;
 mod text_enum;
 
 pub use error::DbError;
-pub use pool::{ConnectionManager, ControlConn, Database, PgConn, Pool, PoolConfig, control_connection};
+pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};

@@ -96,6 +96,13 @@ impl bb8::ManageConnection for ConnectionManager {
 /// [`super::tenant_connection`] scopes one to a tenant on checkout.
 pub type Pool = bb8::Pool<ConnectionManager>;
 
+/// The pool for control-plane statements (who is asking: tokens, tenants, domains). It is
+/// separate from the tenant pool because PostgreSQL re-plans every cached statement of a
+/// session whose `search_path` changed, qualified names or not: on connections that never
+/// switch tenants, the token lookup every request makes keeps its plan.
+#[derive(Clone)]
+pub struct ControlPool(Pool);
+
 /// A pooled connection for control-plane statements, which name `control.*` tables
 /// explicitly and so do not depend on the session's `search_path`.
 pub struct ControlConn(bb8::PooledConnection<'static, ConnectionManager>);
@@ -114,8 +121,8 @@ impl DerefMut for ControlConn {
 }
 
 /// A connection for control-plane (schema-qualified) statements only.
-pub async fn control_connection(pool: &Pool) -> Result<ControlConn, DbError> {
-    Ok(ControlConn(pool.get_owned().await?))
+pub async fn control_connection(pool: &ControlPool) -> Result<ControlConn, DbError> {
+    Ok(ControlConn(pool.0.get_owned().await?))
 }
 
 /// Sizing of the pool, from the command line or the environment.
@@ -139,8 +146,10 @@ impl Default for PoolConfig {
 pub struct Database {
     /// The connection URL, as given.
     pub url: String,
-    /// The request pool.
+    /// The tenant pool: connections handed out by [`super::tenant_connection`].
     pub pool: Pool,
+    /// The control-plane pool: a quarter of the tenant pool's size, at least two.
+    pub control: ControlPool,
     statements: Arc<AtomicU64>,
 }
 
@@ -151,18 +160,22 @@ impl Database {
     /// trip for nothing.
     pub async fn connect(url: &str, config: &PoolConfig) -> Result<Self, DbError> {
         let statements = Arc::new(AtomicU64::new(0));
-        let manager = ConnectionManager {
-            inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
-            statements: Arc::clone(&statements),
+        let build = |max_size: u32| {
+            let manager = ConnectionManager {
+                inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
+                statements: Arc::clone(&statements),
+            };
+            bb8::Pool::builder()
+                .max_size(max_size)
+                .connection_timeout(config.connection_timeout)
+                .test_on_check_out(false)
+                .build_unchecked(manager)
         };
-        let pool = bb8::Pool::builder()
-            .max_size(config.max_size)
-            .connection_timeout(config.connection_timeout)
-            .test_on_check_out(false)
-            .build(manager)
-            .await
-            .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(Self { url: url.to_owned(), pool, statements })
+        let pool = build(config.max_size);
+        let control = ControlPool(build((config.max_size / 4).max(2)));
+        // Fail now, not at the first request, if the database cannot be reached.
+        drop(control_connection(&control).await?);
+        Ok(Self { url: url.to_owned(), pool, control, statements })
     }
 
     /// How many SQL statements the pool's connections have run so far. Tests and

@@ -10,7 +10,7 @@ use super::model::{Role, Tenant, TenantStatus};
 use super::slug::Slug;
 use super::token::{ApiToken, hash_token};
 use crate::db::schema::control::{api_keys, store_domains, tenants};
-use crate::db::{ControlConn, DbError, Pool, control_connection};
+use crate::db::{ControlConn, ControlPool, DbError, control_connection};
 
 /// An API key as listed to an operator: never the token, only its prefix.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -31,15 +31,15 @@ pub struct ApiKeyInfo {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Access to the control plane through the shared pool.
+/// Access to the control plane through the control pool.
 #[derive(Clone)]
 pub struct ControlPlane {
-    pool: Pool,
+    pool: ControlPool,
 }
 
 impl ControlPlane {
     /// The control plane reached through `pool`.
-    pub fn new(pool: Pool) -> Self {
+    pub fn new(pool: ControlPool) -> Self {
         Self { pool }
     }
 

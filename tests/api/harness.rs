@@ -158,7 +158,7 @@ impl TestApp {
 
     /// The control plane of the test database.
     pub fn control(&self) -> ControlPlane {
-        ControlPlane::new(self.db.pool.clone())
+        ControlPlane::new(self.db.control.clone())
     }
 
     /// Looks a tenant up in the control plane.

@@ -59,7 +59,7 @@ async fn a_tenant_connection_sees_its_schema_and_nothing_else() {
     let app = TestApp::one_connection().await;
     app.tenant("path_a").await;
     app.tenant("path_b").await;
-    let mut admin = storegraph::db::control_connection(&app.db.pool).await.unwrap();
+    let mut admin = storegraph::db::control_connection(&app.db.control).await.unwrap();
     admin
         .batch_execute("CREATE TABLE public.leak_probe (secret text); INSERT INTO public.leak_probe VALUES ('x')")
         .await
