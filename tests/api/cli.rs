@@ -60,6 +60,27 @@ async fn tenant_lifecycle_from_the_command_line() {
     assert!(migrate.status.success(), "{}", stderr(&migrate));
     assert!(stdout(&migrate).contains("cli_shop: up to date"), "{}", stdout(&migrate));
 
+    // A storefront key, revoked from the command line by the id it was created with.
+    let key = storegraph(&app, &["tenant", "key", "create", "cli_shop", "--role", "storefront", "--label", "pos"]);
+    let storefront = stdout(&key).trim().to_owned();
+    let id = stderr(&key).split_whitespace().find(|word| uuid::Uuid::parse_str(word).is_ok()).unwrap().to_owned();
+    assert!(app.gql(&storefront, STORE_CODES, json!({})).await["errors"].is_null());
+    let revoked = storegraph(&app, &["tenant", "key", "revoke", "cli_shop", &id]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert_eq!(
+        app.gql(&storefront, STORE_CODES, json!({})).await["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    assert!(!storegraph(&app, &["tenant", "key", "revoke", "cli_shop", &id]).status.success());
+    assert!(stdout(&storegraph(&app, &["tenant", "key", "list", "cli_shop"])).contains("revoked"));
+
+    // Suspended and resumed.
+    assert!(storegraph(&app, &["tenant", "suspend", "cli_shop"]).status.success());
+    assert_eq!(app.gql(&token, STORE_CODES, json!({})).await["errors"][0]["extensions"]["code"], "TENANT_SUSPENDED");
+    assert!(storegraph(&app, &["tenant", "resume", "cli_shop"]).status.success());
+    assert!(app.gql(&token, STORE_CODES, json!({})).await["errors"].is_null());
+    assert!(!storegraph(&app, &["tenant", "suspend", "nobody_here"]).status.success());
+
     let refused = storegraph(&app, &["tenant", "drop", "cli_shop"]);
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("--yes"));
