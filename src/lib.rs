@@ -5,6 +5,8 @@
 //! execution ([`graphql`]) → domain resolvers ([`stores`], …) → the tenant-scoped
 //! connection ([`db::tenant_connection`]) → PostgreSQL.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod config;
 pub mod db;

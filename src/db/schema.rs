@@ -1,3 +1,4 @@
+#![allow(missing_docs)] // diesel table definitions: the columns are documented by the migrations.
 //! diesel table definitions. Control-plane tables are schema-qualified (`control.*`);
 //! tenant tables are unqualified and resolve through the connection's `search_path`,
 //! which [`super::tenant_connection`] sets to one tenant's schema.

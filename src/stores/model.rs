@@ -12,6 +12,7 @@ use crate::db::schema::stores;
 #[diesel(check_for_backend(diesel::pg::Pg))]
 #[graphql(complex)]
 pub struct Store {
+    /// Stable id; exposed to GraphQL as an `ID` (see the `id` resolver).
     #[graphql(skip)]
     pub id: Uuid,
     /// Business key, unique in the tenant (`store(code:)`, `X-Store`).
