@@ -97,6 +97,31 @@ fn run_as() -> anyhow::Result<Option<User>> {
     bail!("running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as")
 }
 
+/// Whether `user` can reach `path`: every existing ancestor must be searchable by it
+/// (owned by it, or searchable by everyone; group membership is not looked into).
+fn reachable_by(user: &User, path: &Path) -> bool {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    path.ancestors()
+        .filter_map(|dir| std::fs::metadata(dir).ok())
+        .all(|meta| meta.uid() == user.uid.as_raw() || meta.permissions().mode() & 0o001 != 0)
+}
+
+/// Where the cluster of `data_dir` really lives. Normally `data_dir` itself; but when we are
+/// root and PostgreSQL's unprivileged user cannot reach it (a checkout under `/root`, say),
+/// in `/var/lib/storegraph/<hash of the path>`, which is the same for every run, so the data
+/// still survives restarts.
+pub fn cluster_dir(data_dir: &Path) -> anyhow::Result<PathBuf> {
+    let Some(user) = run_as()? else { return Ok(data_dir.to_owned()) };
+    if reachable_by(&user, data_dir) {
+        return Ok(data_dir.to_owned());
+    }
+    use sha2::Digest as _;
+    let absolute = std::path::absolute(data_dir)?;
+    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Ok(Path::new("/var/lib/storegraph").join(name))
+}
+
 fn command(bin: &Path, program: &str, user: &Option<User>, cwd: &Path) -> Command {
     let mut cmd = Command::new(bin.join(program));
     cmd.current_dir(cwd).env("LC_ALL", "C").env_remove("PGDATA");
@@ -118,7 +143,14 @@ impl EmbeddedPostgres {
     pub fn start(options: &ClusterOptions) -> anyhow::Result<Self> {
         let bin = find_bin_dir()?;
         let user = run_as()?;
-        let dir = &options.data_dir;
+        let dir = &cluster_dir(&options.data_dir)?;
+        if dir != &options.data_dir {
+            tracing::warn!(
+                data_dir = %options.data_dir.display(),
+                cluster = %dir.display(),
+                "PostgreSQL's user cannot reach the data folder; the cluster lives elsewhere"
+            );
+        }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         if let Some(user) = &user {
             std::os::unix::fs::chown(dir, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
@@ -248,7 +280,7 @@ impl Drop for EmbeddedPostgres {
 /// The port of a cluster already running in `data_dir` (say, a `storegraph serve` in
 /// another terminal), so that CLI commands can use it instead of starting a second one.
 pub fn running_port(data_dir: &Path) -> Option<u16> {
-    let pid_file = std::fs::read_to_string(data_dir.join("pgdata").join("postmaster.pid")).ok()?;
+    let pid_file = std::fs::read_to_string(cluster_dir(data_dir).ok()?.join("pgdata").join("postmaster.pid")).ok()?;
     let lines: Vec<&str> = pid_file.lines().collect();
     let pid = Pid::from_raw(lines.first()?.trim().parse().ok()?);
     let alive = matches!(kill(pid, None), Ok(()) | Err(nix::errno::Errno::EPERM));

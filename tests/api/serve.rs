@@ -140,3 +140,28 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert!(!postgres_running_in(&data_dir));
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[test]
+fn a_data_folder_postgres_cannot_reach_still_gets_a_cluster() {
+    use std::os::unix::fs::PermissionsExt;
+    use storegraph::db::embedded::{ClusterOptions, EmbeddedPostgres, cluster_dir};
+
+    if !nix::unistd::Uid::effective().is_root() {
+        return; // only root hands the cluster to another user
+    }
+    // Like a checkout under /root: a folder only its owner may enter.
+    let private = std::env::temp_dir().join(format!("storegraph-test-private-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let data_dir = private.join("data");
+
+    let elsewhere = cluster_dir(&data_dir).unwrap();
+    assert_ne!(elsewhere, data_dir);
+    assert_eq!(cluster_dir(&data_dir).unwrap(), elsewhere, "the same folder every time");
+    let cluster = EmbeddedPostgres::start(&ClusterOptions::throwaway(data_dir.clone())).unwrap();
+    assert_eq!(storegraph::db::embedded::running_port(&data_dir), Some(cluster.port()));
+    cluster.stop();
+    std::fs::remove_dir_all(&elsewhere).unwrap();
+    let _ = std::fs::remove_dir(elsewhere.parent().unwrap()); // only if nothing else lives there
+    std::fs::remove_dir_all(&private).unwrap();
+}
