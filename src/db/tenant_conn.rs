@@ -41,14 +41,6 @@ impl std::fmt::Display for TenantSchema {
 /// `TenantConn` is proof the path was set for this checkout.
 pub struct TenantConn {
     conn: bb8::PooledConnection<'static, ConnectionManager>,
-    schema: TenantSchema,
-}
-
-impl TenantConn {
-    /// The schema this connection is scoped to.
-    pub fn schema(&self) -> &TenantSchema {
-        &self.schema
-    }
 }
 
 impl Deref for TenantConn {
@@ -78,5 +70,5 @@ pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<Ten
         diesel::select(set_config("search_path", schema.as_str(), false)).execute(&mut **conn).await?;
         conn.search_path = Some(schema.clone());
     }
-    Ok(TenantConn { conn, schema: schema.clone() })
+    Ok(TenantConn { conn })
 }
