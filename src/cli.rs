@@ -36,6 +36,9 @@ enum Command {
         /// Most database connections in the pool.
         #[arg(long, env = "STOREGRAPH_POOL_SIZE", default_value_t = 16)]
         pool_size: u32,
+        /// Longest a single SQL statement may run, in milliseconds.
+        #[arg(long, env = "STOREGRAPH_STATEMENT_TIMEOUT_MS", default_value_t = 30_000)]
+        statement_timeout_ms: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -149,8 +152,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, demo, pool_size, limits } => {
-            let pool = PoolConfig { max_size: pool_size, ..PoolConfig::default() };
+        Command::Serve { listen, demo, pool_size, statement_timeout_ms, limits } => {
+            let pool = PoolConfig {
+                max_size: pool_size,
+                statement_timeout: std::time::Duration::from_millis(statement_timeout_ms),
+                ..PoolConfig::default()
+            };
             server::serve(url, ServeOptions { listen, demo, pool, limits }).await?;
         }
         Command::Migrate { jobs } => {

@@ -59,11 +59,18 @@ impl DerefMut for PgConn {
     }
 }
 
-/// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path and the
-/// statement watch.
+diesel::define_sql_function! {
+    /// PostgreSQL's `set_config(name, value, is_local)`: how session settings are made,
+    /// with the value as a bound parameter.
+    fn set_config(name: diesel::sql_types::Text, value: diesel::sql_types::Text, is_local: diesel::sql_types::Bool) -> diesel::sql_types::Text;
+}
+
+/// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path, the
+/// statement watch and the statement timeout.
 pub struct ConnectionManager {
     inner: AsyncDieselConnectionManager<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
+    statement_timeout: Duration,
 }
 
 impl bb8::ManageConnection for ConnectionManager {
@@ -77,6 +84,14 @@ impl bb8::ManageConnection for ConnectionManager {
             statements: Arc::clone(&self.statements),
             poisoned: Arc::clone(&poisoned),
         });
+        // No statement of a request may hold a connection (and its locks) for ever.
+        let timeout_ms = self.statement_timeout.as_millis().to_string();
+        diesel_async::RunQueryDsl::execute(
+            diesel::select(set_config("statement_timeout", timeout_ms, false)),
+            &mut conn,
+        )
+        .await
+        .map_err(PoolError::QueryError)?;
         Ok(PgConn { conn, search_path: None, poisoned })
     }
 
@@ -132,11 +147,13 @@ pub struct PoolConfig {
     pub max_size: u32,
     /// How long a request waits for a free connection before it fails.
     pub connection_timeout: Duration,
+    /// Longest a single statement may run before PostgreSQL cancels it.
+    pub statement_timeout: Duration,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_size: 16, connection_timeout: Duration::from_secs(10) }
+        Self { max_size: 16, connection_timeout: Duration::from_secs(10), statement_timeout: Duration::from_secs(30) }
     }
 }
 
@@ -164,6 +181,7 @@ impl Database {
             let manager = ConnectionManager {
                 inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
                 statements: Arc::clone(&statements),
+                statement_timeout: config.statement_timeout,
             };
             bb8::Pool::builder()
                 .max_size(max_size)

@@ -1,16 +1,10 @@
 use std::ops::{Deref, DerefMut};
 
-use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::pool::ConnectionManager;
+use super::pool::{ConnectionManager, set_config};
 use super::{DbError, Pool};
 use crate::tenancy::Slug;
-
-diesel::define_sql_function! {
-    /// PostgreSQL's `set_config(name, value, is_local)`.
-    fn set_config(name: Text, value: Text, is_local: Bool) -> Text;
-}
 
 /// The name of a tenant's PostgreSQL schema, `t_<slug>`. It can only be made from a
 /// validated [`Slug`], so it never holds a quote, a comma or a space: `search_path`

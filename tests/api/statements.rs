@@ -60,3 +60,25 @@ async fn a_connection_whose_cached_plans_went_stale_is_replaced() {
         assert_eq!(body["data"]["stores"]["edges"][0]["node"]["name"], "Store main");
     }
 }
+
+#[tokio::test]
+async fn a_statement_running_past_the_timeout_is_cancelled() {
+    use std::time::{Duration, Instant};
+
+    use diesel_async::RunQueryDsl;
+    use storegraph::db::{Database, PoolConfig, tenant_connection};
+
+    let app = TestApp::start().await;
+    app.tenant("slow_a").await;
+    let config = PoolConfig { statement_timeout: Duration::from_millis(200), ..PoolConfig::default() };
+    let db = Database::connect(&app.db_url, &config).await.unwrap();
+    let schema = app.tenant_row("slow_a").await.schema().unwrap();
+    let mut conn = tenant_connection(&db.pool, &schema).await.unwrap();
+    let started = Instant::now();
+    let result = diesel::sql_query("SELECT pg_sleep(5)").execute(&mut *conn).await;
+    let error = result.expect_err("the sleep should have been cancelled").to_string();
+    assert!(error.contains("statement timeout"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // The connection is still usable afterwards.
+    assert_eq!(diesel::sql_query("SELECT 1").execute(&mut *conn).await.unwrap(), 1);
+}
