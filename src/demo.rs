@@ -74,9 +74,9 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             let variables = serde_json::json!({ "input": {
                 "code": code, "name": name, "domain": domain, "locale": locale, "defaultCurrency": currency,
             }});
-            let request = async_graphql::Request::new(STORE_CREATE)
-                .variables(async_graphql::Variables::from_json(variables))
-                .data(caller.clone());
+            let request =
+                async_graphql::Request::new(STORE_CREATE).variables(async_graphql::Variables::from_json(variables));
+            let request = crate::graphql::request_with(request, caller.clone());
             let response = schema.execute(request).await;
             if !response.errors.is_empty() {
                 bail!("demo store {code}: {:?}", response.errors);

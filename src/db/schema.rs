@@ -58,3 +58,47 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    products (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        status -> Text,
+        product_type -> Text,
+        base_price -> Numeric,
+        currency -> Text,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    product_variants (id) {
+        id -> Uuid,
+        product_id -> Uuid,
+        sku -> Text,
+        name -> Text,
+        price -> Nullable<Numeric>,
+        option_values -> Jsonb,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    product_images (id) {
+        id -> Uuid,
+        product_id -> Uuid,
+        url -> Text,
+        alt -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::joinable!(product_variants -> products (product_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::allow_tables_to_appear_in_same_query!(stores, products, product_variants, product_images);

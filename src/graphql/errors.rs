@@ -72,6 +72,10 @@ pub enum UserErrorCode {
     InvalidDomain,
     /// The domain is registered to another store.
     DomainTaken,
+    /// Another variant (in the input or the catalog) has this SKU.
+    DuplicateSku,
+    /// A price below zero.
+    NegativePrice,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.
@@ -92,7 +96,13 @@ pub struct UserErrors(pub Vec<UserError>);
 impl UserErrors {
     /// Records a problem with `input.<field>`.
     pub fn add(&mut self, field: &str, code: UserErrorCode, message: impl Into<String>) {
-        self.0.push(UserError { field: vec!["input".to_owned(), field.to_owned()], code, message: message.into() });
+        self.add_at(&[field], code, message);
+    }
+
+    /// Records a problem at a deeper input path, e.g. `["input", "variants", "2", "sku"]`.
+    pub fn add_at(&mut self, path: &[&str], code: UserErrorCode, message: impl Into<String>) {
+        let field = std::iter::once("input").chain(path.iter().copied()).map(str::to_owned).collect();
+        self.0.push(UserError { field, code, message: message.into() });
     }
 
     /// Whether nothing was wrong.

@@ -1,16 +1,17 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
+use crate::catalog::{CatalogMutation, CatalogQuery};
 use crate::stores::{StoreMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery);
+pub struct Query(TenantQuery, StoreQuery, CatalogQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation);
+pub struct Mutation(StoreMutation, CatalogMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

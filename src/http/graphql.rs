@@ -140,7 +140,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
         if let Some(slug) = caller.tenant_slug() {
             tracing::Span::current().record("tenant", slug);
         }
-        let response = state.schema.execute(request.data(caller)).await;
+        let response = state.schema.execute(crate::graphql::request_with(request, caller)).await;
         tracing::info!(elapsed_us = started.elapsed().as_micros() as u64, errors = response.errors.len(), "graphql");
         response
     }

@@ -101,7 +101,11 @@ impl StoreMutation {
             name: validate::name(&mut errors, &input.name),
             domain: input.domain.as_deref().and_then(|d| validate::domain(&mut errors, d)),
             locale: validate::locale(&mut errors, &input.locale),
-            default_currency: validate::currency(&mut errors, &input.default_currency),
+            default_currency: crate::graphql::validate::currency(
+                &mut errors,
+                "defaultCurrency",
+                &input.default_currency,
+            ),
             theme: input.theme.as_deref().and_then(|t| validate::theme(&mut errors, t)),
             active: input.active,
         };
@@ -132,7 +136,10 @@ impl StoreMutation {
             name: input.name.as_deref().map(|n| validate::name(&mut errors, n)),
             domain: input.domain.as_opt_ref().map(|d| d.and_then(|d| validate::domain(&mut errors, d))),
             locale: input.locale.as_deref().map(|l| validate::locale(&mut errors, l)),
-            default_currency: input.default_currency.as_deref().map(|c| validate::currency(&mut errors, c)),
+            default_currency: input
+                .default_currency
+                .as_deref()
+                .map(|c| crate::graphql::validate::currency(&mut errors, "defaultCurrency", c)),
             theme: input.theme.as_opt_ref().map(|t| t.and_then(|t| validate::theme(&mut errors, t))),
             active: input.active,
         };

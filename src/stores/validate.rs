@@ -65,19 +65,6 @@ pub fn locale(errors: &mut UserErrors, value: &str) -> String {
     value.to_owned()
 }
 
-/// An ISO 4217 currency code, upper-cased.
-pub fn currency(errors: &mut UserErrors, value: &str) -> String {
-    let value = value.trim().to_ascii_uppercase();
-    if iso_currency::Currency::from_code(&value).is_none() {
-        errors.add(
-            "defaultCurrency",
-            UserErrorCode::InvalidCurrency,
-            format!("'{value}' is not an ISO 4217 currency code such as EUR"),
-        );
-    }
-    value
-}
-
 /// A theme name: at most 100 characters; blank means none.
 pub fn theme(errors: &mut UserErrors, value: &str) -> Option<String> {
     let value = value.trim();

@@ -1,0 +1,199 @@
+//! The catalog tables: every diesel call of this domain lives here.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{ImageRow, NewImage, NewProduct, NewVariant, Product, ProductStatus, Variant, VariantRow};
+use crate::db::schema::{product_images, product_variants, products};
+use crate::graphql::Page;
+
+/// The sort key of the product listing: creation time, then id.
+pub type ProductKey = (DateTime<Utc>, Uuid);
+
+/// Which products a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Only these statuses (all when empty).
+    pub statuses: Vec<ProductStatus>,
+    /// Case-insensitive text in the name or slug.
+    pub search: Option<String>,
+}
+
+fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = products::table.into_boxed();
+    if !filter.statuses.is_empty() {
+        query = query.filter(products::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(products::name.ilike(pattern.clone()).or(products::slug.ilike(pattern)));
+    }
+    query
+}
+
+/// One page of products by creation time, per [`Page`].
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ProductFilter,
+    page: &Page<ProductKey>,
+) -> QueryResult<Vec<Product>> {
+    let mut query = filtered(filter).select(Product::as_select());
+    if let Some((at, id)) = page.after {
+        query = query.filter(products::created_at.gt(at).or(products::created_at.eq(at).and(products::id.gt(id))));
+    }
+    if let Some((at, id)) = page.before {
+        query = query.filter(products::created_at.lt(at).or(products::created_at.eq(at).and(products::id.lt(id))));
+    }
+    query = if page.backward {
+        query.order((products::created_at.desc(), products::id.desc()))
+    } else {
+        query.order((products::created_at.asc(), products::id.asc()))
+    };
+    query.limit(page.fetch_limit()).load(conn).await
+}
+
+/// How many products match `filter`.
+pub async fn count(conn: &mut AsyncPgConnection, filter: &ProductFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn).await
+}
+
+/// The product with this id or slug.
+pub async fn product(
+    conn: &mut AsyncPgConnection,
+    id: Option<Uuid>,
+    slug: Option<&str>,
+) -> QueryResult<Option<Product>> {
+    let mut query = products::table.select(Product::as_select()).into_boxed();
+    if let Some(id) = id {
+        query = query.filter(products::id.eq(id));
+    }
+    if let Some(slug) = slug {
+        query = query.filter(products::slug.eq(slug.to_owned()));
+    }
+    query.first(conn).await.optional()
+}
+
+fn variant(row: VariantJoin) -> (Variant, ProductStatus) {
+    let (row, base_price, currency, status) = row;
+    (Variant { row, base_price, currency }, status)
+}
+
+/// The variants of these products, in position order, grouped by product.
+pub async fn variants_of(
+    conn: &mut AsyncPgConnection,
+    product_ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<Variant>>> {
+    let rows = product_variants::table
+        .inner_join(products::table)
+        .filter(product_variants::product_id.eq_any(product_ids))
+        .order((product_variants::product_id, product_variants::position, product_variants::id))
+        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
+        .load::<VariantJoin>(conn)
+        .await?;
+    let mut grouped: HashMap<Uuid, Vec<Variant>> = HashMap::new();
+    for row in rows {
+        let (variant, _) = variant(row);
+        grouped.entry(variant.row.product_id).or_default().push(variant);
+    }
+    Ok(grouped)
+}
+
+type VariantJoin = (VariantRow, bigdecimal::BigDecimal, String, ProductStatus);
+
+/// The variant with this id, and its product's status.
+pub async fn variant_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(Variant, ProductStatus)>> {
+    let row = product_variants::table
+        .inner_join(products::table)
+        .filter(product_variants::id.eq(id))
+        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
+        .first::<VariantJoin>(conn)
+        .await
+        .optional()?;
+    Ok(row.map(variant))
+}
+
+/// The variant with this SKU, and its product's status.
+pub async fn variant_by_sku(conn: &mut AsyncPgConnection, sku: &str) -> QueryResult<Option<(Variant, ProductStatus)>> {
+    let row = product_variants::table
+        .inner_join(products::table)
+        .filter(product_variants::sku.eq(sku))
+        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
+        .first::<VariantJoin>(conn)
+        .await
+        .optional()?;
+    Ok(row.map(variant))
+}
+
+/// The images of these products, in position order, grouped by product.
+pub async fn images_of(
+    conn: &mut AsyncPgConnection,
+    product_ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<ImageRow>>> {
+    let rows = product_images::table
+        .filter(product_images::product_id.eq_any(product_ids))
+        .order((product_images::product_id, product_images::position, product_images::id))
+        .select(ImageRow::as_select())
+        .load(conn)
+        .await?;
+    let mut grouped: HashMap<Uuid, Vec<ImageRow>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.product_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// Inserts a product with its variants and images (call inside a transaction).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    product: &NewProduct,
+    variants: &[NewVariant],
+    images: &[NewImage],
+) -> QueryResult<Product> {
+    let created: Product = diesel::insert_into(products::table)
+        .values(product)
+        .returning(Product::as_returning())
+        .get_result(conn)
+        .await?;
+    if !variants.is_empty() {
+        let rows: Vec<_> = variants
+            .iter()
+            .enumerate()
+            .map(|(position, v)| {
+                (
+                    product_variants::product_id.eq(created.id),
+                    product_variants::sku.eq(v.sku.clone()),
+                    product_variants::name.eq(v.name.clone()),
+                    product_variants::price.eq(v.price.clone()),
+                    product_variants::option_values.eq(v.option_values.clone()),
+                    product_variants::position.eq(position as i32),
+                )
+            })
+            .collect();
+        diesel::insert_into(product_variants::table).values(rows).execute(conn).await?;
+    }
+    if !images.is_empty() {
+        let rows: Vec<_> = images
+            .iter()
+            .enumerate()
+            .map(|(position, i)| {
+                (
+                    product_images::product_id.eq(created.id),
+                    product_images::url.eq(i.url.clone()),
+                    product_images::alt.eq(i.alt.clone()),
+                    product_images::position.eq(position as i32),
+                )
+            })
+            .collect();
+        diesel::insert_into(product_images::table).values(rows).execute(conn).await?;
+    }
+    Ok(created)
+}
+
+/// The unique constraint a duplicate product slug violates.
+pub const SLUG_TAKEN_CONSTRAINT: &str = "products_slug_key";
+/// The unique constraint a duplicate SKU violates.
+pub const SKU_TAKEN_CONSTRAINT: &str = "product_variants_sku_key";

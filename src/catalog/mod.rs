@@ -1,0 +1,14 @@
+//! The catalog: products, their variants and images (design §4). Storefront tokens see
+//! active products only; admin tokens see and change everything. Variants and images of a
+//! page of products load through per-request dataloaders, one statement per list.
+
+mod data;
+mod loaders;
+mod model;
+mod mutation;
+mod query;
+mod validate;
+
+pub use model::{Product, ProductStatus, ProductType};
+pub use mutation::CatalogMutation;
+pub use query::CatalogQuery;

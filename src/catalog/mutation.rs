@@ -1,0 +1,189 @@
+use std::collections::HashSet;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use diesel_async::AsyncConnection;
+
+use super::data::{self, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
+use super::model::{NewImage, NewProduct, NewVariant, Product, ProductStatus, ProductType};
+use super::validate;
+use crate::db::DbError;
+use crate::graphql::{
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+    validate as shared,
+};
+use crate::tenancy::Role;
+
+/// One option of a new variant.
+#[derive(InputObject)]
+pub struct OptionValueInput {
+    /// The option, e.g. `size`.
+    name: String,
+    /// Its value, e.g. `M`.
+    value: String,
+}
+
+/// A new variant.
+#[derive(InputObject)]
+pub struct ProductVariantInput {
+    /// Stock-keeping unit, unique in the tenant.
+    sku: String,
+    /// Display name.
+    #[graphql(default)]
+    name: String,
+    /// Its own price; without one it sells at the product's base price.
+    price: Option<Decimal>,
+    /// The options that tell it apart, e.g. size and colour.
+    #[graphql(default)]
+    option_values: Vec<OptionValueInput>,
+}
+
+/// A new image.
+#[derive(InputObject)]
+pub struct ProductImageInput {
+    /// Absolute http(s) URL.
+    url: String,
+    /// Alternative text.
+    #[graphql(default)]
+    alt: String,
+}
+
+/// A new product with its variants and images.
+#[derive(InputObject)]
+pub struct ProductCreateInput {
+    /// Business key: lowercase words joined by `-`.
+    slug: String,
+    /// Display name.
+    name: String,
+    /// Long description.
+    #[graphql(default)]
+    description: String,
+    /// Life-cycle status (DRAFT unless given).
+    #[graphql(default_with = "ProductStatus::Draft")]
+    status: ProductStatus,
+    /// Kind of product (SIMPLE unless given).
+    #[graphql(default_with = "ProductType::Simple")]
+    product_type: ProductType,
+    /// Price of variants without their own.
+    base_price: Decimal,
+    /// ISO 4217 code of all the product's prices.
+    currency: String,
+    /// Search-engine title.
+    seo_title: Option<String>,
+    /// Search-engine description.
+    seo_description: Option<String>,
+    /// The variants, in order.
+    #[graphql(default)]
+    variants: Vec<ProductVariantInput>,
+    /// The images, in order.
+    #[graphql(default)]
+    images: Vec<ProductImageInput>,
+}
+
+/// The result of a product mutation.
+#[derive(SimpleObject)]
+pub struct ProductPayload {
+    /// The product as it is now; null when the mutation was refused.
+    product: Option<Product>,
+    /// What was wrong with the input; empty on success.
+    user_errors: Vec<UserError>,
+}
+
+/// Turns a unique violation into the userError it means.
+fn conflict(error: DbError) -> MutationError {
+    let mut errors = UserErrors::default();
+    match error.unique_violation() {
+        Some(SLUG_TAKEN_CONSTRAINT) => errors.add("slug", UserErrorCode::Duplicate, "another product has this slug"),
+        Some(SKU_TAKEN_CONSTRAINT) => {
+            errors.add("variants", UserErrorCode::DuplicateSku, "a variant of another product has one of these SKUs")
+        }
+        _ => return MutationError::Db(error),
+    }
+    errors.into()
+}
+
+fn variant(
+    errors: &mut UserErrors,
+    index: usize,
+    input: &ProductVariantInput,
+    seen: &mut HashSet<String>,
+) -> NewVariant {
+    let i = index.to_string();
+    let at = |field: &'static str| ["variants", i.as_str(), field];
+    let mut options = serde_json::Map::new();
+    for (n, option) in input.option_values.iter().enumerate() {
+        let n = n.to_string();
+        let path = ["variants", i.as_str(), "optionValues", n.as_str()];
+        let name = validate::required_text(errors, &path, &option.name, 50);
+        let value = validate::required_text(errors, &path, &option.value, 100);
+        if options.insert(name.clone(), value.into()).is_some() {
+            errors.add_at(&path, UserErrorCode::Duplicate, format!("option '{name}' is given twice"));
+        }
+    }
+    NewVariant {
+        sku: validate::sku(errors, &at("sku"), &input.sku, seen),
+        name: input.name.trim().chars().take(300).collect(),
+        price: input.price.as_ref().map(|p| shared::price(errors, &at("price"), &p.0)),
+        option_values: options.into(),
+    }
+}
+
+/// Catalog mutations (admin only).
+#[derive(Default)]
+pub struct CatalogMutation;
+
+#[Object]
+impl CatalogMutation {
+    /// Creates a product with its variants and images, all or nothing.
+    async fn product_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductCreateInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let product = NewProduct {
+            slug: validate::slug(&mut errors, &input.slug),
+            name: validate::required_text(&mut errors, &["name"], &input.name, 300),
+            description: input.description.trim().to_owned(),
+            status: input.status,
+            product_type: input.product_type,
+            base_price: shared::price(&mut errors, &["basePrice"], &input.base_price.0),
+            currency: shared::currency(&mut errors, "currency", &input.currency),
+            seo_title: validate::optional_text(&mut errors, &["seoTitle"], input.seo_title.as_deref(), 300),
+            seo_description: validate::optional_text(
+                &mut errors,
+                &["seoDescription"],
+                input.seo_description.as_deref(),
+                1000,
+            ),
+        };
+        let mut seen = HashSet::new();
+        let variants: Vec<NewVariant> =
+            input.variants.iter().enumerate().map(|(i, v)| variant(&mut errors, i, v, &mut seen)).collect();
+        let images: Vec<NewImage> = input
+            .images
+            .iter()
+            .enumerate()
+            .map(|(i, image)| {
+                let i = i.to_string();
+                NewImage {
+                    url: validate::url(&mut errors, &["images", &i, "url"], &image.url),
+                    alt: validate::optional_text(&mut errors, &["images", &i, "alt"], Some(&image.alt), 500)
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        if !errors.is_empty() {
+            let (product, user_errors) = mutation_outcome::<Product>(Err(errors.into()))?;
+            return Ok(ProductPayload { product, user_errors });
+        }
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                data::insert(conn, &product, &variants, &images).await.map_err(|e| conflict(e.into()))
+            })
+            .await;
+        let (product, user_errors) = mutation_outcome(result)?;
+        Ok(ProductPayload { product, user_errors })
+    }
+}

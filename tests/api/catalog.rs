@@ -1,0 +1,250 @@
+//! The catalog: products with variants and images, storefront visibility, validation,
+//! per-tenant uniqueness and batched loading.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestTenant, error_code};
+
+pub const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) {
+    product { id slug name status productType basePrice { amount currency } }
+    userErrors { field code message } } }";
+
+const PRODUCT_PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String) {
+    products(first: $first, after: $after, last: $last, before: $before) {
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { node { slug name basePrice { amount currency }
+            variants { sku position price { amount currency } optionValues { name value } }
+            images { url alt position } } } } }";
+
+/// Creates a product through the API and asserts it worked.
+pub async fn product(app: &TestApp, tenant: &TestTenant, slug: &str, status: &str, skus: &[&str]) -> Value {
+    let variants: Vec<Value> = skus
+        .iter()
+        .enumerate()
+        .map(|(i, sku)| {
+            let size = ["S", "M", "L", "XL"][i % 4];
+            let price = if i == 0 { Value::Null } else { json!("12.5") };
+            json!({ "sku": sku, "price": price, "optionValues": [{ "name": "size", "value": size }] })
+        })
+        .collect();
+    let body = app
+        .gql(
+            &tenant.admin,
+            PRODUCT_CREATE,
+            json!({ "input": {
+                "slug": slug, "name": format!("Product {slug}"), "status": status, "productType": "CONFIGURABLE",
+                "basePrice": "10", "currency": "EUR", "variants": variants,
+                "images": [{ "url": format!("https://img.example.com/{slug}/1.jpg"), "alt": "front" },
+                           { "url": format!("https://img.example.com/{slug}/2.jpg"), "alt": "back" }],
+            }}),
+        )
+        .await;
+    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
+    body["data"]["productCreate"]["product"].clone()
+}
+
+fn slugs(body: &Value) -> Vec<String> {
+    body["data"]["products"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no products in {body}"))
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn products_come_back_with_variants_images_and_prices() {
+    let app = TestApp::start().await;
+    let t = app.tenant("cat_a").await;
+    let created = product(&app, &t, "linen-shirt", "ACTIVE", &["SHIRT-S", "SHIRT-M"]).await;
+    assert_eq!(created["basePrice"], json!({ "amount": "10.00", "currency": "EUR" }));
+    assert_eq!(created["status"], "ACTIVE");
+
+    let body = app
+        .gql(&t.storefront, "{ product(slug: \"linen-shirt\") { name variants { sku price { amount } optionValues { name value } } images { url position } } }", json!({}))
+        .await;
+    let product = &body["data"]["product"];
+    assert_eq!(
+        product["variants"][0],
+        json!({ "sku": "SHIRT-S", "price": { "amount": "10.00" }, "optionValues": [{ "name": "size", "value": "S" }] })
+    );
+    assert_eq!(product["variants"][1]["price"]["amount"], "12.50");
+    assert_eq!(product["images"][1], json!({ "url": "https://img.example.com/linen-shirt/2.jpg", "position": 1 }));
+
+    let body =
+        app.gql(&t.storefront, "{ variant(sku: \"SHIRT-M\") { sku price { amount currency } } }", json!({})).await;
+    assert_eq!(body["data"]["variant"], json!({ "sku": "SHIRT-M", "price": { "amount": "12.50", "currency": "EUR" } }));
+}
+
+#[tokio::test]
+async fn storefronts_see_active_products_only() {
+    let app = TestApp::start().await;
+    let t = app.tenant("vis_a").await;
+    product(&app, &t, "on-sale", "ACTIVE", &["A-1"]).await;
+    product(&app, &t, "in-draft", "DRAFT", &["D-1"]).await;
+    product(&app, &t, "withdrawn", "ARCHIVED", &["W-1"]).await;
+
+    let list = "{ products(first: 50) { edges { node { slug } } } }";
+    assert_eq!(slugs(&app.gql(&t.storefront, list, json!({})).await), ["on-sale"]);
+    assert_eq!(slugs(&app.gql(&t.admin, list, json!({})).await), ["on-sale", "in-draft", "withdrawn"]);
+    let filtered = "{ products(filter: { status: [DRAFT, ARCHIVED] }) { edges { node { slug } } } }";
+    assert_eq!(slugs(&app.gql(&t.admin, filtered, json!({})).await), ["in-draft", "withdrawn"]);
+    // A storefront cannot widen its view with a filter.
+    assert_eq!(slugs(&app.gql(&t.storefront, filtered, json!({})).await), ["on-sale"]);
+
+    for hidden in ["in-draft", "withdrawn"] {
+        let body = app.gql(&t.storefront, &format!("{{ product(slug: \"{hidden}\") {{ slug }} }}"), json!({})).await;
+        assert_eq!(body["data"]["product"], Value::Null, "{hidden}");
+    }
+    let body = app.gql(&t.storefront, "{ variant(sku: \"D-1\") { sku } }", json!({})).await;
+    assert_eq!(body["data"]["variant"], Value::Null);
+    let body = app.gql(&t.admin, "{ variant(sku: \"D-1\") { sku } }", json!({})).await;
+    assert_eq!(body["data"]["variant"]["sku"], "D-1");
+}
+
+#[tokio::test]
+async fn invalid_products_are_refused_whole() {
+    let app = TestApp::start().await;
+    let t = app.tenant("bad_a").await;
+    product(&app, &t, "taken", "ACTIVE", &["TAKEN-1"]).await;
+    let count = || {
+        app.sql_count("SELECT (SELECT count(*) FROM t_bad_a.products) + (SELECT count(*) FROM t_bad_a.product_variants) + (SELECT count(*) FROM t_bad_a.product_images) AS n")
+    };
+    let before = count().await;
+
+    let body = app
+        .gql(
+            &t.admin,
+            PRODUCT_CREATE,
+            json!({ "input": {
+                "slug": "Not A Slug", "name": "", "basePrice": "-1", "currency": "EURO",
+                "variants": [{ "sku": "X-1", "price": "1.23456" }, { "sku": "X-1" }, { "sku": "has space" }],
+                "images": [{ "url": "ftp://nope" }],
+            }}),
+        )
+        .await;
+    let mut errors: Vec<(String, String)> = body["data"]["productCreate"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect::<Vec<_>>().join("."),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    errors.sort();
+    let expected = [
+        ("input.basePrice", "NEGATIVE_PRICE"),
+        ("input.currency", "INVALID_CURRENCY"),
+        ("input.images.0.url", "INVALID"),
+        ("input.name", "REQUIRED"),
+        ("input.slug", "INVALID"),
+        ("input.variants.0.price", "INVALID"),
+        ("input.variants.1.sku", "DUPLICATE_SKU"),
+        ("input.variants.2.sku", "INVALID"),
+    ]
+    .map(|(f, c)| (f.to_owned(), c.to_owned()));
+    assert_eq!(errors, expected, "{body}");
+    assert_eq!(body["data"]["productCreate"]["product"], Value::Null);
+
+    // Conflicts with what exists roll the whole product back.
+    let body = app
+        .gql(&t.admin, PRODUCT_CREATE, json!({ "input": {
+            "slug": "fresh", "name": "Fresh", "basePrice": "5", "currency": "EUR",
+            "variants": [{ "sku": "NEW-1" }, { "sku": "TAKEN-1" }], "images": [{ "url": "https://img.example.com/x.jpg" }],
+        }}))
+        .await;
+    assert_eq!(body["data"]["productCreate"]["userErrors"][0]["code"], "DUPLICATE_SKU", "{body}");
+    let body = app
+        .gql(
+            &t.admin,
+            PRODUCT_CREATE,
+            json!({ "input": { "slug": "taken", "name": "Again", "basePrice": "5", "currency": "EUR" }}),
+        )
+        .await;
+    assert_eq!(body["data"]["productCreate"]["userErrors"][0]["code"], "DUPLICATE", "{body}");
+    assert_eq!(count().await, before);
+
+    // A storefront token cannot create products at all.
+    let body = app
+        .gql(
+            &t.storefront,
+            PRODUCT_CREATE,
+            json!({ "input": { "slug": "sneaky", "name": "S", "basePrice": "1", "currency": "EUR" }}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    assert_eq!(count().await, before);
+}
+
+#[tokio::test]
+async fn two_tenants_may_use_the_same_skus_and_slugs() {
+    let app = TestApp::start().await;
+    let a = app.tenant("sku_a").await;
+    let b = app.tenant("sku_b").await;
+    product(&app, &a, "tee", "ACTIVE", &["TEE-1", "TEE-2"]).await;
+    product(&app, &b, "tee", "ACTIVE", &["TEE-1"]).await;
+    let query = "{ variant(sku: \"TEE-2\") { sku } product(slug: \"tee\") { variants { sku } } }";
+    let body = app.gql(&a.storefront, query, json!({})).await;
+    assert_eq!(body["data"]["product"]["variants"].as_array().unwrap().len(), 2);
+    assert_eq!(body["data"]["variant"]["sku"], "TEE-2");
+    let body = app.gql(&b.storefront, query, json!({})).await;
+    assert_eq!(body["data"]["product"]["variants"].as_array().unwrap().len(), 1);
+    assert_eq!(body["data"]["variant"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_product_page_costs_the_same_statements_at_5_and_50_and_pages_both_ways() {
+    let app = TestApp::one_connection().await;
+    let t = app.tenant("page_cat").await;
+    let mut all = Vec::new();
+    for i in 0..55 {
+        let slug = format!("p{i:02}");
+        product(&app, &t, &slug, "ACTIVE", &[&format!("P{i:02}-A"), &format!("P{i:02}-B")]).await;
+        all.push(slug);
+    }
+    let mut costs = Vec::new();
+    for first in [5, 50, 5, 50] {
+        let before = app.db.statements();
+        let body = app.gql(&t.storefront, PRODUCT_PAGE, json!({ "first": first })).await;
+        costs.push(app.db.statements() - before);
+        let edges = body["data"]["products"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), first as usize);
+        assert!(edges.iter().all(|e| e["node"]["variants"].as_array().unwrap().len() == 2
+            && e["node"]["images"].as_array().unwrap().len() == 2));
+    }
+    // 4 statements per page whatever its size: the token lookup, the page of products,
+    // the variants of all of them, the images of all of them (the tenant switch is
+    // skipped: the one connection already serves this tenant).
+    assert_eq!(&costs[1..], &[4, 4, 4], "{costs:?}");
+
+    // Forwards and backwards in pages of 7: every product once, in creation order.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let body = app.gql(&t.storefront, PRODUCT_PAGE, json!({ "first": 7, "after": after })).await;
+        seen.extend(slugs(&body));
+        let info = &body["data"]["products"]["pageInfo"];
+        if info["hasNextPage"] == false {
+            break;
+        }
+        after = info["endCursor"].clone();
+    }
+    assert_eq!(seen, all);
+    let mut back: Vec<String> = Vec::new();
+    let mut before = Value::Null;
+    loop {
+        let body = app.gql(&t.storefront, PRODUCT_PAGE, json!({ "last": 7, "before": before })).await;
+        let mut page = slugs(&body);
+        page.extend(back);
+        back = page;
+        let info = &body["data"]["products"]["pageInfo"];
+        if info["hasPreviousPage"] == false {
+            break;
+        }
+        before = info["startCursor"].clone();
+    }
+    assert_eq!(back, all);
+}
