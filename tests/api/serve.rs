@@ -114,6 +114,23 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     let body = stores(&http, &server.base, &storefront).await;
     assert_eq!(body["data"]["tenant"]["slug"], "demo_apparel", "{body}");
     assert_eq!(body["data"]["stores"]["edges"].as_array().unwrap().len(), 2, "{body}");
+    // The demo catalog: 7 active apparel products (one is a draft), 4 sizes per colour.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&storefront)
+        .json(&json!({ "query": "{ products(first: 50) { totalCount edges { node { slug variants { sku price { amount } } } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["products"]["totalCount"], 7, "{body}");
+    let shirt = &body["data"]["products"]["edges"][0]["node"];
+    assert_eq!(shirt["slug"], "linen-shirt");
+    assert_eq!(shirt["variants"].as_array().unwrap().len(), 12);
+    assert_eq!(shirt["variants"][0]["price"]["amount"], "39.90");
+    assert_eq!(shirt["variants"][3]["price"]["amount"], "44.90");
 
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();

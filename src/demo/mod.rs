@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use anyhow::{Context as _, bail};
 
 use crate::db::Database;
-use crate::graphql::{Limits, build_schema};
+use crate::graphql::{AppSchema, Limits, build_schema};
 use crate::tenancy::{self, Caller, ControlPlane, Credentials, ProvisionError, Role, Slug};
 
 const DEMO_LABEL: &str = "demo";
@@ -47,6 +47,11 @@ const SPECS: &[Spec] = &[
     },
 ];
 
+mod catalog;
+
+const PRODUCT_CREATE: &str =
+    "mutation($input: ProductCreateInput!) { productCreate(input: $input) { userErrors { field code message } } }";
+
 const STORE_CREATE: &str =
     "mutation($input: StoreCreateInput!) { storeCreate(input: $input) { store { code } userErrors { code message } } }";
 
@@ -71,20 +76,35 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             bail!("the demo admin token did not resolve");
         }
         for (code, name, domain, locale, currency) in spec.stores {
-            let variables = serde_json::json!({ "input": {
+            let input = serde_json::json!({
                 "code": code, "name": name, "domain": domain, "locale": locale, "defaultCurrency": currency,
-            }});
-            let request =
-                async_graphql::Request::new(STORE_CREATE).variables(async_graphql::Variables::from_json(variables));
-            let request = crate::graphql::request_with(request, caller.clone());
-            let response = schema.execute(request).await;
-            if !response.errors.is_empty() {
-                bail!("demo store {code}: {:?}", response.errors);
-            }
+            });
+            run(&schema, &caller, STORE_CREATE, input).await?;
+        }
+        for input in catalog::products(spec.slug) {
+            run(&schema, &caller, PRODUCT_CREATE, input).await?;
         }
         out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }
     Ok(out)
+}
+
+/// Runs a mutation through the schema as `caller`. A refusal for a duplicate (the demo ran
+/// before) is fine; anything else is a bug in the demo data.
+async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_json::Value) -> anyhow::Result<()> {
+    let request = async_graphql::Request::new(mutation)
+        .variables(async_graphql::Variables::from_json(serde_json::json!({ "input": input })));
+    let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
+    if !response.errors.is_empty() {
+        bail!("demo data refused: {:?}", response.errors);
+    }
+    let data = response.data.into_json()?;
+    let payload = data.as_object().and_then(|fields| fields.values().next()).cloned().unwrap_or_default();
+    let errors = payload["userErrors"].as_array().cloned().unwrap_or_default();
+    if errors.iter().any(|e| !matches!(e["code"].as_str(), Some("DUPLICATE" | "DUPLICATE_SKU" | "DOMAIN_TAKEN"))) {
+        bail!("demo data refused: {errors:?}");
+    }
+    Ok(())
 }
 
 /// The headers GraphiQL starts with: the first demo tenant's admin token.
@@ -103,7 +123,7 @@ pub fn print_instructions(tenants: &[DemoTenant], listen: SocketAddr) {
         println!("  storefront token: {}", tenant.storefront_token);
     }
     println!(
-        "\ntry:\n  curl -s http://{listen}/graphql -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ tenant {{ slug name }} stores {{ edges {{ node {{ code name locale defaultCurrency }} }} }} }}\"}}'\n",
+        "\ntry:\n  curl -s http://{listen}/graphql -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ tenant {{ slug name }} products(first: 3) {{ edges {{ node {{ name basePrice {{ amount currency }} variants {{ sku }} }} }} }} }}\"}}'\n",
         tenants[0].storefront_token
     );
 }
