@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod graphql;
 pub mod http;
+pub mod inventory;
 pub mod server;
 pub mod stores;
 pub mod tenancy;

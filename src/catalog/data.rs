@@ -197,3 +197,20 @@ pub async fn insert(
 pub const SLUG_TAKEN_CONSTRAINT: &str = "products_slug_key";
 /// The unique constraint a duplicate SKU violates.
 pub const SKU_TAKEN_CONSTRAINT: &str = "product_variants_sku_key";
+
+/// The id of the variant with this id or SKU, if it exists. Other domains (inventory,
+/// orders) name variants either way.
+pub async fn variant_id(
+    conn: &mut AsyncPgConnection,
+    id: Option<Uuid>,
+    sku: Option<&str>,
+) -> QueryResult<Option<Uuid>> {
+    let mut query = product_variants::table.select(product_variants::id).into_boxed();
+    if let Some(id) = id {
+        query = query.filter(product_variants::id.eq(id));
+    }
+    if let Some(sku) = sku {
+        query = query.filter(product_variants::sku.eq(sku.to_owned()));
+    }
+    query.first(conn).await.optional()
+}

@@ -9,6 +9,7 @@ mod mutation;
 mod query;
 mod validate;
 
+pub use data::variant_id;
 pub use model::{Product, ProductStatus, ProductType};
 pub use mutation::CatalogMutation;
 pub use query::CatalogQuery;

@@ -100,6 +100,12 @@ impl Variant {
     async fn position(&self) -> i32 {
         self.row.position
     }
+    /// Its stock (batched across the page).
+    async fn inventory(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::inventory::InventoryLevel> {
+        let loader = loader(ctx, crate::inventory::StockByVariant)?;
+        let level = loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?;
+        Ok(level.unwrap_or_else(|| crate::inventory::InventoryLevel::empty(self.row.id)))
+    }
     /// What it costs: its own price, or its product's base price.
     async fn price(&self) -> Money {
         Money::new(self.row.price.as_ref().unwrap_or(&self.base_price), &self.currency)
@@ -157,7 +163,12 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[Product]) -> async_gr
         return Ok(());
     }
     if selected("variants") {
-        loader(ctx, VariantsByProduct)?.load_many(ids.iter().copied()).await.map_err(|e| internal_error(&e))?;
+        let variants =
+            loader(ctx, VariantsByProduct)?.load_many(ids.iter().copied()).await.map_err(|e| internal_error(&e))?;
+        let stock = |node: async_graphql::Lookahead| node.field("variants").field("inventory").exists();
+        if stock(ahead.field("edges").field("node")) || stock(ahead.field("nodes")) {
+            crate::inventory::prime(ctx, variants.values().flatten().map(|v| v.row.id).collect()).await?;
+        }
     }
     if selected("images") {
         loader(ctx, ImagesByProduct)?.load_many(ids.iter().copied()).await.map_err(|e| internal_error(&e))?;

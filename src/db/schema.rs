@@ -99,6 +99,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inventory (variant_id) {
+        variant_id -> Uuid,
+        quantity -> Int4,
+        reserved -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inventory_movements (id) {
+        id -> Uuid,
+        variant_id -> Uuid,
+        delta -> Int4,
+        quantity_after -> Int4,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(inventory -> product_variants (variant_id));
+diesel::joinable!(inventory_movements -> product_variants (variant_id));
 diesel::joinable!(product_variants -> products (product_id));
 diesel::joinable!(product_images -> products (product_id));
-diesel::allow_tables_to_appear_in_same_query!(stores, products, product_variants, product_images);
+diesel::allow_tables_to_appear_in_same_query!(
+    stores,
+    products,
+    product_variants,
+    product_images,
+    inventory,
+    inventory_movements
+);

@@ -76,6 +76,8 @@ pub enum UserErrorCode {
     DuplicateSku,
     /// A price below zero.
     NegativePrice,
+    /// Stock would fall below the units reserved for orders.
+    BelowReserved,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

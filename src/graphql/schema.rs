@@ -2,6 +2,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
 use crate::catalog::{CatalogMutation, CatalogQuery};
+use crate::inventory::InventoryMutation;
 use crate::stores::{StoreMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
@@ -11,7 +12,7 @@ pub struct Query(TenantQuery, StoreQuery, CatalogQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation);
+pub struct Mutation(StoreMutation, CatalogMutation, InventoryMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -7,6 +7,7 @@ mod catalog;
 mod cli;
 mod hostile;
 mod http;
+mod inventory;
 mod isolation;
 mod migrations;
 mod schema;

@@ -1,0 +1,13 @@
+//! Inventory: stock per variant (quantity, reserved, available = quantity − reserved),
+//! changed only through set and adjust with a reason, each recorded as a movement. The
+//! table's CHECKs make negative stock and reservations beyond stock impossible, and
+//! adjustments are single conditional updates, so concurrent changes cannot oversell.
+
+mod data;
+mod loaders;
+mod model;
+mod mutation;
+
+pub use loaders::{StockByVariant, prime};
+pub use model::InventoryLevel;
+pub use mutation::InventoryMutation;
