@@ -104,3 +104,9 @@ fn bump_by(price: &str, amount: u64) -> String {
     let (units, cents) = price.split_once('.').unwrap_or((price, "00"));
     format!("{}.{cents}", units.parse::<u64>().unwrap_or(0) + amount)
 }
+
+/// The demo stock of a SKU: 0 to 24 units, the same every run (about one in eight sold out).
+pub fn stock_of(sku: &str) -> u32 {
+    let n = sku.bytes().fold(7u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
+    if n % 8 == 0 { 0 } else { n % 25 }
+}

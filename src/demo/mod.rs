@@ -52,6 +52,9 @@ mod catalog;
 const PRODUCT_CREATE: &str =
     "mutation($input: ProductCreateInput!) { productCreate(input: $input) { userErrors { field code message } } }";
 
+const INVENTORY_SET: &str =
+    "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { field code message } } }";
+
 const STORE_CREATE: &str =
     "mutation($input: StoreCreateInput!) { storeCreate(input: $input) { store { code } userErrors { code message } } }";
 
@@ -82,16 +85,22 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             run(&schema, &caller, STORE_CREATE, input).await?;
         }
         for input in catalog::products(spec.slug) {
-            run(&schema, &caller, PRODUCT_CREATE, input).await?;
+            if run(&schema, &caller, PRODUCT_CREATE, input.clone()).await? {
+                for sku in input["variants"].as_array().into_iter().flatten().filter_map(|v| v["sku"].as_str()) {
+                    let stock =
+                        serde_json::json!({ "sku": sku, "quantity": catalog::stock_of(sku), "reason": "demo stock" });
+                    run(&schema, &caller, INVENTORY_SET, stock).await?;
+                }
+            }
         }
         out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }
     Ok(out)
 }
 
-/// Runs a mutation through the schema as `caller`. A refusal for a duplicate (the demo ran
-/// before) is fine; anything else is a bug in the demo data.
-async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_json::Value) -> anyhow::Result<()> {
+/// Runs a mutation through the schema as `caller`; true if it changed something. A refusal
+/// for a duplicate (the demo ran before) is fine; anything else is a bug in the demo data.
+async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_json::Value) -> anyhow::Result<bool> {
     let request = async_graphql::Request::new(mutation)
         .variables(async_graphql::Variables::from_json(serde_json::json!({ "input": input })));
     let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
@@ -104,7 +113,7 @@ async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_j
     if errors.iter().any(|e| !matches!(e["code"].as_str(), Some("DUPLICATE" | "DUPLICATE_SKU" | "DOMAIN_TAKEN"))) {
         bail!("demo data refused: {errors:?}");
     }
-    Ok(())
+    Ok(errors.is_empty())
 }
 
 /// The headers GraphiQL starts with: the first demo tenant's admin token.
