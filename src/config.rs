@@ -32,8 +32,9 @@ impl DatabaseArgs {
     /// The database to use: the URL if given; else the embedded cluster, reusing one that
     /// is already running in the data folder or starting it.
     pub async fn open(&self) -> anyhow::Result<DatabaseHandle> {
-        if let Some(url) = &self.database_url {
-            return Ok(DatabaseHandle { url: url.clone(), cluster: None });
+        // An empty DATABASE_URL (`export DATABASE_URL=`) means none, not an invalid URL.
+        if let Some(url) = self.database_url.as_deref().filter(|url| !url.trim().is_empty()) {
+            return Ok(DatabaseHandle { url: url.to_owned(), cluster: None });
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data folder {}", self.data_dir.display()))?;

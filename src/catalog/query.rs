@@ -7,7 +7,7 @@ use super::loaders::{ImagesByProduct, VariantsByProduct};
 use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, Money, PageArgs, caller_scope, coded_error, internal_error, into_connection,
-    loader,
+    loader, prime,
 };
 use crate::tenancy::Role;
 
@@ -163,15 +163,14 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[Product]) -> async_gr
         return Ok(());
     }
     if selected("variants") {
-        let variants =
-            loader(ctx, VariantsByProduct)?.load_many(ids.iter().copied()).await.map_err(|e| internal_error(&e))?;
+        let variants = prime(ctx, VariantsByProduct, &ids).await?;
         let stock = |node: async_graphql::Lookahead| node.field("variants").field("inventory").exists();
         if stock(ahead.field("edges").field("node")) || stock(ahead.field("nodes")) {
             crate::inventory::prime(ctx, variants.values().flatten().map(|v| v.row.id).collect()).await?;
         }
     }
     if selected("images") {
-        loader(ctx, ImagesByProduct)?.load_many(ids.iter().copied()).await.map_err(|e| internal_error(&e))?;
+        prime(ctx, ImagesByProduct, &ids).await?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use super::context::caller_scope;
 use crate::tenancy::{Role, TenantScope};
@@ -43,6 +43,27 @@ pub fn loader<L: Send + Sync + 'static>(
     let scope = caller_scope(ctx, Role::Storefront)?;
     let loaders = ctx.data::<Loaders>()?;
     Ok(loaders.get(|| make(scope)))
+}
+
+/// Loads `keys` with the request's loader of type `L` right away, in one call, and feeds
+/// the results into the loader's cache, where the per-item resolvers find them. Unlike
+/// `load_many`, it does not wait for the loader's batching window.
+pub async fn prime<K, L>(
+    ctx: &Context<'_>,
+    make: impl FnOnce(Arc<TenantScope>) -> L,
+    keys: &[K],
+) -> async_graphql::Result<HashMap<K, L::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    L: Loader<K, Error = Arc<crate::db::DbError>>,
+{
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let loader = loader(ctx, make)?;
+    let values = loader.loader().load(keys).await.map_err(|e| super::errors::internal_error(&e))?;
+    loader.feed_many(values.clone()).await;
+    Ok(values)
 }
 
 /// Adds what every request carries to a GraphQL request: who is asking, and an empty

@@ -15,7 +15,7 @@ pub use errors::{
     GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, coded_error, internal_error, mutation_outcome,
 };
 pub use limits::Limits;
-pub use loaders::{Loaders, loader, request_with};
+pub use loaders::{Loaders, loader, prime, request_with};
 pub use money::{Decimal, Money};
 pub use pagination::{ConnectionTotal, Page, PageArgs, decode_cursor, encode_cursor, into_connection};
 pub use schema::{AppSchema, Mutation, Query, build_schema, sdl};

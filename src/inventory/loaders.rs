@@ -8,7 +8,6 @@ use uuid::Uuid;
 use super::data;
 use super::model::InventoryLevel;
 use crate::db::DbError;
-use crate::graphql::{internal_error, loader};
 use crate::tenancy::TenantScope;
 
 /// Stock by variant id; every key gets a level (zero for variants never stocked).
@@ -28,8 +27,5 @@ impl Loader<Uuid> for StockByVariant {
 /// Loads the stock of all these variants in one statement, for the resolvers to find
 /// cached (see `graphql::loaders`).
 pub async fn prime(ctx: &Context<'_>, variant_ids: Vec<Uuid>) -> async_graphql::Result<()> {
-    if !variant_ids.is_empty() {
-        loader(ctx, StockByVariant)?.load_many(variant_ids).await.map_err(|e| internal_error(&e))?;
-    }
-    Ok(())
+    crate::graphql::prime(ctx, StockByVariant, &variant_ids).await.map(drop)
 }
