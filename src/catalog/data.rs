@@ -29,7 +29,7 @@ fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg:
         query = query.filter(products::status.eq_any(filter.statuses.clone()));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::contains_pattern(search);
         query = query.filter(products::name.ilike(pattern.clone()).or(products::slug.ilike(pattern)));
     }
     query

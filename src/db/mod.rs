@@ -13,3 +13,19 @@ mod text_enum;
 pub use error::DbError;
 pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
+
+/// An `ILIKE` pattern matching text that contains `search` literally: the pattern's own
+/// wildcards (`%`, `_`) and escape (`\`) in the search are escaped.
+pub fn contains_pattern(search: &str) -> String {
+    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn contains_pattern_escapes_like_wildcards() {
+        assert_eq!(super::contains_pattern("shirt"), "%shirt%");
+        assert_eq!(super::contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -23,7 +23,7 @@ fn filtered(filter: &StoreFilter) -> stores::BoxedQuery<'static, diesel::pg::Pg>
         query = query.filter(stores::active.eq(active));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::contains_pattern(search);
         query = query.filter(stores::code.ilike(pattern.clone()).or(stores::name.ilike(pattern)));
     }
     query

@@ -248,3 +248,21 @@ async fn a_product_page_costs_the_same_statements_at_5_and_50_and_pages_both_way
     }
     assert_eq!(back, all);
 }
+
+#[tokio::test]
+async fn product_search_matches_text_literally() {
+    let app = TestApp::start().await;
+    let t = app.tenant("search_a").await;
+    product(&app, &t, "linen-shirt", "ACTIVE", &["LS-1"]).await;
+    product(&app, &t, "wool-coat", "ACTIVE", &["WC-1"]).await;
+    let search = |text: &str| {
+        let query = format!("{{ products(filter: {{ search: {} }}) {{ edges {{ node {{ slug }} }} }} }}", json!(text));
+        let app = &app;
+        let token = t.storefront.clone();
+        async move { slugs(&app.gql(&token, &query, json!({})).await) }
+    };
+    assert_eq!(search("SHIRT").await, ["linen-shirt"]);
+    assert_eq!(search("coat").await, ["wool-coat"]);
+    assert!(search("%").await.is_empty(), "a % in the search is a literal %");
+    assert!(search("_").await.is_empty());
+}
