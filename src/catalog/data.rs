@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{ImageRow, NewImage, NewProduct, NewVariant, Product, ProductStatus, Variant, VariantRow};
-use crate::db::schema::{product_images, product_variants, products};
+use crate::db::schema::{product_categories, product_images, product_variants, products};
 use crate::graphql::Page;
 
 /// The sort key of the product listing: creation time, then id.
@@ -21,12 +21,34 @@ pub struct ProductFilter {
     pub statuses: Vec<ProductStatus>,
     /// Case-insensitive text in the name or slug.
     pub search: Option<String>,
+    /// Only products in this category (and, when true, anywhere below it).
+    pub category: Option<(Uuid, bool)>,
 }
 
 fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg::Pg> {
     let mut query = products::table.into_boxed();
     if !filter.statuses.is_empty() {
         query = query.filter(products::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some((category, descendants)) = filter.category {
+        query = if descendants {
+            query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "products.id IN (SELECT pc.product_id FROM product_categories pc WHERE pc.category_id IN \
+                     (WITH RECURSIVE tree (id) AS (SELECT ",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(category)
+                .sql(" UNION ALL SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree))"),
+            )
+        } else {
+            query.filter(
+                products::id.eq_any(
+                    product_categories::table
+                        .filter(product_categories::category_id.eq(category))
+                        .select(product_categories::product_id),
+                ),
+            )
+        };
     }
     if let Some(search) = &filter.search {
         let pattern = crate::db::contains_pattern(search);

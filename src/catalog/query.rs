@@ -2,8 +2,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::categories::Category;
 use super::data::{self, ProductFilter, ProductKey};
-use super::loaders::{ImagesByProduct, VariantsByProduct};
+use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct};
 use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, Money, PageArgs, caller_scope, coded_error, internal_error, into_connection,
@@ -11,7 +12,7 @@ use crate::graphql::{
 };
 use crate::tenancy::Role;
 
-fn parse_id(id: &ID) -> async_graphql::Result<uuid::Uuid> {
+pub(super) fn parse_id(id: &ID) -> async_graphql::Result<uuid::Uuid> {
     uuid::Uuid::parse_str(id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))
 }
 
@@ -64,6 +65,11 @@ impl Product {
     /// The purchasable variants, in their order (batched across the page).
     async fn variants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Variant>> {
         let loader = loader(ctx, VariantsByProduct)?;
+        Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    }
+    /// The categories it is in (batched across the page).
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
+        let loader = loader(ctx, CategoriesByProduct)?;
         Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
     }
     /// The images, in their order (batched across the page).
@@ -149,6 +155,11 @@ pub struct ProductFilterInput {
     status: Option<Vec<ProductStatus>>,
     /// Case-insensitive text in the name or slug.
     search: Option<String>,
+    /// Only products in this category…
+    category_id: Option<ID>,
+    /// …or anywhere below it (the default).
+    #[graphql(default = true)]
+    include_descendants: bool,
 }
 
 /// Loads the variants and images of a whole page of products at once, if the selection
@@ -172,7 +183,33 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[Product]) -> async_gr
     if selected("images") {
         prime(ctx, ImagesByProduct, &ids).await?;
     }
+    if selected("categories") {
+        prime(ctx, CategoriesByProduct, &ids).await?;
+    }
     Ok(())
+}
+
+/// A page of products matching `filter`, as a Relay connection, with the nested lists the
+/// selection asks for loaded for the whole page. Storefront callers only ever get active
+/// products, whatever the filter says.
+pub(super) async fn product_connection(
+    ctx: &Context<'_>,
+    args: PageArgs,
+    mut filter: ProductFilter,
+) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
+    let scope = caller_scope(ctx, Role::Storefront)?;
+    let page = args.page::<ProductKey>(ctx.data::<Limits>()?)?;
+    if scope.role() != Some(Role::Admin) {
+        filter.statuses = vec![ProductStatus::Active];
+    }
+    let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+    prime_nested_lists(ctx, &rows).await?;
+    let total = ConnectionTotal::new(move || {
+        let scope = scope.clone();
+        let filter = filter.clone();
+        Box::pin(async move { Ok(data::count(&mut *scope.conn().await?, &filter).await?) })
+    });
+    Ok(into_connection(rows, &page, |p| (p.created_at, p.id), total))
 }
 
 /// Catalog queries.
@@ -192,21 +229,10 @@ impl CatalogQuery {
         before: Option<String>,
         filter: Option<ProductFilterInput>,
     ) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
-        let scope = caller_scope(ctx, Role::Storefront)?;
-        let page = PageArgs { first, after, last, before }.page::<ProductKey>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
-        let mut filter = ProductFilter { statuses: input.status.unwrap_or_default(), search: input.search };
-        if scope.role() != Some(Role::Admin) {
-            filter.statuses = vec![ProductStatus::Active];
-        }
-        let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
-        prime_nested_lists(ctx, &rows).await?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        Ok(into_connection(rows, &page, |p| (p.created_at, p.id), total))
+        let category = input.category_id.as_ref().map(parse_id).transpose()?.map(|id| (id, input.include_descendants));
+        let filter = ProductFilter { statuses: input.status.unwrap_or_default(), search: input.search, category };
+        product_connection(ctx, PageArgs { first, after, last, before }, filter).await
     }
 
     /// One product, by `id` or `slug`. Storefront tokens see active products only.

@@ -119,6 +119,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    product_categories (product_id, category_id) {
+        product_id -> Uuid,
+        category_id -> Uuid,
+    }
+}
+
+diesel::joinable!(product_categories -> products (product_id));
+diesel::joinable!(product_categories -> categories (category_id));
 diesel::joinable!(inventory -> product_variants (variant_id));
 diesel::joinable!(inventory_movements -> product_variants (variant_id));
 diesel::joinable!(product_variants -> products (product_id));
@@ -129,5 +150,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_variants,
     product_images,
     inventory,
-    inventory_movements
+    inventory_movements,
+    categories,
+    product_categories
 );

@@ -78,6 +78,8 @@ pub enum UserErrorCode {
     NegativePrice,
     /// Stock would fall below the units reserved for orders.
     BelowReserved,
+    /// A category would end up under itself.
+    CategoryCycle,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

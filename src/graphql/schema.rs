@@ -1,18 +1,18 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
-use crate::catalog::{CatalogMutation, CatalogQuery};
+use crate::catalog::{CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery};
 use crate::inventory::InventoryMutation;
 use crate::stores::{StoreMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery);
+pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, InventoryMutation);
+pub struct Mutation(StoreMutation, CatalogMutation, CategoryMutation, InventoryMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

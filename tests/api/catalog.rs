@@ -14,7 +14,7 @@ const PRODUCT_PAGE: &str = "query($first: Int, $after: String, $last: Int, $befo
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
         edges { node { slug name basePrice { amount currency }
             variants { sku position price { amount currency } optionValues { name value } }
-            images { url alt position } } } } }";
+            images { url alt position } categories { slug } } } } }";
 
 /// Creates a product through the API and asserts it worked.
 pub async fn product(app: &TestApp, tenant: &TestTenant, slug: &str, status: &str, skus: &[&str]) -> Value {
@@ -215,10 +215,10 @@ async fn a_product_page_costs_the_same_statements_at_5_and_50_and_pages_both_way
         assert!(edges.iter().all(|e| e["node"]["variants"].as_array().unwrap().len() == 2
             && e["node"]["images"].as_array().unwrap().len() == 2));
     }
-    // 4 statements per page whatever its size: the token lookup, the page of products,
-    // the variants of all of them, the images of all of them (the tenant switch is
+    // 5 statements per page whatever its size: the token lookup, the page of products,
+    // the variants, the images and the categories of all of them (the tenant switch is
     // skipped: the one connection already serves this tenant).
-    assert_eq!(&costs[1..], &[4, 4, 4], "{costs:?}");
+    assert_eq!(&costs[1..], &[5, 5, 5], "{costs:?}");
 
     // Forwards and backwards in pages of 7: every product once, in creation order.
     let mut seen = Vec::new();

@@ -4,6 +4,7 @@ mod harness;
 
 mod auth;
 mod catalog;
+mod categories;
 mod cli;
 mod hostile;
 mod http;

@@ -1,0 +1,314 @@
+//! Categories in GraphQL: the tree (roots, children, ancestors, parent), the products of
+//! a subtree, and the admin mutations that build and rearrange it.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::categories::{self, Category, NewCategory, SLUG_TAKEN_CONSTRAINTS};
+use super::data::ProductFilter;
+use super::loaders::{AncestorsOf, CategoryById, ChildrenByParent};
+use super::model::Product;
+use super::query::{parse_id, product_connection};
+use super::validate;
+use crate::db::DbError;
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, MutationError, PageArgs, UserError, UserErrorCode, UserErrors, caller_scope,
+    internal_error, loader, mutation_outcome,
+};
+use crate::tenancy::Role;
+
+#[Object]
+impl Category {
+    /// Stable id (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+    /// Unique among its siblings.
+    async fn slug(&self) -> &str {
+        &self.slug
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    /// Long description.
+    async fn description(&self) -> &str {
+        &self.description
+    }
+    /// Order among its siblings.
+    async fn position(&self) -> i32 {
+        self.position
+    }
+    /// When it was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.created_at
+    }
+    /// The category above it; null for a root.
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
+        let Some(parent) = self.parent_id else { return Ok(None) };
+        loader(ctx, CategoryById)?.load_one(parent).await.map_err(|e| internal_error(&e))
+    }
+    /// The categories directly below it, in order.
+    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
+        let children = loader(ctx, ChildrenByParent)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
+        Ok(children.unwrap_or_default())
+    }
+    /// The path from the root down to its parent (root first; empty for a root).
+    async fn ancestors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
+        let ancestors = loader(ctx, AncestorsOf)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
+        Ok(ancestors.unwrap_or_default())
+    }
+    /// Its products by creation time, including those of categories below it unless
+    /// `includeDescendants` is false. Storefront tokens see active products only.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        #[graphql(default = true)] include_descendants: bool,
+    ) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
+        let filter = ProductFilter { category: Some((self.id, include_descendants)), ..ProductFilter::default() };
+        product_connection(ctx, PageArgs { first, after, last, before }, filter).await
+    }
+}
+
+/// Category queries.
+#[derive(Default)]
+pub struct CategoryQuery;
+
+#[Object]
+impl CategoryQuery {
+    /// The roots of the category tree, in order; follow `children` for the rest.
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
+        let scope = caller_scope(ctx, Role::Storefront)?;
+        categories::roots(&mut *scope.conn().await.gql()?).await.gql()
+    }
+
+    /// One category by id.
+    async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
+        let id = parse_id(&id)?;
+        loader(ctx, CategoryById)?.load_one(id).await.map_err(|e| internal_error(&e))
+    }
+}
+
+/// A new category.
+#[derive(InputObject)]
+pub struct CategoryCreateInput {
+    /// Lowercase words joined by `-`, unique among its siblings.
+    slug: String,
+    /// Display name.
+    name: String,
+    /// Long description.
+    #[graphql(default)]
+    description: String,
+    /// The category to put it under; a root when absent.
+    parent_id: Option<ID>,
+    /// Order among its siblings.
+    #[graphql(default)]
+    position: i32,
+}
+
+/// Where a category goes.
+#[derive(InputObject)]
+pub struct CategoryMoveInput {
+    /// The category to move, with everything below it.
+    id: ID,
+    /// Its new parent; a root when absent or null.
+    parent_id: Option<ID>,
+    /// Its new order among its new siblings (kept when absent).
+    position: Option<i32>,
+}
+
+/// Products to put in or take out of a category.
+#[derive(InputObject)]
+pub struct CategoryProductsInput {
+    /// The category.
+    category_id: ID,
+    /// The products.
+    product_ids: Vec<ID>,
+}
+
+/// The result of a category mutation.
+#[derive(SimpleObject)]
+pub struct CategoryPayload {
+    /// The category as it is now; null when the mutation was refused.
+    category: Option<Category>,
+    /// What was wrong with the input; empty on success.
+    user_errors: Vec<UserError>,
+}
+
+impl CategoryPayload {
+    fn from_outcome(result: Result<Category, MutationError>) -> async_graphql::Result<Self> {
+        let (category, user_errors) = mutation_outcome(result)?;
+        Ok(Self { category, user_errors })
+    }
+}
+
+/// Parses an id of the input, or records why it cannot be one.
+fn input_id(errors: &mut UserErrors, path: &[&str], id: &ID) -> Option<Uuid> {
+    let parsed = Uuid::parse_str(id).ok();
+    if parsed.is_none() {
+        errors.add_at(path, UserErrorCode::Invalid, "not a valid ID");
+    }
+    parsed
+}
+
+fn not_found(field: &str, what: &str) -> MutationError {
+    let mut errors = UserErrors::default();
+    errors.add(field, UserErrorCode::NotFound, format!("no such {what}"));
+    errors.into()
+}
+
+fn slug_conflict(error: DbError) -> MutationError {
+    if error.unique_violation().is_some_and(|name| SLUG_TAKEN_CONSTRAINTS.contains(&name)) {
+        let mut errors = UserErrors::default();
+        errors.add("slug", UserErrorCode::Duplicate, "a sibling category has this slug");
+        return errors.into();
+    }
+    MutationError::Db(error)
+}
+
+/// The category `id`, or the userError saying it does not exist.
+async fn existing(conn: &mut AsyncPgConnection, id: Uuid, field: &str) -> Result<Category, MutationError> {
+    categories::by_ids(conn, &[id]).await?.remove(&id).ok_or_else(|| not_found(field, "category"))
+}
+
+/// Category mutations (admin only).
+#[derive(Default)]
+pub struct CategoryMutation;
+
+#[Object]
+impl CategoryMutation {
+    /// Creates a category, as a root or under a parent.
+    async fn category_create(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryCreateInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let parent = input.parent_id.as_ref().and_then(|id| input_id(&mut errors, &["parentId"], id));
+        let new = NewCategory {
+            parent_id: parent,
+            slug: validate::slug(&mut errors, &input.slug),
+            name: validate::required_text(&mut errors, &["name"], &input.name, 200),
+            description: input.description.trim().to_owned(),
+            position: input.position,
+        };
+        if !errors.is_empty() {
+            return CategoryPayload::from_outcome(Err(errors.into()));
+        }
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                categories::lock_tree(conn).await?;
+                if let Some(parent) = parent {
+                    existing(conn, parent, "parentId").await?;
+                }
+                categories::insert(conn, &new).await.map_err(|e| slug_conflict(e.into()))
+            })
+            .await;
+        CategoryPayload::from_outcome(result)
+    }
+
+    /// Moves a category (with everything below it) under another, or to the roots.
+    /// Moving it under itself or under one of its descendants is refused: CATEGORY_CYCLE.
+    async fn category_move(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryMoveInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let id = input_id(&mut errors, &["id"], &input.id);
+        let parent = input.parent_id.as_ref().and_then(|p| input_id(&mut errors, &["parentId"], p));
+        let Some(id) = id.filter(|_| errors.is_empty()) else {
+            return CategoryPayload::from_outcome(Err(errors.into()));
+        };
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                categories::lock_tree(conn).await?;
+                existing(conn, id, "id").await?;
+                if let Some(parent) = parent {
+                    existing(conn, parent, "parentId").await?;
+                    if categories::in_subtree(conn, id, parent).await? {
+                        let mut errors = UserErrors::default();
+                        errors.add(
+                            "parentId",
+                            UserErrorCode::CategoryCycle,
+                            "a category cannot move under itself or its descendants",
+                        );
+                        return Err(errors.into());
+                    }
+                }
+                categories::move_to(conn, id, parent, input.position).await.map_err(|e| slug_conflict(e.into()))
+            })
+            .await;
+        CategoryPayload::from_outcome(result)
+    }
+
+    /// Puts products in a category; those already in it stay.
+    async fn category_assign_products(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryProductsInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        change_products(ctx, input, true).await
+    }
+
+    /// Takes products out of a category.
+    async fn category_unassign_products(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryProductsInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        change_products(ctx, input, false).await
+    }
+}
+
+async fn change_products(
+    ctx: &Context<'_>,
+    input: CategoryProductsInput,
+    assign: bool,
+) -> async_graphql::Result<CategoryPayload> {
+    let scope = caller_scope(ctx, Role::Admin)?;
+    let mut errors = UserErrors::default();
+    let category = input_id(&mut errors, &["categoryId"], &input.category_id);
+    let products: Vec<Uuid> = input
+        .product_ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| input_id(&mut errors, &["productIds", &i.to_string()], id))
+        .collect();
+    if input.product_ids.len() > 1000 {
+        errors.add("productIds", UserErrorCode::Invalid, "at most 1,000 products at a time");
+    }
+    let Some(category) = category.filter(|_| errors.is_empty()) else {
+        return CategoryPayload::from_outcome(Err(errors.into()));
+    };
+    let mut conn = scope.conn().await.gql()?;
+    let result = conn
+        .transaction::<_, MutationError, _>(async |conn| {
+            let found = existing(conn, category, "categoryId").await?;
+            let known = categories::existing_products(conn, &products).await?;
+            if let Some(missing) = products.iter().position(|p| !known.contains(p)) {
+                let mut errors = UserErrors::default();
+                errors.add_at(&["productIds", &missing.to_string()], UserErrorCode::NotFound, "no such product");
+                return Err(errors.into());
+            }
+            if assign {
+                categories::assign(conn, category, &products).await?;
+            } else {
+                categories::unassign(conn, category, &products).await?;
+            }
+            Ok(found)
+        })
+        .await;
+    CategoryPayload::from_outcome(result)
+}
