@@ -110,3 +110,52 @@ pub fn stock_of(sku: &str) -> u32 {
     let n = sku.bytes().fold(7u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
     if n % 8 == 0 { 0 } else { n % 25 }
 }
+
+/// The demo category tree of a tenant: (slug, name, parent slug), parents first.
+pub fn categories(tenant: &str) -> &'static [(&'static str, &'static str, Option<&'static str>)] {
+    match tenant {
+        "demo_apparel" => &[
+            ("clothing", "Clothing", None),
+            ("tops", "Tops", Some("clothing")),
+            ("shirts", "Shirts", Some("tops")),
+            ("knitwear", "Knitwear", Some("tops")),
+            ("bottoms", "Bottoms", Some("clothing")),
+            ("outerwear", "Outerwear", Some("clothing")),
+        ],
+        _ => &[
+            ("computers", "Computers", None),
+            ("laptops", "Laptops", Some("computers")),
+            ("phones", "Phones", None),
+            ("audio", "Audio", None),
+            ("wearables", "Wearables", None),
+            ("accessories", "Accessories", None),
+            ("bundles", "Bundles", None),
+        ],
+    }
+}
+
+/// Which category each demo product is in: (product slug, category slug).
+pub fn placements(tenant: &str) -> &'static [(&'static str, &'static str)] {
+    match tenant {
+        "demo_apparel" => &[
+            ("linen-shirt", "shirts"),
+            ("oxford-shirt", "shirts"),
+            ("cotton-tee", "tops"),
+            ("merino-sweater", "knitwear"),
+            ("chino-trousers", "bottoms"),
+            ("denim-jeans", "bottoms"),
+            ("rain-jacket", "outerwear"),
+            ("wool-coat", "outerwear"),
+        ],
+        _ => &[
+            ("aurora-laptop-14", "laptops"),
+            ("aurora-laptop-16", "laptops"),
+            ("pulse-phone", "phones"),
+            ("echo-buds", "audio"),
+            ("studio-headphones", "audio"),
+            ("smart-watch", "wearables"),
+            ("volt-charger-65w", "accessories"),
+            ("work-from-anywhere-bundle", "bundles"),
+        ],
+    }
+}

@@ -49,11 +49,14 @@ const SPECS: &[Spec] = &[
 
 mod catalog;
 
-const PRODUCT_CREATE: &str =
-    "mutation($input: ProductCreateInput!) { productCreate(input: $input) { userErrors { field code message } } }";
+const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
 
 const INVENTORY_SET: &str =
     "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { field code message } } }";
+
+const CATEGORY_CREATE: &str = "mutation($input: CategoryCreateInput!) { categoryCreate(input: $input) { category { id } userErrors { field code message } } }";
+
+const CATEGORY_ASSIGN: &str = "mutation($input: CategoryProductsInput!) { categoryAssignProducts(input: $input) { userErrors { field code message } } }";
 
 const STORE_CREATE: &str =
     "mutation($input: StoreCreateInput!) { storeCreate(input: $input) { store { code } userErrors { code message } } }";
@@ -84,12 +87,32 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             });
             run(&schema, &caller, STORE_CREATE, input).await?;
         }
+        // The catalog is made once: on a later run the products exist and nothing is added.
+        let mut product_ids = std::collections::HashMap::new();
         for input in catalog::products(spec.slug) {
-            if run(&schema, &caller, PRODUCT_CREATE, input.clone()).await? {
+            if let Some(created) = run(&schema, &caller, PRODUCT_CREATE, input.clone()).await? {
+                product_ids
+                    .insert(input["slug"].as_str().unwrap_or_default().to_owned(), created["product"]["id"].clone());
                 for sku in input["variants"].as_array().into_iter().flatten().filter_map(|v| v["sku"].as_str()) {
                     let stock =
                         serde_json::json!({ "sku": sku, "quantity": catalog::stock_of(sku), "reason": "demo stock" });
                     run(&schema, &caller, INVENTORY_SET, stock).await?;
+                }
+            }
+        }
+        if !product_ids.is_empty() {
+            let mut category_ids = std::collections::HashMap::new();
+            for (slug, name, parent) in catalog::categories(spec.slug) {
+                let parent_id = parent.and_then(|p| category_ids.get(p).cloned());
+                let input = serde_json::json!({ "slug": slug, "name": name, "parentId": parent_id });
+                if let Some(created) = run(&schema, &caller, CATEGORY_CREATE, input).await? {
+                    category_ids.insert(*slug, created["category"]["id"].clone());
+                }
+            }
+            for (product, category) in catalog::placements(spec.slug) {
+                if let (Some(product), Some(category)) = (product_ids.get(*product), category_ids.get(category)) {
+                    let input = serde_json::json!({ "categoryId": category, "productIds": [product] });
+                    run(&schema, &caller, CATEGORY_ASSIGN, input).await?;
                 }
             }
         }
@@ -98,9 +121,15 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
     Ok(out)
 }
 
-/// Runs a mutation through the schema as `caller`; true if it changed something. A refusal
-/// for a duplicate (the demo ran before) is fine; anything else is a bug in the demo data.
-async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_json::Value) -> anyhow::Result<bool> {
+/// Runs a mutation through the schema as `caller`, returning its payload if it changed
+/// something. A refusal for a duplicate (the demo ran before) is `None`; anything else is a
+/// bug in the demo data.
+async fn run(
+    schema: &AppSchema,
+    caller: &Caller,
+    mutation: &str,
+    input: serde_json::Value,
+) -> anyhow::Result<Option<serde_json::Value>> {
     let request = async_graphql::Request::new(mutation)
         .variables(async_graphql::Variables::from_json(serde_json::json!({ "input": input })));
     let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
@@ -113,7 +142,7 @@ async fn run(schema: &AppSchema, caller: &Caller, mutation: &str, input: serde_j
     if errors.iter().any(|e| !matches!(e["code"].as_str(), Some("DUPLICATE" | "DUPLICATE_SKU" | "DOMAIN_TAKEN"))) {
         bail!("demo data refused: {errors:?}");
     }
-    Ok(errors.is_empty())
+    Ok(errors.is_empty().then_some(payload))
 }
 
 /// The headers GraphiQL starts with: the first demo tenant's admin token.

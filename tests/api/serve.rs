@@ -131,6 +131,26 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert_eq!(shirt["variants"].as_array().unwrap().len(), 12);
     assert_eq!(shirt["variants"][0]["price"]["amount"], "39.90");
     assert_eq!(shirt["variants"][3]["price"]["amount"], "44.90");
+    // …placed in the demo category tree.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&storefront)
+        .json(
+            &json!({ "query": "{ categories { slug products { totalCount } children { slug children { slug } } } }" }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let clothing = &body["data"]["categories"][0];
+    assert_eq!(clothing["slug"], "clothing", "{body}");
+    assert_eq!(clothing["products"]["totalCount"], 7, "every active product is under clothing: {body}");
+    let children: Vec<&str> =
+        clothing["children"].as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap()).collect();
+    assert_eq!(children, ["bottoms", "outerwear", "tops"]);
+    assert_eq!(clothing["children"][2]["children"], json!([{ "slug": "knitwear" }, { "slug": "shirts" }]));
 
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
