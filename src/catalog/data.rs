@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{ImageRow, NewImage, NewProduct, NewVariant, Product, ProductStatus, Variant, VariantRow};
+use super::model::{
+    ImageRow, NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, Variant, VariantRow,
+};
 use crate::db::schema::{product_categories, product_images, product_variants, products};
 use crate::graphql::Page;
 
@@ -213,6 +215,16 @@ pub async fn insert(
         diesel::insert_into(product_images::table).values(rows).execute(conn).await?;
     }
     Ok(created)
+}
+
+/// Applies `changes` to product `id` and stamps `updated_at`; `None` if there is no such product.
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &ProductChanges) -> QueryResult<Option<Product>> {
+    diesel::update(products::table.find(id))
+        .set((changes, products::updated_at.eq(diesel::dsl::now)))
+        .returning(Product::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// The unique constraint a duplicate product slug violates.

@@ -128,3 +128,18 @@ pub struct NewImage {
     pub url: String,
     pub alt: String,
 }
+
+/// The columns a product update changes (`None`: left as is; `Some(None)`: cleared).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = products)]
+pub struct ProductChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<ProductStatus>,
+    pub product_type: Option<ProductType>,
+    pub base_price: Option<BigDecimal>,
+    pub currency: Option<String>,
+    pub seo_title: Option<Option<String>>,
+    pub seo_description: Option<Option<String>>,
+}

@@ -1,10 +1,10 @@
 use std::collections::HashSet;
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use diesel_async::AsyncConnection;
 
 use super::data::{self, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
-use super::model::{NewImage, NewProduct, NewVariant, Product, ProductStatus, ProductType};
+use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
 use super::validate;
 use crate::db::DbError;
 use crate::graphql::{
@@ -79,6 +79,32 @@ pub struct ProductCreateInput {
     images: Vec<ProductImageInput>,
 }
 
+/// Changes to a product; fields left out stay as they are. Archive a product by setting
+/// its status to ARCHIVED: it leaves storefronts and stays for orders and history.
+#[derive(InputObject)]
+pub struct ProductUpdateInput {
+    /// The product to change.
+    id: ID,
+    /// New slug.
+    slug: Option<String>,
+    /// New display name.
+    name: Option<String>,
+    /// New description.
+    description: Option<String>,
+    /// New status.
+    status: Option<ProductStatus>,
+    /// New kind.
+    product_type: Option<ProductType>,
+    /// New base price.
+    base_price: Option<Decimal>,
+    /// New currency of all the product's prices.
+    currency: Option<String>,
+    /// New search-engine title; `null` removes it.
+    seo_title: MaybeUndefined<String>,
+    /// New search-engine description; `null` removes it.
+    seo_description: MaybeUndefined<String>,
+}
+
 /// The result of a product mutation.
 #[derive(SimpleObject)]
 pub struct ProductPayload {
@@ -133,6 +159,53 @@ pub struct CatalogMutation;
 
 #[Object]
 impl CatalogMutation {
+    /// Changes a product's own fields (its variants and images have mutations of their own).
+    async fn product_update(
+        &self,
+        ctx: &Context<'_>,
+        input: ProductUpdateInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let id = uuid::Uuid::parse_str(&input.id).ok();
+        if id.is_none() {
+            errors.add("id", UserErrorCode::Invalid, "id is not a valid ID");
+        }
+        let changes = ProductChanges {
+            slug: input.slug.as_deref().map(|s| validate::slug(&mut errors, s)),
+            name: input.name.as_deref().map(|n| validate::required_text(&mut errors, &["name"], n, 300)),
+            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            status: input.status,
+            product_type: input.product_type,
+            base_price: input.base_price.as_ref().map(|p| shared::price(&mut errors, &["basePrice"], &p.0)),
+            currency: input.currency.as_deref().map(|c| shared::currency(&mut errors, "currency", c)),
+            seo_title: input
+                .seo_title
+                .as_opt_ref()
+                .map(|t| t.and_then(|t| validate::optional_text(&mut errors, &["seoTitle"], Some(t), 300))),
+            seo_description: input
+                .seo_description
+                .as_opt_ref()
+                .map(|d| d.and_then(|d| validate::optional_text(&mut errors, &["seoDescription"], Some(d), 1000))),
+        };
+        let (Some(id), true) = (id, errors.is_empty()) else {
+            let (product, user_errors) = mutation_outcome::<Product>(Err(errors.into()))?;
+            return Ok(ProductPayload { product, user_errors });
+        };
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?.ok_or_else(|| {
+                    let mut errors = UserErrors::default();
+                    errors.add("id", UserErrorCode::NotFound, "no product has this id");
+                    errors.into()
+                })
+            })
+            .await;
+        let (product, user_errors) = mutation_outcome(result)?;
+        Ok(ProductPayload { product, user_errors })
+    }
+
     /// Creates a product with its variants and images, all or nothing.
     async fn product_create(
         &self,

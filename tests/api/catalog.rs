@@ -266,3 +266,51 @@ async fn product_search_matches_text_literally() {
     assert!(search("%").await.is_empty(), "a % in the search is a literal %");
     assert!(search("_").await.is_empty());
 }
+
+#[tokio::test]
+async fn product_update_changes_what_it_names_and_archives() {
+    let app = TestApp::start().await;
+    let t = app.tenant("upd_cat").await;
+    let created = product(&app, &t, "old-slug", "ACTIVE", &["U-1"]).await;
+    product(&app, &t, "taken-slug", "ACTIVE", &["U-2"]).await;
+    let update = "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) {
+        product { slug name status basePrice { amount currency } seoTitle } userErrors { field code } } }";
+
+    let body = app
+        .gql(
+            &t.admin,
+            update,
+            json!({ "input": { "id": created["id"], "slug": "new-slug", "basePrice": "15.5", "seoTitle": "Buy it" }}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["productUpdate"]["product"],
+        json!({ "slug": "new-slug", "name": "Product old-slug", "status": "ACTIVE",
+                "basePrice": { "amount": "15.50", "currency": "EUR" }, "seoTitle": "Buy it" }),
+        "{body}"
+    );
+    // Variants without their own price follow the base price.
+    let body = app.gql(&t.storefront, "{ variant(sku: \"U-1\") { price { amount } } }", json!({})).await;
+    assert_eq!(body["data"]["variant"]["price"]["amount"], "15.50");
+
+    // Bad input and conflicts change nothing.
+    for (input, code) in [
+        (json!({ "id": created["id"], "slug": "taken-slug" }), "DUPLICATE"),
+        (json!({ "id": created["id"], "basePrice": "-2" }), "NEGATIVE_PRICE"),
+        (json!({ "id": created["id"], "name": " " }), "REQUIRED"),
+        (json!({ "id": "00000000-0000-0000-0000-000000000000", "name": "X" }), "NOT_FOUND"),
+    ] {
+        let body = app.gql(&t.admin, update, json!({ "input": input })).await;
+        assert_eq!(body["data"]["productUpdate"]["userErrors"][0]["code"], code, "{body}");
+    }
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_upd_cat.products WHERE slug = 'new-slug' AND base_price = 15.5 AND name = 'Product old-slug'").await, 1);
+
+    // Archived: gone from the storefront, still there for the admin; seoTitle cleared by null.
+    let body = app
+        .gql(&t.admin, update, json!({ "input": { "id": created["id"], "status": "ARCHIVED", "seoTitle": null }}))
+        .await;
+    assert_eq!(body["data"]["productUpdate"]["product"]["seoTitle"], Value::Null);
+    let query = "{ product(slug: \"new-slug\") { status } }";
+    assert_eq!(app.gql(&t.storefront, query, json!({})).await["data"]["product"], Value::Null);
+    assert_eq!(app.gql(&t.admin, query, json!({})).await["data"]["product"]["status"], "ARCHIVED");
+}
