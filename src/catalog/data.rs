@@ -8,7 +8,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    ImageRow, NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, Variant, VariantRow,
+    ImageRow, NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, Variant, VariantChanges,
+    VariantRow,
 };
 use crate::db::schema::{product_categories, product_images, product_variants, products};
 use crate::graphql::Page;
@@ -182,39 +183,111 @@ pub async fn insert(
         .returning(Product::as_returning())
         .get_result(conn)
         .await?;
-    if !variants.is_empty() {
-        let rows: Vec<_> = variants
-            .iter()
-            .enumerate()
-            .map(|(position, v)| {
-                (
-                    product_variants::product_id.eq(created.id),
-                    product_variants::sku.eq(v.sku.clone()),
-                    product_variants::name.eq(v.name.clone()),
-                    product_variants::price.eq(v.price.clone()),
-                    product_variants::option_values.eq(v.option_values.clone()),
-                    product_variants::position.eq(position as i32),
-                )
-            })
-            .collect();
-        diesel::insert_into(product_variants::table).values(rows).execute(conn).await?;
-    }
-    if !images.is_empty() {
-        let rows: Vec<_> = images
-            .iter()
-            .enumerate()
-            .map(|(position, i)| {
-                (
-                    product_images::product_id.eq(created.id),
-                    product_images::url.eq(i.url.clone()),
-                    product_images::alt.eq(i.alt.clone()),
-                    product_images::position.eq(position as i32),
-                )
-            })
-            .collect();
-        diesel::insert_into(product_images::table).values(rows).execute(conn).await?;
-    }
+    insert_variants(conn, created.id, variants).await?;
+    insert_images(conn, created.id, images).await?;
     Ok(created)
+}
+
+/// Appends variants to a product, after the ones it has. Returns their ids.
+pub async fn insert_variants(
+    conn: &mut AsyncPgConnection,
+    product: Uuid,
+    variants: &[NewVariant],
+) -> QueryResult<Vec<Uuid>> {
+    if variants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first: Option<i32> = product_variants::table
+        .filter(product_variants::product_id.eq(product))
+        .select(diesel::dsl::max(product_variants::position))
+        .first(conn)
+        .await?;
+    let start = first.map_or(0, |p| p + 1);
+    let rows: Vec<_> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            (
+                product_variants::product_id.eq(product),
+                product_variants::sku.eq(v.sku.clone()),
+                product_variants::name.eq(v.name.clone()),
+                product_variants::price.eq(v.price.clone()),
+                product_variants::option_values.eq(v.option_values.clone()),
+                product_variants::position.eq(start + i as i32),
+            )
+        })
+        .collect();
+    diesel::insert_into(product_variants::table).values(rows).returning(product_variants::id).get_results(conn).await
+}
+
+/// Appends images to a product, after the ones it has.
+pub async fn insert_images(conn: &mut AsyncPgConnection, product: Uuid, images: &[NewImage]) -> QueryResult<()> {
+    if images.is_empty() {
+        return Ok(());
+    }
+    let last: Option<i32> = product_images::table
+        .filter(product_images::product_id.eq(product))
+        .select(diesel::dsl::max(product_images::position))
+        .first(conn)
+        .await?;
+    let start = last.map_or(0, |p| p + 1);
+    let rows: Vec<_> = images
+        .iter()
+        .enumerate()
+        .map(|(i, image)| {
+            (
+                product_images::product_id.eq(product),
+                product_images::url.eq(image.url.clone()),
+                product_images::alt.eq(image.alt.clone()),
+                product_images::position.eq(start + i as i32),
+            )
+        })
+        .collect();
+    diesel::insert_into(product_images::table).values(rows).execute(conn).await.map(drop)
+}
+
+/// Changes a variant; `None` if there is no such variant.
+pub async fn update_variant(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &VariantChanges,
+) -> QueryResult<Option<Uuid>> {
+    diesel::update(product_variants::table.find(id))
+        .set(changes)
+        .returning(product_variants::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Removes an image; returns its product, or `None` if there is no such image.
+pub async fn delete_image(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Uuid>> {
+    diesel::delete(product_images::table.find(id))
+        .returning(product_images::product_id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// The ids of a product's images, in order.
+pub async fn image_ids(conn: &mut AsyncPgConnection, product: Uuid) -> QueryResult<Vec<Uuid>> {
+    product_images::table
+        .filter(product_images::product_id.eq(product))
+        .order((product_images::position, product_images::id))
+        .select(product_images::id)
+        .load(conn)
+        .await
+}
+
+/// Puts a product's images in this order (`ids` must be exactly its images).
+pub async fn reorder_images(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<()> {
+    for (position, id) in ids.iter().enumerate() {
+        diesel::update(product_images::table.find(*id))
+            .set(product_images::position.eq(position as i32))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Applies `changes` to product `id` and stamps `updated_at`; `None` if there is no such product.

@@ -8,6 +8,7 @@ mod data;
 mod loaders;
 mod model;
 mod mutation;
+mod part_mutation;
 mod query;
 mod validate;
 
@@ -15,4 +16,5 @@ pub use category_graphql::{CategoryMutation, CategoryQuery};
 pub use data::variant_id;
 pub use model::{Product, ProductStatus, ProductType};
 pub use mutation::CatalogMutation;
+pub use part_mutation::ProductPartMutation;
 pub use query::CatalogQuery;

@@ -143,3 +143,13 @@ pub struct ProductChanges {
     pub seo_title: Option<Option<String>>,
     pub seo_description: Option<Option<String>>,
 }
+
+/// The columns a variant update changes (`None`: left as is; `Some(None)`: cleared).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = product_variants)]
+pub struct VariantChanges {
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    pub price: Option<Option<BigDecimal>>,
+    pub option_values: Option<serde_json::Value>,
+}

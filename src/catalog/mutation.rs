@@ -17,9 +17,9 @@ use crate::tenancy::Role;
 #[derive(InputObject)]
 pub struct OptionValueInput {
     /// The option, e.g. `size`.
-    name: String,
+    pub(super) name: String,
     /// Its value, e.g. `M`.
-    value: String,
+    pub(super) value: String,
 }
 
 /// A new variant.
@@ -41,10 +41,10 @@ pub struct ProductVariantInput {
 #[derive(InputObject)]
 pub struct ProductImageInput {
     /// Absolute http(s) URL.
-    url: String,
+    pub(super) url: String,
     /// Alternative text.
     #[graphql(default)]
-    alt: String,
+    pub(super) alt: String,
 }
 
 /// A new product with its variants and images.
@@ -109,13 +109,20 @@ pub struct ProductUpdateInput {
 #[derive(SimpleObject)]
 pub struct ProductPayload {
     /// The product as it is now; null when the mutation was refused.
-    product: Option<Product>,
+    pub(super) product: Option<Product>,
     /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
+    pub(super) user_errors: Vec<UserError>,
+}
+
+impl ProductPayload {
+    pub(super) fn from_outcome(result: Result<Product, MutationError>) -> async_graphql::Result<Self> {
+        let (product, user_errors) = mutation_outcome(result)?;
+        Ok(Self { product, user_errors })
+    }
 }
 
 /// Turns a unique violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
+pub(super) fn conflict(error: DbError) -> MutationError {
     let mut errors = UserErrors::default();
     match error.unique_violation() {
         Some(SLUG_TAKEN_CONSTRAINT) => errors.add("slug", UserErrorCode::Duplicate, "another product has this slug"),
@@ -127,29 +134,34 @@ fn conflict(error: DbError) -> MutationError {
     errors.into()
 }
 
-fn variant(
-    errors: &mut UserErrors,
-    index: usize,
-    input: &ProductVariantInput,
-    seen: &mut HashSet<String>,
-) -> NewVariant {
-    let i = index.to_string();
-    let at = |field: &'static str| ["variants", i.as_str(), field];
+/// Validates option values given at `prefix` (e.g. `["variants", "0"]`) into a JSON object.
+pub(super) fn option_values(errors: &mut UserErrors, prefix: &[&str], input: &[OptionValueInput]) -> serde_json::Value {
     let mut options = serde_json::Map::new();
-    for (n, option) in input.option_values.iter().enumerate() {
+    for (n, option) in input.iter().enumerate() {
         let n = n.to_string();
-        let path = ["variants", i.as_str(), "optionValues", n.as_str()];
+        let path: Vec<&str> = prefix.iter().copied().chain(["optionValues", n.as_str()]).collect();
         let name = validate::required_text(errors, &path, &option.name, 50);
         let value = validate::required_text(errors, &path, &option.value, 100);
         if options.insert(name.clone(), value.into()).is_some() {
             errors.add_at(&path, UserErrorCode::Duplicate, format!("option '{name}' is given twice"));
         }
     }
+    options.into()
+}
+
+/// Validates a new variant given at `prefix`.
+pub(super) fn variant(
+    errors: &mut UserErrors,
+    prefix: &[&str],
+    input: &ProductVariantInput,
+    seen: &mut HashSet<String>,
+) -> NewVariant {
+    let at = |field: &'static str| prefix.iter().copied().chain([field]).collect::<Vec<_>>();
     NewVariant {
         sku: validate::sku(errors, &at("sku"), &input.sku, seen),
         name: input.name.trim().chars().take(300).collect(),
         price: input.price.as_ref().map(|p| shared::price(errors, &at("price"), &p.0)),
-        option_values: options.into(),
+        option_values: option_values(errors, prefix, &input.option_values),
     }
 }
 
@@ -231,8 +243,12 @@ impl CatalogMutation {
             ),
         };
         let mut seen = HashSet::new();
-        let variants: Vec<NewVariant> =
-            input.variants.iter().enumerate().map(|(i, v)| variant(&mut errors, i, v, &mut seen)).collect();
+        let variants: Vec<NewVariant> = input
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| variant(&mut errors, &["variants", &i.to_string()], v, &mut seen))
+            .collect();
         let images: Vec<NewImage> = input
             .images
             .iter()

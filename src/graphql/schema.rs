@@ -1,7 +1,7 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
-use crate::catalog::{CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery};
+use crate::catalog::{CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
 use crate::inventory::InventoryMutation;
 use crate::stores::{StoreMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
@@ -12,7 +12,7 @@ pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, CategoryMutation, InventoryMutation);
+pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

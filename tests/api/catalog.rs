@@ -314,3 +314,82 @@ async fn product_update_changes_what_it_names_and_archives() {
     assert_eq!(app.gql(&t.storefront, query, json!({})).await["data"]["product"], Value::Null);
     assert_eq!(app.gql(&t.admin, query, json!({})).await["data"]["product"]["status"], "ARCHIVED");
 }
+
+#[tokio::test]
+async fn variants_and_images_are_added_changed_and_reordered() {
+    let app = TestApp::start().await;
+    let t = app.tenant("parts_a").await;
+    let created = product(&app, &t, "jacket", "ACTIVE", &["J-S"]).await;
+    let id = created["id"].clone();
+
+    let add_variant = "mutation($input: ProductVariantCreateInput!) { productVariantCreate(input: $input) {
+        variant { sku position price { amount } optionValues { name value } } userErrors { field code } } }";
+    let body = app
+        .gql(
+            &t.admin,
+            add_variant,
+            json!({ "input": { "productId": id, "sku": "J-M", "price": "11",
+            "optionValues": [{ "name": "size", "value": "M" }] }}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["productVariantCreate"]["variant"],
+        json!({ "sku": "J-M", "position": 1, "price": { "amount": "11.00" }, "optionValues": [{ "name": "size", "value": "M" }] }),
+        "{body}"
+    );
+    let body = app.gql(&t.admin, add_variant, json!({ "input": { "productId": id, "sku": "J-M" }})).await;
+    assert_eq!(body["data"]["productVariantCreate"]["userErrors"][0]["code"], "DUPLICATE_SKU");
+
+    let update_variant = "mutation($input: ProductVariantUpdateInput!) { productVariantUpdate(input: $input) {
+        variant { sku price { amount } } userErrors { field code } } }";
+    let variant_id =
+        app.gql(&t.admin, "{ variant(sku: \"J-M\") { id } }", json!({})).await["data"]["variant"]["id"].clone();
+    let body = app
+        .gql(&t.admin, update_variant, json!({ "input": { "id": variant_id, "sku": "J-MEDIUM", "price": null }}))
+        .await;
+    assert_eq!(
+        body["data"]["productVariantUpdate"]["variant"],
+        json!({ "sku": "J-MEDIUM", "price": { "amount": "10.00" } }),
+        "{body}"
+    );
+    let body = app.gql(&t.admin, update_variant, json!({ "input": { "id": variant_id, "price": "-1" }})).await;
+    assert_eq!(body["data"]["productVariantUpdate"]["userErrors"][0]["code"], "NEGATIVE_PRICE");
+
+    let images = "{ product(slug: \"jacket\") { images { id url position } } }";
+    let image_ids = |body: &Value| -> Vec<Value> {
+        body["data"]["product"]["images"].as_array().unwrap().iter().map(|i| i["id"].clone()).collect()
+    };
+    let add_image =
+        "mutation($input: ProductImageAddInput!) { productImageAdd(input: $input) { userErrors { code } } }";
+    let body = app
+        .gql(&t.admin, add_image, json!({ "input": { "productId": id, "url": "https://img.example.com/jacket/3.jpg" }}))
+        .await;
+    assert_eq!(body["data"]["productImageAdd"]["userErrors"], json!([]));
+    let before = image_ids(&app.gql(&t.admin, images, json!({})).await);
+    assert_eq!(before.len(), 3);
+
+    let reorder = "mutation($input: ProductImagesReorderInput!) { productImagesReorder(input: $input) {
+        product { images { id position } } userErrors { code } } }";
+    let reversed: Vec<Value> = before.iter().rev().cloned().collect();
+    let body = app.gql(&t.admin, reorder, json!({ "input": { "productId": id, "imageIds": reversed }})).await;
+    let after: Vec<Value> = body["data"]["productImagesReorder"]["product"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].clone())
+        .collect();
+    assert_eq!(after, reversed, "{body}");
+    let body = app
+        .gql(&t.admin, reorder, json!({ "input": { "productId": id, "imageIds": [before[0], before[0], before[1]] }}))
+        .await;
+    assert_eq!(body["data"]["productImagesReorder"]["userErrors"][0]["code"], "INVALID");
+
+    let remove = "mutation($input: ProductImageRemoveInput!) { productImageRemove(input: $input) {
+        product { images { id } } userErrors { code } } }";
+    let body = app.gql(&t.admin, remove, json!({ "input": { "id": reversed[0] }})).await;
+    assert_eq!(body["data"]["productImageRemove"]["product"]["images"].as_array().unwrap().len(), 2, "{body}");
+    let body = app.gql(&t.admin, remove, json!({ "input": { "id": reversed[0] }})).await;
+    assert_eq!(body["data"]["productImageRemove"]["userErrors"][0]["code"], "NOT_FOUND");
+    let body = app.gql(&t.storefront, remove, json!({ "input": { "id": reversed[1] }})).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+}
