@@ -393,3 +393,48 @@ async fn variants_and_images_are_added_changed_and_reordered() {
     let body = app.gql(&t.storefront, remove, json!({ "input": { "id": reversed[1] }})).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_while_products_are_inserted_has_no_duplicates_or_gaps() {
+    let app = TestApp::start().await;
+    let t = app.tenant("page_race").await;
+    let mut initial = Vec::new();
+    for i in 0..30 {
+        let slug = format!("r{i:03}");
+        product(&app, &t, &slug, "ACTIVE", &[&format!("R{i:03}")]).await;
+        initial.push(slug);
+    }
+    // Another client keeps adding products while this one pages through.
+    let writer = {
+        let (app, t) = (&app, &t);
+        async move {
+            for i in 30..60 {
+                product(app, t, &format!("r{i:03}"), "ACTIVE", &[&format!("R{i:03}")]).await;
+            }
+        }
+    };
+    let reader = async {
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let body = app.gql(&t.storefront, PRODUCT_PAGE, json!({ "first": 4, "after": after })).await;
+            seen.extend(slugs(&body));
+            let info = &body["data"]["products"]["pageInfo"];
+            if info["hasNextPage"] == false {
+                break seen;
+            }
+            after = info["endCursor"].clone();
+        }
+    };
+    let ((), seen) = tokio::join!(writer, reader);
+
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "a product came twice: {seen:?}");
+    // Every product that existed before paging began was seen, and in creation order.
+    assert_eq!(&seen[..30], &initial[..], "{seen:?}");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(sorted, seen, "pages must follow creation order");
+}
