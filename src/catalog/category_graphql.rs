@@ -10,12 +10,12 @@ use super::categories::{self, Category, NewCategory, SLUG_TAKEN_CONSTRAINTS};
 use super::data::ProductFilter;
 use super::loaders::{AncestorsOf, CategoryById, ChildrenByParent};
 use super::model::Product;
-use super::query::{parse_id, product_connection};
+use super::query::product_connection;
 use super::validate;
 use crate::db::DbError;
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, MutationError, PageArgs, UserError, UserErrorCode, UserErrors, caller_scope,
-    internal_error, loader, mutation_outcome,
+    internal_error, loader, mutation_outcome, parse_id,
 };
 use crate::tenancy::Role;
 
@@ -149,33 +149,19 @@ impl CategoryPayload {
     }
 }
 
-/// Parses an id of the input, or records why it cannot be one.
-fn input_id(errors: &mut UserErrors, path: &[&str], id: &ID) -> Option<Uuid> {
-    let parsed = Uuid::parse_str(id).ok();
-    if parsed.is_none() {
-        errors.add_at(path, UserErrorCode::Invalid, "not a valid ID");
-    }
-    parsed
-}
-
-fn not_found(field: &str, what: &str) -> MutationError {
-    let mut errors = UserErrors::default();
-    errors.add(field, UserErrorCode::NotFound, format!("no such {what}"));
-    errors.into()
-}
-
 fn slug_conflict(error: DbError) -> MutationError {
     if error.unique_violation().is_some_and(|name| SLUG_TAKEN_CONSTRAINTS.contains(&name)) {
-        let mut errors = UserErrors::default();
-        errors.add("slug", UserErrorCode::Duplicate, "a sibling category has this slug");
-        return errors.into();
+        return MutationError::user("slug", UserErrorCode::Duplicate, "a sibling category has this slug");
     }
     MutationError::Db(error)
 }
 
 /// The category `id`, or the userError saying it does not exist.
 async fn existing(conn: &mut AsyncPgConnection, id: Uuid, field: &str) -> Result<Category, MutationError> {
-    categories::by_ids(conn, &[id]).await?.remove(&id).ok_or_else(|| not_found(field, "category"))
+    categories::by_ids(conn, &[id])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such category"))
 }
 
 /// Category mutations (admin only).
@@ -192,7 +178,7 @@ impl CategoryMutation {
     ) -> async_graphql::Result<CategoryPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let parent = input.parent_id.as_ref().and_then(|id| input_id(&mut errors, &["parentId"], id));
+        let parent = input.parent_id.as_ref().and_then(|id| errors.id_at(&["parentId"], id));
         let new = NewCategory {
             parent_id: parent,
             slug: validate::slug(&mut errors, &input.slug),
@@ -225,8 +211,8 @@ impl CategoryMutation {
     ) -> async_graphql::Result<CategoryPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = input_id(&mut errors, &["id"], &input.id);
-        let parent = input.parent_id.as_ref().and_then(|p| input_id(&mut errors, &["parentId"], p));
+        let id = errors.id_at(&["id"], &input.id);
+        let parent = input.parent_id.as_ref().and_then(|p| errors.id_at(&["parentId"], p));
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return CategoryPayload::from_outcome(Err(errors.into()));
         };
@@ -238,13 +224,11 @@ impl CategoryMutation {
                 if let Some(parent) = parent {
                     existing(conn, parent, "parentId").await?;
                     if categories::in_subtree(conn, id, parent).await? {
-                        let mut errors = UserErrors::default();
-                        errors.add(
+                        return Err(MutationError::user(
                             "parentId",
                             UserErrorCode::CategoryCycle,
                             "a category cannot move under itself or its descendants",
-                        );
-                        return Err(errors.into());
+                        ));
                     }
                 }
                 categories::move_to(conn, id, parent, input.position).await.map_err(|e| slug_conflict(e.into()))
@@ -279,12 +263,12 @@ async fn change_products(
 ) -> async_graphql::Result<CategoryPayload> {
     let scope = caller_scope(ctx, Role::Admin)?;
     let mut errors = UserErrors::default();
-    let category = input_id(&mut errors, &["categoryId"], &input.category_id);
+    let category = errors.id_at(&["categoryId"], &input.category_id);
     let products: Vec<Uuid> = input
         .product_ids
         .iter()
         .enumerate()
-        .filter_map(|(i, id)| input_id(&mut errors, &["productIds", &i.to_string()], id))
+        .filter_map(|(i, id)| errors.id_at(&["productIds", &i.to_string()], id))
         .collect();
     if input.product_ids.len() > 1000 {
         errors.add("productIds", UserErrorCode::Invalid, "at most 1,000 products at a time");

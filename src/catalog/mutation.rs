@@ -179,10 +179,7 @@ impl CatalogMutation {
     ) -> async_graphql::Result<ProductPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = uuid::Uuid::parse_str(&input.id).ok();
-        if id.is_none() {
-            errors.add("id", UserErrorCode::Invalid, "id is not a valid ID");
-        }
+        let id = errors.id_at(&["id"], &input.id);
         let changes = ProductChanges {
             slug: input.slug.as_deref().map(|s| validate::slug(&mut errors, s)),
             name: input.name.as_deref().map(|n| validate::required_text(&mut errors, &["name"], n, 300)),
@@ -207,11 +204,10 @@ impl CatalogMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?.ok_or_else(|| {
-                    let mut errors = UserErrors::default();
-                    errors.add("id", UserErrorCode::NotFound, "no product has this id");
-                    errors.into()
-                })
+                data::update(conn, id, &changes)
+                    .await
+                    .map_err(|e| conflict(e.into()))?
+                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))
             })
             .await;
         let (product, user_errors) = mutation_outcome(result)?;

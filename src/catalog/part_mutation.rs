@@ -78,26 +78,17 @@ pub struct ProductVariantPayload {
     user_errors: Vec<UserError>,
 }
 
-fn parse(errors: &mut UserErrors, field: &str, id: &ID) -> Option<Uuid> {
-    let parsed = Uuid::parse_str(id).ok();
-    if parsed.is_none() {
-        errors.add(field, UserErrorCode::Invalid, "not a valid ID");
-    }
-    parsed
-}
-
-fn not_found(field: &str, what: &str) -> MutationError {
-    let mut errors = UserErrors::default();
-    errors.add(field, UserErrorCode::NotFound, format!("no such {what}"));
-    errors.into()
-}
-
 async fn product(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Product, MutationError> {
-    data::product(conn, Some(id), None).await?.ok_or_else(|| not_found("productId", "product"))
+    data::product(conn, Some(id), None)
+        .await?
+        .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))
 }
 
 async fn variant_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Variant, MutationError> {
-    Ok(data::variant_by_id(conn, id).await?.ok_or_else(|| not_found("id", "variant"))?.0)
+    Ok(data::variant_by_id(conn, id)
+        .await?
+        .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such variant"))?
+        .0)
 }
 
 fn variant_payload(result: Result<Variant, MutationError>) -> async_graphql::Result<ProductVariantPayload> {
@@ -119,7 +110,7 @@ impl ProductPartMutation {
     ) -> async_graphql::Result<ProductVariantPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let product_id = parse(&mut errors, "productId", &input.product_id);
+        let product_id = errors.id_at(&["productId"], &input.product_id);
         let new = variant(&mut errors, &[], &input.variant, &mut HashSet::new());
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
             return variant_payload(Err(errors.into()));
@@ -145,7 +136,7 @@ impl ProductPartMutation {
     ) -> async_graphql::Result<ProductVariantPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = parse(&mut errors, "id", &input.id);
+        let id = errors.id_at(&["id"], &input.id);
         let changes = VariantChanges {
             sku: input.sku.as_deref().map(|s| validate::sku(&mut errors, &["sku"], s, &mut HashSet::new())),
             name: input.name.as_deref().map(|n| n.trim().chars().take(300).collect()),
@@ -179,7 +170,7 @@ impl ProductPartMutation {
     ) -> async_graphql::Result<ProductPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let product_id = parse(&mut errors, "productId", &input.product_id);
+        let product_id = errors.id_at(&["productId"], &input.product_id);
         let image = NewImage {
             url: validate::url(&mut errors, &["url"], &input.image.url),
             alt: validate::optional_text(&mut errors, &["alt"], Some(&input.image.alt), 500).unwrap_or_default(),
@@ -206,13 +197,15 @@ impl ProductPartMutation {
     ) -> async_graphql::Result<ProductPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let Some(id) = parse(&mut errors, "id", &input.id) else {
+        let Some(id) = errors.id_at(&["id"], &input.id) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let product_id = data::delete_image(conn, id).await?.ok_or_else(|| not_found("id", "image"))?;
+                let product_id = data::delete_image(conn, id)
+                    .await?
+                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such image"))?;
                 product(conn, product_id).await
             })
             .await;
@@ -227,8 +220,8 @@ impl ProductPartMutation {
     ) -> async_graphql::Result<ProductPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let product_id = parse(&mut errors, "productId", &input.product_id);
-        let order: Vec<Uuid> = input.image_ids.iter().filter_map(|id| parse(&mut errors, "imageIds", id)).collect();
+        let product_id = errors.id_at(&["productId"], &input.product_id);
+        let order: Vec<Uuid> = input.image_ids.iter().filter_map(|id| errors.id_at(&["imageIds"], id)).collect();
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };

@@ -8,13 +8,9 @@ use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct};
 use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, Money, PageArgs, caller_scope, coded_error, internal_error, into_connection,
-    loader, prime,
+    loader, parse_id, prime,
 };
 use crate::tenancy::Role;
-
-pub(super) fn parse_id(id: &ID) -> async_graphql::Result<uuid::Uuid> {
-    uuid::Uuid::parse_str(id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))
-}
 
 #[Object]
 impl Product {

@@ -109,6 +109,15 @@ impl UserErrors {
         self.0.push(UserError { field, code, message: message.into() });
     }
 
+    /// Parses the ID at `path` (e.g. `["productId"]`), or records that it is not one.
+    pub fn id_at(&mut self, path: &[&str], id: &async_graphql::ID) -> Option<uuid::Uuid> {
+        let parsed = uuid::Uuid::parse_str(id).ok();
+        if parsed.is_none() {
+            self.add_at(path, UserErrorCode::Invalid, "not a valid ID");
+        }
+        parsed
+    }
+
     /// Whether nothing was wrong.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -123,6 +132,20 @@ pub enum MutationError {
     User(Vec<UserError>),
     /// Rolled back; the client gets an internal error.
     Db(DbError),
+}
+
+impl MutationError {
+    /// A refusal with one userError at `input.<field>`.
+    pub fn user(field: &str, code: UserErrorCode, message: impl Into<String>) -> Self {
+        let mut errors = UserErrors::default();
+        errors.add(field, code, message);
+        errors.into()
+    }
+}
+
+/// An `ID` argument of a query as a UUID, or a BAD_USER_INPUT error.
+pub fn parse_id(id: &async_graphql::ID) -> async_graphql::Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))
 }
 
 impl From<diesel::result::Error> for MutationError {

@@ -13,6 +13,7 @@ pub mod validate;
 pub use context::caller_scope;
 pub use errors::{
     GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, coded_error, internal_error, mutation_outcome,
+    parse_id,
 };
 pub use limits::Limits;
 pub use loaders::{Loaders, loader, prime, request_with};

@@ -59,9 +59,7 @@ fn validate_common(
     reason: &str,
 ) -> Option<Uuid> {
     let id = match (variant_id, sku) {
-        (Some(id), None) => {
-            Uuid::parse_str(id).map_err(|_| errors.add("variantId", UserErrorCode::Invalid, "not a valid ID")).ok()
-        }
+        (Some(id), None) => errors.id_at(&["variantId"], id),
         (None, Some(_)) => None,
         _ => {
             errors.add("variantId", UserErrorCode::Required, "give exactly one of variantId or sku");
@@ -83,17 +81,18 @@ async fn find_variant(
     id: Option<Uuid>,
     sku: Option<&str>,
 ) -> Result<Uuid, MutationError> {
-    crate::catalog::variant_id(conn, id, sku.map(str::trim)).await?.ok_or_else(|| {
-        let mut errors = UserErrors::default();
-        errors.add(if id.is_some() { "variantId" } else { "sku" }, UserErrorCode::NotFound, "no such variant");
-        errors.into()
-    })
+    let field = if id.is_some() { "variantId" } else { "sku" };
+    crate::catalog::variant_id(conn, id, sku.map(str::trim))
+        .await?
+        .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such variant"))
 }
 
 fn below_reserved() -> MutationError {
-    let mut errors = UserErrors::default();
-    errors.add("quantity", UserErrorCode::BelowReserved, "stock cannot fall below the units reserved for orders");
-    errors.into()
+    MutationError::user(
+        "quantity",
+        UserErrorCode::BelowReserved,
+        "stock cannot fall below the units reserved for orders",
+    )
 }
 
 /// Inventory mutations (admin only).

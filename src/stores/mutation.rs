@@ -128,10 +128,7 @@ impl StoreMutation {
     async fn store_update(&self, ctx: &Context<'_>, input: StoreUpdateInput) -> async_graphql::Result<StorePayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = Uuid::parse_str(&input.id).ok();
-        if id.is_none() {
-            errors.add("id", UserErrorCode::Invalid, "id is not a valid ID");
-        }
+        let id = errors.id_at(&["id"], &input.id);
         let changes = StoreChanges {
             name: input.name.as_deref().map(|n| validate::name(&mut errors, n)),
             domain: input.domain.as_opt_ref().map(|d| d.and_then(|d| validate::domain(&mut errors, d))),
@@ -151,9 +148,7 @@ impl StoreMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let Some(before) = data::by_id_for_update(conn, id).await? else {
-                    let mut errors = UserErrors::default();
-                    errors.add("id", UserErrorCode::NotFound, "no store has this id");
-                    return Err(errors.into());
+                    return Err(MutationError::user("id", UserErrorCode::NotFound, "no store has this id"));
                 };
                 let store = data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
                 if store.domain != before.domain {

@@ -3,7 +3,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::data::{self, StoreFilter};
 use super::model::Store;
-use crate::graphql::{ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection};
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id,
+};
 use crate::tenancy::Role;
 
 /// Narrows a store listing.
@@ -61,8 +63,7 @@ impl StoreQuery {
         let store = match (code, id) {
             (Some(code), None) => data::by_code(&mut conn, code.trim()).await,
             (None, Some(id)) => {
-                let id =
-                    uuid::Uuid::parse_str(&id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))?;
+                let id = parse_id(&id)?;
                 data::by_id(&mut conn, id).await
             }
             _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of code or id")),
