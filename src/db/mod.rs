@@ -4,6 +4,7 @@
 
 pub mod embedded;
 mod error;
+pub mod fragment;
 pub mod migrate;
 mod pool;
 pub mod schema;
@@ -11,6 +12,7 @@ mod tenant_conn;
 mod text_enum;
 
 pub use error::DbError;
+pub use fragment::{Bind, Fragment};
 pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
 

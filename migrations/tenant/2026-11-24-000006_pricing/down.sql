@@ -1,0 +1,2 @@
+DROP TABLE price_list_entries;
+DROP TABLE price_lists;
