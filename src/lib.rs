@@ -15,6 +15,7 @@ pub mod demo;
 pub mod graphql;
 pub mod http;
 pub mod inventory;
+pub mod pricing;
 pub mod server;
 pub mod stores;
 pub mod tenancy;

@@ -7,9 +7,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::categories::{self, Category, NewCategory, SLUG_TAKEN_CONSTRAINTS};
-use super::data::ProductFilter;
+use super::listing::{ProductFilter, Sort};
 use super::loaders::{AncestorsOf, CategoryById, ChildrenByParent};
-use super::model::Product;
+use super::product_graphql::ProductView;
 use super::query::product_connection;
 use super::validate;
 use crate::db::DbError;
@@ -71,9 +71,9 @@ impl Category {
         last: Option<i32>,
         before: Option<String>,
         #[graphql(default = true)] include_descendants: bool,
-    ) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
+    ) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
         let filter = ProductFilter { category: Some((self.id, include_descendants)), ..ProductFilter::default() };
-        product_connection(ctx, PageArgs { first, after, last, before }, filter).await
+        product_connection(ctx, PageArgs { first, after, last, before }, filter, Sort::default(), None).await
     }
 }
 

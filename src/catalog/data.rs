@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -11,146 +10,101 @@ use super::model::{
     ImageRow, NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, Variant, VariantChanges,
     VariantRow,
 };
-use crate::db::schema::{product_categories, product_images, product_variants, products};
-use crate::graphql::Page;
+use crate::db::schema::{product_images, product_variants, products};
+use crate::pricing::PriceContext;
 
-/// The sort key of the product listing: creation time, then id.
-pub type ProductKey = (DateTime<Utc>, Uuid);
-
-/// Which products a listing covers.
-#[derive(Debug, Clone, Default)]
-pub struct ProductFilter {
-    /// Only these statuses (all when empty).
-    pub statuses: Vec<ProductStatus>,
-    /// Case-insensitive text in the name or slug.
-    pub search: Option<String>,
-    /// Only products in this category (and, when true, anywhere below it).
-    pub category: Option<(Uuid, bool)>,
+fn variant((row, status, price): VariantJoin) -> QueryResult<(Variant, ProductStatus)> {
+    let price = crate::pricing::sql::parse_price(&price).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(format!("unreadable price of variant {}: {price:?}", row.id).into())
+    })?;
+    Ok((Variant { row, price: price.into() }, status))
 }
 
-fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = products::table.into_boxed();
-    if !filter.statuses.is_empty() {
-        query = query.filter(products::status.eq_any(filter.statuses.clone()));
-    }
-    if let Some((category, descendants)) = filter.category {
-        query = if descendants {
-            query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "products.id IN (SELECT pc.product_id FROM product_categories pc WHERE pc.category_id IN \
-                     (WITH RECURSIVE tree (id) AS (SELECT ",
-                )
-                .bind::<diesel::sql_types::Uuid, _>(category)
-                .sql(" UNION ALL SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree))"),
-            )
-        } else {
-            query.filter(
-                products::id.eq_any(
-                    product_categories::table
-                        .filter(product_categories::category_id.eq(category))
-                        .select(product_categories::product_id),
-                ),
-            )
-        };
-    }
-    if let Some(search) = &filter.search {
-        let pattern = crate::db::contains_pattern(search);
-        query = query.filter(products::name.ilike(pattern.clone()).or(products::slug.ilike(pattern)));
-    }
-    query
+type VariantJoin = (VariantRow, ProductStatus, Vec<String>);
+
+/// The variants, their product's status and their effective price in `price`'s store and
+/// channel (computed in the same statement, see `pricing::sql`).
+fn variants_query(price: &PriceContext) -> VariantsQuery {
+    product_variants::table
+        .inner_join(products::table)
+        .select((VariantRow::as_select(), products::status, crate::pricing::sql::variant_price(price, "product_variants")))
+        .into_boxed()
 }
 
-/// One page of products by creation time, per [`Page`].
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &ProductFilter,
-    page: &Page<ProductKey>,
-) -> QueryResult<Vec<Product>> {
-    let mut query = filtered(filter).select(Product::as_select());
-    if let Some((at, id)) = page.after {
-        query = query.filter(products::created_at.gt(at).or(products::created_at.eq(at).and(products::id.gt(id))));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(products::created_at.lt(at).or(products::created_at.eq(at).and(products::id.lt(id))));
-    }
-    query = if page.backward {
-        query.order((products::created_at.desc(), products::id.desc()))
-    } else {
-        query.order((products::created_at.asc(), products::id.asc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
-}
+type VariantsQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<
+        diesel::dsl::InnerJoin<product_variants::table, products::table>,
+        (
+            diesel::dsl::AsSelect<VariantRow, diesel::pg::Pg>,
+            products::status,
+            crate::db::Fragment<diesel::sql_types::Array<diesel::sql_types::Text>>,
+        ),
+    >,
+    diesel::pg::Pg,
+>;
 
-/// How many products match `filter`.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &ProductFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn).await
-}
-
-/// The product with this id or slug.
-pub async fn product(
-    conn: &mut AsyncPgConnection,
-    id: Option<Uuid>,
-    slug: Option<&str>,
-) -> QueryResult<Option<Product>> {
-    let mut query = products::table.select(Product::as_select()).into_boxed();
-    if let Some(id) = id {
-        query = query.filter(products::id.eq(id));
-    }
-    if let Some(slug) = slug {
-        query = query.filter(products::slug.eq(slug.to_owned()));
-    }
-    query.first(conn).await.optional()
-}
-
-fn variant(row: VariantJoin) -> (Variant, ProductStatus) {
-    let (row, base_price, currency, status) = row;
-    (Variant { row, base_price, currency }, status)
-}
-
-/// The variants of these products, in position order, grouped by product.
+/// The variants of these products with their prices, in position order, by product.
 pub async fn variants_of(
     conn: &mut AsyncPgConnection,
     product_ids: &[Uuid],
+    price: &PriceContext,
 ) -> QueryResult<HashMap<Uuid, Vec<Variant>>> {
-    let rows = product_variants::table
-        .inner_join(products::table)
+    let rows = variants_query(price)
         .filter(product_variants::product_id.eq_any(product_ids))
         .order((product_variants::product_id, product_variants::position, product_variants::id))
-        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
         .load::<VariantJoin>(conn)
         .await?;
     let mut grouped: HashMap<Uuid, Vec<Variant>> = HashMap::new();
     for row in rows {
-        let (variant, _) = variant(row);
+        let (variant, _) = variant(row)?;
         grouped.entry(variant.row.product_id).or_default().push(variant);
     }
     Ok(grouped)
 }
 
-type VariantJoin = (VariantRow, bigdecimal::BigDecimal, String, ProductStatus);
-
-/// The variant with this id, and its product's status.
-pub async fn variant_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<(Variant, ProductStatus)>> {
-    let row = product_variants::table
-        .inner_join(products::table)
-        .filter(product_variants::id.eq(id))
-        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
-        .first::<VariantJoin>(conn)
-        .await
-        .optional()?;
-    Ok(row.map(variant))
+/// The variants with these ids, with their prices.
+pub async fn variants_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    price: &PriceContext,
+) -> QueryResult<HashMap<Uuid, (Variant, ProductStatus)>> {
+    let rows = variants_query(price).filter(product_variants::id.eq_any(ids)).load::<VariantJoin>(conn).await?;
+    rows.into_iter().map(|row| variant(row).map(|(v, status)| (v.row.id, (v, status)))).collect()
 }
 
-/// The variant with this SKU, and its product's status.
-pub async fn variant_by_sku(conn: &mut AsyncPgConnection, sku: &str) -> QueryResult<Option<(Variant, ProductStatus)>> {
-    let row = product_variants::table
-        .inner_join(products::table)
-        .filter(product_variants::sku.eq(sku))
-        .select((VariantRow::as_select(), products::base_price, products::currency, products::status))
+/// The variant with this SKU, its price and its product's status.
+pub async fn variant_by_sku(
+    conn: &mut AsyncPgConnection,
+    sku: &str,
+    price: &PriceContext,
+) -> QueryResult<Option<(Variant, ProductStatus)>> {
+    let row = variants_query(price)
+        .filter(product_variants::sku.eq(sku.to_owned()))
         .first::<VariantJoin>(conn)
         .await
         .optional()?;
-    Ok(row.map(variant))
+    row.map(variant).transpose()
+}
+
+/// The product with this id, as stored.
+pub async fn product_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Product>> {
+    products::table.find(id).select(Product::as_select()).first(conn).await.optional()
+}
+
+/// The product a variant belongs to, and its kind.
+pub async fn owner_of(conn: &mut AsyncPgConnection, variant: Uuid) -> QueryResult<(Uuid, super::model::ProductType)> {
+    product_variants::table
+        .inner_join(products::table)
+        .filter(product_variants::id.eq(variant))
+        .select((products::id, products::product_type))
+        .first(conn)
+        .await
+}
+
+/// Whether a product with this id exists (other domains attach settings to products).
+pub async fn product_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(products::table.find(id))).get_result(conn).await
 }
 
 /// The images of these products, in position order, grouped by product.

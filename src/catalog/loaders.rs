@@ -10,20 +10,44 @@ use uuid::Uuid;
 use super::categories::{self, Category};
 use super::data;
 use super::model::{ImageRow, Variant};
+use super::product_graphql::StoreKey;
 use crate::db::DbError;
+use crate::pricing::{PriceContext, SalesChannel};
 use crate::tenancy::TenantScope;
 
-/// Variants by product id.
+/// Variants with their prices, by product id and the store they are seen from. A request
+/// normally sees one store, so a batch is one statement; keys of several stores cost one
+/// statement per store.
 pub struct VariantsByProduct(pub Arc<TenantScope>);
 
-impl Loader<Uuid> for VariantsByProduct {
+impl Loader<(Uuid, StoreKey)> for VariantsByProduct {
     type Value = Vec<Variant>;
     type Error = Arc<DbError>;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[(Uuid, StoreKey)]) -> Result<HashMap<(Uuid, StoreKey), Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, data::variants_of(&mut conn, keys).await.map_err(DbError::from)?))
+        let mut out = HashMap::with_capacity(keys.len());
+        for (store, ids) in by_store(keys) {
+            let price = online(&store);
+            let mut found = data::variants_of(&mut conn, &ids, &price).await.map_err(DbError::from)?;
+            out.extend(ids.into_iter().map(|id| ((id, store.clone()), found.remove(&id).unwrap_or_default())));
+        }
+        Ok(out)
     }
+}
+
+/// Splits keys by store.
+pub(super) fn by_store(keys: &[(Uuid, StoreKey)]) -> HashMap<StoreKey, Vec<Uuid>> {
+    let mut groups: HashMap<StoreKey, Vec<Uuid>> = HashMap::new();
+    for (id, store) in keys {
+        groups.entry(store.clone()).or_default().push(*id);
+    }
+    groups
+}
+
+/// Catalog prices are those of the online channel, in the given store.
+pub(super) fn online(store: &StoreKey) -> PriceContext {
+    PriceContext { store_code: store.as_deref().map(str::to_owned), channel: SalesChannel::Online }
 }
 
 /// Images by product id.

@@ -2,18 +2,24 @@
 //! active products only; admin tokens see and change everything. Variants and images of a
 //! page of products load through per-request dataloaders, one statement per list.
 
+mod bundles;
 mod categories;
 mod category_graphql;
 mod data;
+mod listing;
 mod loaders;
 mod model;
 mod mutation;
 mod part_mutation;
+mod product_graphql;
 mod query;
 mod validate;
 
 pub use category_graphql::{CategoryMutation, CategoryQuery};
-pub use data::variant_id;
+pub use bundles::BundleMutation;
+pub use data::{product_exists, variant_id};
+pub use listing::{ProductSortField, SortDirection};
+pub use product_graphql::ProductView;
 pub use model::{Product, ProductStatus, ProductType};
 pub use mutation::CatalogMutation;
 pub use part_mutation::ProductPartMutation;

@@ -78,12 +78,25 @@ pub struct VariantRow {
     pub position: i32,
 }
 
-/// A variant with what its price needs from its product.
+/// A variant with its effective price where it was asked for (store and channel).
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub row: VariantRow,
-    pub base_price: BigDecimal,
+    pub price: EffectivePrice,
+}
+
+/// A price as the pricing rules decided it, and which rule did.
+#[derive(Debug, Clone)]
+pub struct EffectivePrice {
+    pub amount: BigDecimal,
     pub currency: String,
+    pub source: crate::pricing::PriceSource,
+}
+
+impl From<(BigDecimal, String, crate::pricing::PriceSource)> for EffectivePrice {
+    fn from((amount, currency, source): (BigDecimal, String, crate::pricing::PriceSource)) -> Self {
+        Self { amount, currency, source }
+    }
 }
 
 /// A row of `product_images`.

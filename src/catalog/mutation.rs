@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use diesel_async::AsyncConnection;
 
 use super::data::{self, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
+use super::product_graphql::ProductView;
 use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
 use super::validate;
 use crate::db::DbError;
@@ -109,7 +110,7 @@ pub struct ProductUpdateInput {
 #[derive(SimpleObject)]
 pub struct ProductPayload {
     /// The product as it is now; null when the mutation was refused.
-    pub(super) product: Option<Product>,
+    pub(super) product: Option<ProductView>,
     /// What was wrong with the input; empty on success.
     pub(super) user_errors: Vec<UserError>,
 }
@@ -117,7 +118,7 @@ pub struct ProductPayload {
 impl ProductPayload {
     pub(super) fn from_outcome(result: Result<Product, MutationError>) -> async_graphql::Result<Self> {
         let (product, user_errors) = mutation_outcome(result)?;
-        Ok(Self { product, user_errors })
+        Ok(Self { product: product.map(ProductView::from), user_errors })
     }
 }
 
@@ -198,8 +199,7 @@ impl CatalogMutation {
                 .map(|d| d.and_then(|d| validate::optional_text(&mut errors, &["seoDescription"], Some(d), 1000))),
         };
         let (Some(id), true) = (id, errors.is_empty()) else {
-            let (product, user_errors) = mutation_outcome::<Product>(Err(errors.into()))?;
-            return Ok(ProductPayload { product, user_errors });
+            return ProductPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -210,8 +210,7 @@ impl CatalogMutation {
                     .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))
             })
             .await;
-        let (product, user_errors) = mutation_outcome(result)?;
-        Ok(ProductPayload { product, user_errors })
+        ProductPayload::from_outcome(result)
     }
 
     /// Creates a product with its variants and images, all or nothing.
@@ -259,8 +258,7 @@ impl CatalogMutation {
             })
             .collect();
         if !errors.is_empty() {
-            let (product, user_errors) = mutation_outcome::<Product>(Err(errors.into()))?;
-            return Ok(ProductPayload { product, user_errors });
+            return ProductPayload::from_outcome(Err(errors.into()));
         }
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -268,7 +266,6 @@ impl CatalogMutation {
                 data::insert(conn, &product, &variants, &images).await.map_err(|e| conflict(e.into()))
             })
             .await;
-        let (product, user_errors) = mutation_outcome(result)?;
-        Ok(ProductPayload { product, user_errors })
+        ProductPayload::from_outcome(result)
     }
 }

@@ -79,14 +79,16 @@ pub struct ProductVariantPayload {
 }
 
 async fn product(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Product, MutationError> {
-    data::product(conn, Some(id), None)
+    data::product_by_id(conn, id)
         .await?
         .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))
 }
 
 async fn variant_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Variant, MutationError> {
-    Ok(data::variant_by_id(conn, id)
+    let price = crate::pricing::PriceContext::tenant_wide();
+    Ok(data::variants_by_ids(conn, &[id], &price)
         .await?
+        .remove(&id)
         .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such variant"))?
         .0)
 }

@@ -1,147 +1,31 @@
+//! Catalog queries: the product listing (filters, sorts, keyset pages) and single
+//! products and variants, all seen from the request's store.
+
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object};
+use uuid::Uuid;
 
-use super::categories::Category;
-use super::data::{self, ProductFilter, ProductKey};
-use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct};
-use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
+use super::bundles::BundleComponentsByProduct;
+use super::data;
+use super::listing::{self, ProductCursor, ProductFilter, ProductSortField, Sort, SortDirection, View};
+use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct, online};
+use super::model::{ProductStatus, ProductType, Variant};
+use super::product_graphql::{ProductView, StoreKey};
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, Money, PageArgs, caller_scope, coded_error, internal_error, into_connection,
-    loader, parse_id, prime,
+    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id,
+    prime,
 };
-use crate::tenancy::Role;
+use crate::tenancy::{Role, TenantScope};
 
-#[Object]
-impl Product {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Business key, unique in the tenant (`product(slug:)`).
-    async fn slug(&self) -> &str {
-        &self.slug
-    }
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.name
-    }
-    /// Long description.
-    async fn description(&self) -> &str {
-        &self.description
-    }
-    /// Life-cycle status; storefronts only ever see ACTIVE.
-    async fn status(&self) -> ProductStatus {
-        self.status
-    }
-    /// Kind of product.
-    async fn product_type(&self) -> ProductType {
-        self.product_type
-    }
-    /// The price of variants that have none of their own.
-    async fn base_price(&self) -> Money {
-        Money::new(&self.base_price, &self.currency)
-    }
-    /// Search-engine title.
-    async fn seo_title(&self) -> Option<&str> {
-        self.seo_title.as_deref()
-    }
-    /// Search-engine description.
-    async fn seo_description(&self) -> Option<&str> {
-        self.seo_description.as_deref()
-    }
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
-    /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-    /// The purchasable variants, in their order (batched across the page).
-    async fn variants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Variant>> {
-        let loader = loader(ctx, VariantsByProduct)?;
-        Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
-    }
-    /// The categories it is in (batched across the page).
-    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let loader = loader(ctx, CategoriesByProduct)?;
-        Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
-    }
-    /// The images, in their order (batched across the page).
-    async fn images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ImageRow>> {
-        let loader = loader(ctx, ImagesByProduct)?;
-        Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
-    }
-}
-
-/// One option of a variant, such as size M.
-#[derive(SimpleObject)]
-pub struct OptionValue {
-    /// The option, e.g. `size`.
-    name: String,
-    /// Its value, e.g. `M`.
-    value: String,
-}
-
-#[Object(name = "ProductVariant")]
-impl Variant {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.row.id.to_string())
-    }
-    /// Stock-keeping unit, unique in the tenant (`variant(sku:)`).
-    async fn sku(&self) -> &str {
-        &self.row.sku
-    }
-    /// Display name of the variant.
-    async fn name(&self) -> &str {
-        &self.row.name
-    }
-    /// Order among the product's variants, from 0.
-    async fn position(&self) -> i32 {
-        self.row.position
-    }
-    /// Its stock (batched across the page).
-    async fn inventory(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::inventory::InventoryLevel> {
-        let loader = loader(ctx, crate::inventory::StockByVariant)?;
-        let level = loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?;
-        Ok(level.unwrap_or_else(|| crate::inventory::InventoryLevel::empty(self.row.id)))
-    }
-    /// What it costs: its own price, or its product's base price.
-    async fn price(&self) -> Money {
-        Money::new(self.row.price.as_ref().unwrap_or(&self.base_price), &self.currency)
-    }
-    /// The options that tell it apart from its siblings, by option name.
-    async fn option_values(&self) -> Vec<OptionValue> {
-        let Some(map) = self.row.option_values.as_object() else { return Vec::new() };
-        map.iter()
-            .map(|(name, value)| OptionValue {
-                name: name.clone(),
-                value: value.as_str().map_or_else(|| value.to_string(), str::to_owned),
-            })
-            .collect()
-    }
-}
-
-#[Object(name = "ProductImage")]
-impl ImageRow {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Where the image is.
-    async fn url(&self) -> &str {
-        &self.url
-    }
-    /// Alternative text.
-    async fn alt(&self) -> &str {
-        &self.alt
-    }
-    /// Order among the product's images, from 0.
-    async fn position(&self) -> i32 {
-        self.position
-    }
+/// A price range of a listing filter.
+#[derive(InputObject, Default)]
+pub struct PriceRangeInput {
+    /// At least this.
+    gte: Option<Decimal>,
+    /// At most this.
+    lte: Option<Decimal>,
 }
 
 /// Narrows a product listing.
@@ -149,63 +33,160 @@ impl ImageRow {
 pub struct ProductFilterInput {
     /// Only these statuses (admin only; storefronts see ACTIVE products).
     status: Option<Vec<ProductStatus>>,
-    /// Case-insensitive text in the name or slug.
+    /// Only these kinds of product.
+    product_type: Option<Vec<ProductType>>,
+    /// Case-insensitive text in the name (the store's or the product's own), slug or description.
     search: Option<String>,
     /// Only products in this category…
     category_id: Option<ID>,
     /// …or anywhere below it (the default).
     #[graphql(default = true)]
     include_descendants: bool,
+    /// Shown price ("from" price, in this store) within this range.
+    price: Option<PriceRangeInput>,
+    /// Only products that can (true) or cannot (false) be bought now.
+    available: Option<bool>,
 }
 
-/// Loads the variants and images of a whole page of products at once, if the selection
-/// asks for them (under `edges.node` or `nodes`), so their resolvers find them cached.
-async fn prime_nested_lists(ctx: &Context<'_>, products: &[Product]) -> async_graphql::Result<()> {
-    let ahead = ctx.look_ahead();
-    let selected = |field: &str| {
-        ahead.field("edges").field("node").field(field).exists() || ahead.field("nodes").field(field).exists()
+/// How to sort a product listing.
+#[derive(InputObject, Default)]
+pub struct ProductSortInput {
+    /// By what.
+    field: ProductSortField,
+    /// Which way (RELEVANCE reads best first either way you ask: DESC is best first).
+    #[graphql(default)]
+    direction: SortDirection,
+}
+
+/// The store a request sees the catalog from: the `store:` argument or the request's
+/// store (`X-Store`, store domain); when both are given they must agree.
+fn store_key(scope: &TenantScope, argument: Option<String>) -> async_graphql::Result<StoreKey> {
+    let argument = argument.map(|s| s.trim().to_owned());
+    if let Some(code) = &argument
+        && !crate::graphql::validate::is_code(code)
+    {
+        return Err(coded_error("BAD_USER_INPUT", "store is not a valid store code"));
+    }
+    match (argument, scope.store()) {
+        (Some(arg), Some(header)) if arg != header => {
+            Err(coded_error("BAD_USER_INPUT", "the store argument and the request's store (X-Store) differ"))
+        }
+        (Some(code), _) => Ok(Some(Arc::from(code))),
+        (None, header) => Ok(header.map(Arc::from)),
+    }
+}
+
+fn store_not_found(code: &str) -> async_graphql::Error {
+    coded_error("STORE_NOT_FOUND", format!("the tenant has no store \"{code}\""))
+}
+
+/// Fails when the listing came back saying the store does not exist. An empty listing
+/// says nothing, so then the store is looked up.
+async fn check_store(scope: &TenantScope, store: &StoreKey, rows: &[listing::ListingRow]) -> async_graphql::Result<()> {
+    let Some(code) = store else { return Ok(()) };
+    let exists = match rows.first() {
+        Some((_, _, store_id, _)) => store_id.is_some(),
+        None => crate::stores::store_by_code(&mut *scope.conn().await.gql()?, code).await.gql()?.is_some(),
     };
-    let ids: Vec<uuid::Uuid> = products.iter().map(|p| p.id).collect();
-    if ids.is_empty() {
+    if exists { Ok(()) } else { Err(store_not_found(code)) }
+}
+
+fn view_of(row: listing::ListingRow, store: &StoreKey) -> ProductView {
+    let (row, local, _, _) = row;
+    let mut local = local.unwrap_or_default().into_iter();
+    ProductView {
+        row,
+        store: store.clone(),
+        local_name: local.next().flatten(),
+        local_description: local.next().flatten(),
+    }
+}
+
+/// Loads the nested lists of a whole page of products at once, if the selection asks for
+/// them (under `edges.node` or `nodes`), so their resolvers find them cached.
+async fn prime_nested_lists(ctx: &Context<'_>, products: &[ProductView]) -> async_graphql::Result<()> {
+    if products.is_empty() {
         return Ok(());
     }
-    if selected("variants") {
-        let variants = prime(ctx, VariantsByProduct, &ids).await?;
-        let stock = |node: async_graphql::Lookahead| node.field("variants").field("inventory").exists();
-        if stock(ahead.field("edges").field("node")) || stock(ahead.field("nodes")) {
-            crate::inventory::prime(ctx, variants.values().flatten().map(|v| v.row.id).collect()).await?;
+    let ahead = ctx.look_ahead();
+    let selected = |path: &[&str]| {
+        let mut edge = ahead.field("edges").field("node");
+        let mut node = ahead.field("nodes");
+        for field in path {
+            edge = edge.field(field);
+            node = node.field(field);
+        }
+        edge.exists() || node.exists()
+    };
+    let ids: Vec<Uuid> = products.iter().map(|p| p.row.id).collect();
+    let keys: Vec<(Uuid, StoreKey)> = products.iter().map(|p| (p.row.id, p.store.clone())).collect();
+    let availability = selected(&["available"]) || selected(&["availableQuantity"]);
+    let mut stocked = Vec::new();
+    if selected(&["variants"]) || selected(&["price"]) || selected(&["priceRange"]) || availability {
+        let variants = prime(ctx, VariantsByProduct, &keys).await?;
+        if selected(&["variants", "inventory"]) || availability {
+            stocked.extend(variants.values().flatten().map(|v| v.row.id));
         }
     }
-    if selected("images") {
+    let bundles: Vec<(Uuid, StoreKey)> = products
+        .iter()
+        .filter(|p| p.row.product_type == ProductType::Bundle)
+        .map(|p| (p.row.id, p.store.clone()))
+        .collect();
+    if selected(&["bundleComponents"]) || availability {
+        let components = prime(ctx, BundleComponentsByProduct, &bundles).await?;
+        if selected(&["bundleComponents", "variant", "inventory"]) || availability {
+            stocked.extend(components.values().flatten().map(|c| c.variant.row.id));
+        }
+    }
+    if !stocked.is_empty() {
+        crate::inventory::prime(ctx, stocked).await?;
+    }
+    if selected(&["images"]) {
         prime(ctx, ImagesByProduct, &ids).await?;
     }
-    if selected("categories") {
+    if selected(&["categories"]) {
         prime(ctx, CategoriesByProduct, &ids).await?;
     }
     Ok(())
 }
 
-/// A page of products matching `filter`, as a Relay connection, with the nested lists the
-/// selection asks for loaded for the whole page. Storefront callers only ever get active
-/// products, whatever the filter says.
+/// A page of products matching `filter` in `sort` order, seen from `store`, as a Relay
+/// connection, with the nested lists the selection asks for loaded for the whole page.
+/// Storefront callers only ever get active products, whatever the filter says.
 pub(super) async fn product_connection(
     ctx: &Context<'_>,
     args: PageArgs,
     mut filter: ProductFilter,
-) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
+    sort: Sort,
+    store: Option<String>,
+) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
     let scope = caller_scope(ctx, Role::Storefront)?;
-    let page = args.page::<ProductKey>(ctx.data::<Limits>()?)?;
+    let store = store_key(&scope, store)?;
+    let page = args.page::<ProductCursor>(ctx.data::<Limits>()?)?;
+    if [&page.after, &page.before].into_iter().flatten().any(|c| c.s != sort.field) {
+        return Err(coded_error("BAD_USER_INPUT", "the cursor belongs to a listing in another order"));
+    }
+    if sort.field == ProductSortField::Relevance && filter.search.is_none() {
+        return Err(coded_error("BAD_USER_INPUT", "sorting by RELEVANCE needs filter.search"));
+    }
     if scope.role() != Some(Role::Admin) {
         filter.statuses = vec![ProductStatus::Active];
     }
-    let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
-    prime_nested_lists(ctx, &rows).await?;
+    let view = View { price: online(&store) };
+    let rows = listing::list(&mut *scope.conn().await.gql()?, &filter, &view, sort, &page).await.gql()?;
+    check_store(&scope, &store, &rows).await?;
+    let field = sort.field;
+    let cursors: std::collections::HashMap<Uuid, String> = rows.iter().map(|r| (r.0.id, r.3.clone())).collect();
+    let products: Vec<ProductView> = rows.into_iter().map(|row| view_of(row, &store)).collect();
+    prime_nested_lists(ctx, &products).await?;
     let total = ConnectionTotal::new(move || {
         let scope = scope.clone();
         let filter = filter.clone();
-        Box::pin(async move { Ok(data::count(&mut *scope.conn().await?, &filter).await?) })
+        let view = view.clone();
+        Box::pin(async move { Ok(listing::count(&mut *scope.conn().await?, &filter, &view).await?) })
     });
-    Ok(into_connection(rows, &page, |p| (p.created_at, p.id), total))
+    Ok(into_connection(products, &page, |p| ProductCursor { s: field, v: cursors[&p.row.id].clone(), id: p.row.id }, total))
 }
 
 /// Catalog queries.
@@ -214,8 +195,11 @@ pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
-    /// Products by creation time. Storefront tokens see active products only.
+    /// Products, filtered and sorted (by creation time unless `sortBy` says otherwise),
+    /// seen from the store (`store:` or `X-Store`): its visibility, text and prices.
+    /// Storefront tokens see active products only.
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -224,47 +208,99 @@ impl CatalogQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<ProductFilterInput>,
-    ) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
+        sort_by: Option<ProductSortInput>,
+        store: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
         let input = filter.unwrap_or_default();
         let category = input.category_id.as_ref().map(parse_id).transpose()?.map(|id| (id, input.include_descendants));
-        let filter = ProductFilter { statuses: input.status.unwrap_or_default(), search: input.search, category };
-        product_connection(ctx, PageArgs { first, after, last, before }, filter).await
+        let search = input.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
+        }
+        let price = input.price.unwrap_or_default();
+        let filter = ProductFilter {
+            statuses: input.status.unwrap_or_default(),
+            types: input.product_type.unwrap_or_default(),
+            search,
+            category,
+            price_min: price.gte.map(|d| d.0),
+            price_max: price.lte.map(|d| d.0),
+            available: input.available,
+            ..ProductFilter::default()
+        };
+        let sort = sort_by.map_or_else(Sort::default, |s| Sort { field: s.field, direction: s.direction });
+        product_connection(ctx, PageArgs { first, after, last, before }, filter, sort, store).await
     }
 
-    /// One product, by `id` or `slug`. Storefront tokens see active products only.
+    /// One product, by `id` or `slug`, seen from the store (`store:` or `X-Store`).
+    /// Storefront tokens see active products visible in the store only.
     async fn product(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         slug: Option<String>,
-    ) -> async_graphql::Result<Option<Product>> {
+        store: Option<String>,
+    ) -> async_graphql::Result<Option<ProductView>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
-        let id = match (&id, &slug) {
-            (Some(id), None) => Some(parse_id(id)?),
-            (None, Some(_)) => None,
+        let store = store_key(&scope, store)?;
+        let mut filter = match (&id, &slug) {
+            (Some(id), None) => ProductFilter { id: Some(parse_id(id)?), ..ProductFilter::default() },
+            (None, Some(slug)) => ProductFilter { slug: Some(slug.trim().to_owned()), ..ProductFilter::default() },
             _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or slug")),
         };
-        let product = data::product(&mut *scope.conn().await.gql()?, id, slug.as_deref().map(str::trim)).await.gql()?;
-        Ok(product.filter(|p| p.status == ProductStatus::Active || scope.role() == Some(Role::Admin)))
+        if scope.role() != Some(Role::Admin) {
+            filter.statuses = vec![ProductStatus::Active];
+        }
+        let view = View { price: online(&store) };
+        let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
+        let rows =
+            listing::list(&mut *scope.conn().await.gql()?, &filter, &view, Sort::default(), &page).await.gql()?;
+        check_store(&scope, &store, &rows).await?;
+        Ok(rows.into_iter().next().map(|row| view_of(row, &store)))
     }
 
-    /// One variant, by `id` or `sku`. Storefront tokens see variants of active products only.
+    /// One variant, by `id` or `sku`, priced in the store (`store:` or `X-Store`).
+    /// Storefront tokens see variants of active products only.
     async fn variant(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         sku: Option<String>,
+        store: Option<String>,
     ) -> async_graphql::Result<Option<Variant>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
+        let store = store_key(&scope, store)?;
+        let price = online(&store);
         let mut conn = scope.conn().await.gql()?;
-        let found = match (&id, &sku) {
-            (Some(id), None) => data::variant_by_id(&mut conn, parse_id(id)?).await,
-            (None, Some(sku)) => data::variant_by_sku(&mut conn, sku.trim()).await,
-            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or sku")),
+        if let Some(code) = &store
+            && crate::stores::store_by_code(&mut conn, code).await.gql()?.is_none()
+        {
+            return Err(store_not_found(code));
         }
-        .gql()?;
-        Ok(found
-            .filter(|(_, status)| *status == ProductStatus::Active || scope.role() == Some(Role::Admin))
-            .map(|(variant, _)| variant))
+        let found = match (&id, &sku) {
+            (Some(id), None) => {
+                let id = parse_id(id)?;
+                data::variants_by_ids(&mut conn, &[id], &price).await.gql()?.remove(&id)
+            }
+            (None, Some(sku)) => data::variant_by_sku(&mut conn, sku.trim(), &price).await.gql()?,
+            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or sku")),
+        };
+        let Some((variant, status)) = found else { return Ok(None) };
+        if scope.role() == Some(Role::Admin) {
+            return Ok(Some(variant));
+        }
+        if status != ProductStatus::Active {
+            return Ok(None);
+        }
+        // A storefront sees a variant only where it sees its product.
+        let filter = ProductFilter {
+            id: Some(variant.row.product_id),
+            statuses: vec![ProductStatus::Active],
+            ..ProductFilter::default()
+        };
+        let view = View { price };
+        let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
+        let shown = listing::list(&mut conn, &filter, &view, Sort::default(), &page).await.gql()?;
+        Ok(if shown.is_empty() { None } else { Some(variant) })
     }
 }

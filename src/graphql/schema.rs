@@ -1,18 +1,19 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
-use crate::catalog::{CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
-use crate::inventory::InventoryMutation;
-use crate::stores::{StoreMutation, StoreQuery};
+use crate::catalog::{BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
+use crate::inventory::{InventoryMutation, InventoryQuery};
+use crate::pricing::{PricingMutation, PricingQuery};
+use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery);
+pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, InventoryQuery, PricingQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation);
+pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation, PricingMutation, StoreProductMutation, BundleMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

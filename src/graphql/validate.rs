@@ -1,9 +1,14 @@
 //! Input checks more than one domain makes. Each records a userError and returns the
 //! cleaned value.
 
+use std::sync::LazyLock;
+
 use bigdecimal::BigDecimal;
+use regex::Regex;
 
 use super::errors::{UserErrorCode, UserErrors};
+
+static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9_-]{0,39}$").expect("valid regex"));
 
 /// An ISO 4217 currency code, upper-cased.
 pub fn currency(errors: &mut UserErrors, field: &str, value: &str) -> String {
@@ -30,4 +35,35 @@ pub fn price(errors: &mut UserErrors, path: &[&str], value: &BigDecimal) -> BigD
         errors.add_at(path, UserErrorCode::Invalid, "a price must be below 10^15");
     }
     value
+}
+
+/// A business code (of a store, a location, …): 1 to 40 lowercase letters, digits, `-` or `_`.
+pub fn code(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add("code", UserErrorCode::Required, "code is required");
+    } else if !CODE.is_match(value) {
+        errors.add(
+            "code",
+            UserErrorCode::Invalid,
+            "code must be 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter or digit",
+        );
+    }
+    value.to_owned()
+}
+
+/// A display name: 1 to 200 characters once trimmed.
+pub fn name(errors: &mut UserErrors, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add("name", UserErrorCode::Required, "name is required");
+    } else if value.chars().count() > 200 {
+        errors.add("name", UserErrorCode::TooLong, "name must be at most 200 characters");
+    }
+    value.to_owned()
+}
+
+/// Whether `value` is a well-formed business code (see [`code`]).
+pub fn is_code(value: &str) -> bool {
+    CODE.is_match(value)
 }

@@ -1,4 +1,4 @@
-//! Inventory: stock per variant (quantity, reserved, available = quantity − reserved),
+//! Inventory: stock per variant and location (quantity, reserved, available = quantity − reserved),
 //! changed only through set and adjust with a reason, each recorded as a movement. The
 //! table's CHECKs make negative stock and reservations beyond stock impossible, and
 //! adjustments are single conditional updates, so concurrent changes cannot oversell.
@@ -7,7 +7,10 @@ mod data;
 mod loaders;
 mod model;
 mod mutation;
+mod query;
+pub mod sql;
 
 pub use loaders::{StockByVariant, prime};
-pub use model::InventoryLevel;
+pub use model::{InventoryLevel, Location, LocationKind, LocationLevel};
 pub use mutation::InventoryMutation;
+pub use query::InventoryQuery;

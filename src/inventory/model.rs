@@ -3,19 +3,90 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-/// The stock of one variant.
-#[derive(Debug, Clone, Queryable, SimpleObject)]
+use crate::db::schema::locations;
+
+crate::text_enum! {
+    /// What kind of place holds stock.
+    #[derive(async_graphql::Enum)]
+    pub enum LocationKind {
+        /// A warehouse or fulfilment centre.
+        Warehouse = "warehouse",
+        /// A shop's back room.
+        Store = "store",
+        /// A point of sale.
+        Pos = "pos",
+    }
+}
+
+/// A place that holds stock. Every tenant has one DEFAULT location, which takes the stock
+/// of mutations that name no location.
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
+#[diesel(table_name = locations)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(complex)]
+pub struct Location {
+    /// Stable id.
+    #[graphql(skip)]
+    pub id: Uuid,
+    /// Business key, unique in the tenant.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// What kind of place it is.
+    pub kind: LocationKind,
+    /// Whether this is the default location.
+    pub is_default: bool,
+    /// Whether it takes stock changes.
+    pub active: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl Location {
+    /// Stable id (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+}
+
+/// The stock of one variant at one location.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct LocationLevel {
+    /// Where.
+    pub location: Location,
+    /// Units on hand there.
+    pub quantity: i32,
+    /// Units there promised to orders not yet fulfilled.
+    pub reserved: i32,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl LocationLevel {
+    /// Units there that can still be sold: quantity − reserved.
+    async fn available(&self) -> i32 {
+        self.quantity - self.reserved
+    }
+}
+
+/// The stock of one variant, summed over its locations.
+#[derive(Debug, Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct InventoryLevel {
     /// The variant this stock is of.
     #[graphql(skip)]
     pub variant_id: Uuid,
-    /// Units on hand.
+    /// Units on hand, over all locations.
     pub quantity: i32,
-    /// Units promised to orders not yet fulfilled.
+    /// Units promised to orders not yet fulfilled, over all locations.
     pub reserved: i32,
-    /// When it last changed (null: never stocked).
+    /// When it last changed anywhere (null: never stocked).
     pub updated_at: Option<DateTime<Utc>>,
+    /// The stock per location, default location first.
+    pub locations: Vec<LocationLevel>,
 }
 
 #[ComplexObject]
@@ -33,6 +104,25 @@ impl InventoryLevel {
 impl InventoryLevel {
     /// A variant that was never stocked.
     pub fn empty(variant_id: Uuid) -> Self {
-        Self { variant_id, quantity: 0, reserved: 0, updated_at: None }
+        Self { variant_id, quantity: 0, reserved: 0, updated_at: None, locations: Vec::new() }
     }
+
+    /// The total of these per-location levels of one variant.
+    pub fn total(variant_id: Uuid, locations: Vec<LocationLevel>) -> Self {
+        // Sums saturate: the per-row CHECKs keep each term ≥ 0, and i32::MAX units of one
+        // variant is not a real stock.
+        let quantity = locations.iter().fold(0i32, |sum, l| sum.saturating_add(l.quantity));
+        let reserved = locations.iter().fold(0i32, |sum, l| sum.saturating_add(l.reserved));
+        let updated_at = locations.iter().map(|l| l.updated_at).max();
+        Self { variant_id, quantity, reserved, updated_at, locations }
+    }
+}
+
+/// The columns of a new location.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = locations)]
+pub struct NewLocation {
+    pub code: String,
+    pub name: String,
+    pub kind: LocationKind,
 }

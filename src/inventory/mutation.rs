@@ -3,32 +3,42 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data;
-use super::model::InventoryLevel;
+use super::model::{InventoryLevel, Location, LocationKind, NewLocation};
+use crate::db::DbError;
 use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+    GqlResultExt, validate, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
 };
 use crate::tenancy::Role;
 
-/// Sets a variant's stock to a count (a stock-take).
+/// Sets a variant's stock at one location to a count (a stock-take).
 #[derive(InputObject)]
 pub struct InventorySetInput {
     /// The variant, by id…
     variant_id: Option<ID>,
     /// …or by SKU.
     sku: Option<String>,
-    /// Units on hand now; not below what is reserved.
+    /// The location, by id… (neither: the default location)
+    location_id: Option<ID>,
+    /// …or by code.
+    location_code: Option<String>,
+    /// Units on hand there now; not below what is reserved there.
     quantity: i32,
     /// Why (recorded with the movement).
     reason: String,
 }
 
-/// Changes a variant's stock by a number of units (goods received, damaged, returned).
+/// Changes a variant's stock at one location by a number of units (goods received,
+/// damaged, returned).
 #[derive(InputObject)]
 pub struct InventoryAdjustInput {
     /// The variant, by id…
     variant_id: Option<ID>,
     /// …or by SKU.
     sku: Option<String>,
+    /// The location, by id… (neither: the default location)
+    location_id: Option<ID>,
+    /// …or by code.
+    location_code: Option<String>,
     /// Units to add (negative: to remove); the result may not fall below what is reserved.
     delta: i32,
     /// Why (recorded with the movement).
@@ -38,7 +48,7 @@ pub struct InventoryAdjustInput {
 /// The result of an inventory mutation.
 #[derive(SimpleObject)]
 pub struct InventoryPayload {
-    /// The stock as it is now; null when the mutation was refused.
+    /// The variant's stock as it is now; null when the mutation was refused.
     inventory: Option<InventoryLevel>,
     /// What was wrong with the input; empty on success.
     user_errors: Vec<UserError>,
@@ -51,14 +61,23 @@ impl InventoryPayload {
     }
 }
 
-/// Checks what both mutations share: exactly one variant reference, and a reason.
+/// A variant and a location as the input named them (ids parsed, not yet looked up).
+struct Target {
+    variant_id: Option<Uuid>,
+    sku: Option<String>,
+    location_id: Option<Uuid>,
+    location_code: Option<String>,
+}
+
+/// Checks what both mutations share: exactly one variant reference, at most one location
+/// reference, and a reason.
 fn validate_common(
     errors: &mut UserErrors,
-    variant_id: &Option<ID>,
-    sku: &Option<String>,
+    variant: (&Option<ID>, &Option<String>),
+    location: (&Option<ID>, &Option<String>),
     reason: &str,
-) -> Option<Uuid> {
-    let id = match (variant_id, sku) {
+) -> Target {
+    let variant_id = match variant {
         (Some(id), None) => errors.id_at(&["variantId"], id),
         (None, Some(_)) => None,
         _ => {
@@ -66,25 +85,40 @@ fn validate_common(
             None
         }
     };
+    let location_id = match location {
+        (Some(id), None) => errors.id_at(&["locationId"], id),
+        (Some(_), Some(_)) => {
+            errors.add("locationId", UserErrorCode::Invalid, "give at most one of locationId or locationCode");
+            None
+        }
+        _ => None,
+    };
     let reason = reason.trim();
     if reason.is_empty() {
         errors.add("reason", UserErrorCode::Required, "a reason is required");
     } else if reason.chars().count() > 500 {
         errors.add("reason", UserErrorCode::TooLong, "reason must be at most 500 characters");
     }
-    id
+    Target {
+        variant_id,
+        sku: variant.1.as_deref().map(|s| s.trim().to_owned()),
+        location_id,
+        location_code: location.1.as_deref().map(|s| s.trim().to_owned()),
+    }
 }
 
-/// Finds the variant, or the userError saying it does not exist.
-async fn find_variant(
-    conn: &mut AsyncPgConnection,
-    id: Option<Uuid>,
-    sku: Option<&str>,
-) -> Result<Uuid, MutationError> {
-    let field = if id.is_some() { "variantId" } else { "sku" };
-    crate::catalog::variant_id(conn, id, sku.map(str::trim))
+/// Finds the variant and the location, or the userError saying one does not exist.
+async fn find_target(conn: &mut AsyncPgConnection, target: &Target) -> Result<(Uuid, Uuid), MutationError> {
+    let field = if target.variant_id.is_some() { "variantId" } else { "sku" };
+    let variant = crate::catalog::variant_id(conn, target.variant_id, target.sku.as_deref())
         .await?
-        .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such variant"))
+        .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such variant"))?;
+    let field = if target.location_id.is_some() { "locationId" } else { "locationCode" };
+    let location = data::location(conn, target.location_id, target.location_code.as_deref())
+        .await?
+        .filter(|l| l.active)
+        .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such active location"))?;
+    Ok((variant, location.id))
 }
 
 fn below_reserved() -> MutationError {
@@ -95,13 +129,34 @@ fn below_reserved() -> MutationError {
     )
 }
 
+/// A new stock location.
+#[derive(InputObject)]
+pub struct LocationCreateInput {
+    /// Business key, unique in the tenant: 1 to 40 of `a-z 0-9 - _`.
+    code: String,
+    /// Display name.
+    name: String,
+    /// What kind of place it is.
+    #[graphql(default_with = "LocationKind::Warehouse")]
+    kind: LocationKind,
+}
+
+/// The result of `locationCreate`.
+#[derive(SimpleObject)]
+pub struct LocationPayload {
+    /// The new location; null when the mutation was refused.
+    location: Option<Location>,
+    /// What was wrong with the input; empty on success.
+    user_errors: Vec<UserError>,
+}
+
 /// Inventory mutations (admin only).
 #[derive(Default)]
 pub struct InventoryMutation;
 
 #[Object]
 impl InventoryMutation {
-    /// Sets a variant's stock, recording the change and its reason.
+    /// Sets a variant's stock at a location, recording the change and its reason.
     async fn inventory_set(
         &self,
         ctx: &Context<'_>,
@@ -109,7 +164,12 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventoryPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = validate_common(&mut errors, &input.variant_id, &input.sku, &input.reason);
+        let target = validate_common(
+            &mut errors,
+            (&input.variant_id, &input.sku),
+            (&input.location_id, &input.location_code),
+            &input.reason,
+        );
         if input.quantity < 0 {
             errors.add("quantity", UserErrorCode::Invalid, "quantity cannot be negative");
         }
@@ -120,16 +180,17 @@ impl InventoryMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let variant = find_variant(conn, id, input.sku.as_deref()).await?;
-                let (level, delta) = data::set(conn, variant, input.quantity).await?.ok_or_else(below_reserved)?;
-                data::record(conn, &level, delta, &reason).await?;
-                Ok(level)
+                let (variant, location) = find_target(conn, &target).await?;
+                let delta = data::set(conn, variant, location, input.quantity).await?.ok_or_else(below_reserved)?;
+                data::record(conn, variant, location, delta, input.quantity, &reason).await?;
+                Ok(data::level_of(conn, variant).await?)
             })
             .await;
         InventoryPayload::from_outcome(result)
     }
 
-    /// Adds or removes units of a variant's stock, recording the change and its reason.
+    /// Adds or removes units of a variant's stock at a location, recording the change
+    /// and its reason.
     async fn inventory_adjust(
         &self,
         ctx: &Context<'_>,
@@ -137,7 +198,12 @@ impl InventoryMutation {
     ) -> async_graphql::Result<InventoryPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let id = validate_common(&mut errors, &input.variant_id, &input.sku, &input.reason);
+        let target = validate_common(
+            &mut errors,
+            (&input.variant_id, &input.sku),
+            (&input.location_id, &input.location_code),
+            &input.reason,
+        );
         if input.delta == 0 {
             errors.add("delta", UserErrorCode::Invalid, "delta cannot be zero");
         }
@@ -148,12 +214,40 @@ impl InventoryMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let variant = find_variant(conn, id, input.sku.as_deref()).await?;
-                let level = data::adjust(conn, variant, input.delta).await?.ok_or_else(below_reserved)?;
-                data::record(conn, &level, input.delta, &reason).await?;
-                Ok(level)
+                let (variant, location) = find_target(conn, &target).await?;
+                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(below_reserved)?;
+                data::record(conn, variant, location, input.delta, after, &reason).await?;
+                Ok(data::level_of(conn, variant).await?)
             })
             .await;
         InventoryPayload::from_outcome(result)
+    }
+
+    /// Adds a stock location.
+    async fn location_create(
+        &self,
+        ctx: &Context<'_>,
+        input: LocationCreateInput,
+    ) -> async_graphql::Result<LocationPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let code = validate::code(&mut errors, &input.code);
+        let name = validate::name(&mut errors, &input.name);
+        let result = if errors.is_empty() {
+            let new = NewLocation { code, name, kind: input.kind };
+            match data::insert_location(&mut *scope.conn().await.gql()?, &new).await {
+                Ok(location) => Ok(location),
+                Err(e) => Err(match DbError::from(e) {
+                    e if e.unique_violation() == Some(data::LOCATION_CODE_CONSTRAINT) => {
+                        MutationError::user("code", UserErrorCode::Duplicate, "another location has this code")
+                    }
+                    e => MutationError::Db(e),
+                }),
+            }
+        } else {
+            Err(errors.into())
+        };
+        let (location, user_errors) = mutation_outcome(result)?;
+        Ok(LocationPayload { location, user_errors })
     }
 }

@@ -80,3 +80,53 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &StoreChang
 pub const CODE_TAKEN_CONSTRAINT: &str = "stores_code_key";
 /// The unique constraint a duplicate domain (within the tenant) violates.
 pub const DOMAIN_TAKEN_CONSTRAINT: &str = "stores_domain_key";
+
+/// Writes how a product appears in a store (replacing what was there).
+pub async fn upsert_store_product(
+    conn: &mut AsyncPgConnection,
+    values: &super::store_product::StoreProductValues,
+) -> QueryResult<super::store_product::StoreProduct> {
+    use crate::db::schema::store_products;
+    diesel::insert_into(store_products::table)
+        .values(values)
+        .on_conflict((store_products::store_id, store_products::product_id))
+        .do_update()
+        .set((values, store_products::updated_at.eq(diesel::dsl::now)))
+        .returning(super::store_product::StoreProduct::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// How one product appears in one store, if the store has settings for it.
+pub async fn store_product(
+    conn: &mut AsyncPgConnection,
+    store: Uuid,
+    product: Uuid,
+) -> QueryResult<Option<super::store_product::StoreProduct>> {
+    use crate::db::schema::store_products;
+    store_products::table
+        .find((store, product))
+        .select(super::store_product::StoreProduct::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// How these products appear in each store that has settings for them, by product.
+pub async fn store_products_of(
+    conn: &mut AsyncPgConnection,
+    products: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<super::store_product::StoreProduct>>> {
+    use crate::db::schema::store_products;
+    let rows: Vec<super::store_product::StoreProduct> = store_products::table
+        .filter(store_products::product_id.eq_any(products))
+        .order((store_products::product_id, store_products::store_id))
+        .select(super::store_product::StoreProduct::as_select())
+        .load(conn)
+        .await?;
+    let mut grouped: std::collections::HashMap<Uuid, Vec<_>> = std::collections::HashMap::new();
+    for row in rows {
+        grouped.entry(row.product_id).or_default().push(row);
+    }
+    Ok(grouped)
+}

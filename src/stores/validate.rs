@@ -5,40 +5,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub use crate::graphql::validate::{code, name};
 use crate::graphql::{UserErrorCode, UserErrors};
 
-static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9_-]{0,39}$").expect("valid regex"));
 static LOCALE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$").expect("valid regex"));
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$").expect("valid regex")
 });
-
-/// A store code: 1 to 40 lowercase letters, digits, `-` or `_`.
-pub fn code(errors: &mut UserErrors, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add("code", UserErrorCode::Required, "code is required");
-    } else if !CODE.is_match(value) {
-        errors.add(
-            "code",
-            UserErrorCode::Invalid,
-            "code must be 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter or digit",
-        );
-    }
-    value.to_owned()
-}
-
-/// A display name: 1 to 200 characters once trimmed.
-pub fn name(errors: &mut UserErrors, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add("name", UserErrorCode::Required, "name is required");
-    } else if value.chars().count() > 200 {
-        errors.add("name", UserErrorCode::TooLong, "name must be at most 200 characters");
-    }
-    value.to_owned()
-}
 
 /// A host name, lowercased; blank means none.
 pub fn domain(errors: &mut UserErrors, value: &str) -> Option<String> {

@@ -1,0 +1,162 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::data;
+use super::store_product::{StoreProduct, StoreProductValues};
+use crate::db::DbError;
+use crate::graphql::{
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, internal_error, loader,
+    mutation_outcome, validate,
+};
+use crate::tenancy::{Role, TenantScope};
+
+/// How a product appears in one store; fields left out stay as they are, `null` clears.
+#[derive(InputObject)]
+pub struct StoreProductSetInput {
+    /// The store, by id…
+    store_id: Option<ID>,
+    /// …or by code.
+    store_code: Option<String>,
+    /// The product.
+    product_id: ID,
+    /// Show or hide it in the store.
+    visible: Option<bool>,
+    /// The store's price of the product, in the store's currency; `null` removes it.
+    price_override: MaybeUndefined<Decimal>,
+    /// The product's name in the store; `null`: its own.
+    name: MaybeUndefined<String>,
+    /// The product's description in the store; `null`: its own.
+    description: MaybeUndefined<String>,
+}
+
+/// The result of `storeProductSet`.
+#[derive(SimpleObject)]
+pub struct StoreProductPayload {
+    /// The product's settings in the store as they are now; null when refused.
+    store_product: Option<StoreProduct>,
+    /// What was wrong with the input; empty on success.
+    user_errors: Vec<UserError>,
+}
+
+/// Store settings of products, by product id (every key gets a list, maybe empty).
+pub struct StoreProductsByProduct(pub Arc<TenantScope>);
+
+impl Loader<Uuid> for StoreProductsByProduct {
+    type Value = Vec<StoreProduct>;
+    type Error = Arc<DbError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut conn = self.0.conn().await?;
+        let mut found = data::store_products_of(&mut conn, keys).await.map_err(DbError::from)?;
+        Ok(keys.iter().map(|key| (*key, found.remove(key).unwrap_or_default())).collect())
+    }
+}
+
+/// The settings every store has for a product (admin only), batched across a page.
+pub async fn store_settings(ctx: &Context<'_>, product: Uuid) -> async_graphql::Result<Vec<StoreProduct>> {
+    caller_scope(ctx, Role::Admin)?;
+    let loader = loader(ctx, StoreProductsByProduct)?;
+    Ok(loader.load_one(product).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+}
+
+/// Store product mutations (admin only).
+#[derive(Default)]
+pub struct StoreProductMutation;
+
+#[Object]
+impl StoreProductMutation {
+    /// Sets how a product appears in a store: visibility, price override, localized text.
+    async fn store_product_set(
+        &self,
+        ctx: &Context<'_>,
+        input: StoreProductSetInput,
+    ) -> async_graphql::Result<StoreProductPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let store_id = match (&input.store_id, &input.store_code) {
+            (Some(id), None) => errors.id_at(&["storeId"], id),
+            (None, Some(_)) => None,
+            _ => {
+                errors.add("storeId", UserErrorCode::Required, "give exactly one of storeId or storeCode");
+                None
+            }
+        };
+        let product_id = errors.id_at(&["productId"], &input.product_id);
+        let price = input.price_override.as_opt_ref().map(|p| p.map(|p| validate::price(&mut errors, &["priceOverride"], &p.0)));
+        let name = input.name.as_opt_ref().map(|n| n.map(|n| text(&mut errors, "name", n, 300)));
+        let description = input.description.as_opt_ref().map(|d| d.map(|d| text(&mut errors, "description", d, 20_000)));
+        let (Some(product_id), true) = (product_id, errors.is_empty()) else {
+            let (store_product, user_errors) = mutation_outcome(Err(errors.into()))?;
+            return Ok(StoreProductPayload { store_product, user_errors });
+        };
+        let code = input.store_code.as_deref().map(str::trim);
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                let store = match (store_id, code) {
+                    (Some(id), _) => data::by_id(conn, id).await?,
+                    (None, Some(code)) => data::by_code(conn, code).await?,
+                    (None, None) => None,
+                };
+                let field = if store_id.is_some() { "storeId" } else { "storeCode" };
+                let store = store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
+                if !crate::catalog::product_exists(conn, product_id).await? {
+                    return Err(MutationError::user("productId", UserErrorCode::NotFound, "no such product"));
+                }
+                let current = data::store_product(conn, store.id, product_id).await?;
+                let mut values = current.map_or(
+                    StoreProductValues {
+                        store_id: store.id,
+                        product_id,
+                        visible: true,
+                        price_override: None,
+                        override_currency: None,
+                        name: None,
+                        description: None,
+                    },
+                    |c| StoreProductValues {
+                        store_id: c.store_id,
+                        product_id: c.product_id,
+                        visible: c.visible,
+                        price_override: c.price_override,
+                        override_currency: c.override_currency,
+                        name: c.name,
+                        description: c.description,
+                    },
+                );
+                if let Some(visible) = input.visible {
+                    values.visible = visible;
+                }
+                if let Some(price) = price {
+                    values.override_currency = price.as_ref().map(|_| store.default_currency.clone());
+                    values.price_override = price;
+                }
+                if let Some(name) = name {
+                    values.name = name;
+                }
+                if let Some(description) = description {
+                    values.description = description;
+                }
+                Ok(data::upsert_store_product(conn, &values).await?)
+            })
+            .await;
+        let (store_product, user_errors) = mutation_outcome(result)?;
+        Ok(StoreProductPayload { store_product, user_errors })
+    }
+}
+
+/// Localized text: trimmed, not blank, at most `max` characters.
+fn text(errors: &mut UserErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, UserErrorCode::Required, format!("{field} cannot be blank; pass null to use the product's own"));
+    } else if value.chars().count() > max {
+        errors.add(field, UserErrorCode::TooLong, format!("{field} must be at most {max} characters"));
+    }
+    value.to_owned()
+}
