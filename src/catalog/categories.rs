@@ -35,6 +35,28 @@ pub struct NewCategory {
     pub position: i32,
 }
 
+/// The columns a category update changes (`None`: left as is).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = categories)]
+pub struct CategoryChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub position: Option<i32>,
+}
+
+impl CategoryChanges {
+    /// Whether the update changes nothing (an empty SET is not SQL).
+    pub fn is_empty(&self) -> bool {
+        self.slug.is_none() && self.name.is_none() && self.description.is_none() && self.position.is_none()
+    }
+}
+
+/// Applies `changes` to category `id`.
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &CategoryChanges) -> QueryResult<Category> {
+    diesel::update(categories::table.find(id)).set(changes).returning(Category::as_returning()).get_result(conn).await
+}
+
 /// The unique indexes a duplicate sibling slug violates.
 pub const SLUG_TAKEN_CONSTRAINTS: &[&str] = &["categories_root_slug_key", "categories_child_slug_key"];
 

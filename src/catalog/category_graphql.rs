@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::categories::{self, Category, NewCategory, SLUG_TAKEN_CONSTRAINTS};
+use super::categories::{self, Category, CategoryChanges, NewCategory, SLUG_TAKEN_CONSTRAINTS};
 use super::listing::{ProductFilter, Sort};
 use super::loaders::{AncestorsOf, CategoryById, ChildrenByParent};
 use super::product_graphql::ProductView;
@@ -113,6 +113,22 @@ pub struct CategoryCreateInput {
     position: i32,
 }
 
+/// Changes to a category's own fields; fields left out stay as they are (move it with
+/// `categoryMove`).
+#[derive(InputObject)]
+pub struct CategoryUpdateInput {
+    /// The category to change.
+    id: ID,
+    /// New slug, unique among its siblings.
+    slug: Option<String>,
+    /// New display name.
+    name: Option<String>,
+    /// New description.
+    description: Option<String>,
+    /// New order among its siblings.
+    position: Option<i32>,
+}
+
 /// Where a category goes.
 #[derive(InputObject)]
 pub struct CategoryMoveInput {
@@ -197,6 +213,37 @@ impl CategoryMutation {
                     existing(conn, parent, "parentId").await?;
                 }
                 categories::insert(conn, &new).await.map_err(|e| slug_conflict(e.into()))
+            })
+            .await;
+        CategoryPayload::from_outcome(result)
+    }
+
+    /// Changes a category's slug, name, description or position.
+    async fn category_update(
+        &self,
+        ctx: &Context<'_>,
+        input: CategoryUpdateInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let id = errors.id_at(&["id"], &input.id);
+        let changes = CategoryChanges {
+            slug: input.slug.as_deref().map(|s| validate::slug(&mut errors, s)),
+            name: input.name.as_deref().map(|n| validate::required_text(&mut errors, &["name"], n, 200)),
+            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            position: input.position,
+        };
+        let Some(id) = id.filter(|_| errors.is_empty()) else {
+            return CategoryPayload::from_outcome(Err(errors.into()));
+        };
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                let current = existing(conn, id, "id").await?;
+                if changes.is_empty() {
+                    return Ok(current);
+                }
+                categories::update(conn, id, &changes).await.map_err(|e| slug_conflict(e.into()))
             })
             .await;
         CategoryPayload::from_outcome(result)

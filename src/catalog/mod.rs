@@ -2,6 +2,7 @@
 //! active products only; admin tokens see and change everything. Variants and images of a
 //! page of products load through per-request dataloaders, one statement per list.
 
+mod bulk_mutation;
 mod bundles;
 mod categories;
 mod category_graphql;
@@ -16,6 +17,7 @@ mod query;
 mod validate;
 
 pub use category_graphql::{CategoryMutation, CategoryQuery};
+pub use bulk_mutation::BulkMutation;
 pub use bundles::BundleMutation;
 pub use data::{product_exists, variant_id};
 pub use listing::{ProductSortField, SortDirection};

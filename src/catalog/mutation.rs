@@ -166,6 +166,63 @@ pub(super) fn variant(
     }
 }
 
+/// A product input that passed validation, ready to insert.
+pub(super) struct ValidProduct {
+    product: NewProduct,
+    variants: Vec<NewVariant>,
+    images: Vec<NewImage>,
+}
+
+impl ValidProduct {
+    /// Inserts it (call inside a transaction); a taken slug or SKU is a userError.
+    pub(super) async fn insert(&self, conn: &mut diesel_async::AsyncPgConnection) -> Result<Product, MutationError> {
+        data::insert(conn, &self.product, &self.variants, &self.images).await.map_err(|e| conflict(e.into()))
+    }
+}
+
+/// Validates a new product. `slugs` and `skus` collect what earlier products of the same
+/// call used, so a batch cannot repeat them.
+pub(super) fn validate_create(
+    errors: &mut UserErrors,
+    input: &ProductCreateInput,
+    slugs: &mut HashSet<String>,
+    skus: &mut HashSet<String>,
+) -> ValidProduct {
+    let product = NewProduct {
+        slug: validate::slug(errors, &input.slug),
+        name: validate::required_text(errors, &["name"], &input.name, 300),
+        description: input.description.trim().to_owned(),
+        status: input.status,
+        product_type: input.product_type,
+        base_price: shared::price(errors, &["basePrice"], &input.base_price.0),
+        currency: shared::currency(errors, "currency", &input.currency),
+        seo_title: validate::optional_text(errors, &["seoTitle"], input.seo_title.as_deref(), 300),
+        seo_description: validate::optional_text(errors, &["seoDescription"], input.seo_description.as_deref(), 1000),
+    };
+    if !product.slug.is_empty() && !slugs.insert(product.slug.clone()) {
+        errors.add("slug", UserErrorCode::Duplicate, "an earlier product of this call has this slug");
+    }
+    let variants: Vec<NewVariant> = input
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| variant(errors, &["variants", &i.to_string()], v, skus))
+        .collect();
+    let images: Vec<NewImage> = input
+        .images
+        .iter()
+        .enumerate()
+        .map(|(i, image)| {
+            let i = i.to_string();
+            NewImage {
+                url: validate::url(errors, &["images", &i, "url"], &image.url),
+                alt: validate::optional_text(errors, &["images", &i, "alt"], Some(&image.alt), 500).unwrap_or_default(),
+            }
+        })
+        .collect();
+    ValidProduct { product, variants, images }
+}
+
 /// Catalog mutations (admin only).
 #[derive(Default)]
 pub struct CatalogMutation;
@@ -221,51 +278,12 @@ impl CatalogMutation {
     ) -> async_graphql::Result<ProductPayload> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
-        let product = NewProduct {
-            slug: validate::slug(&mut errors, &input.slug),
-            name: validate::required_text(&mut errors, &["name"], &input.name, 300),
-            description: input.description.trim().to_owned(),
-            status: input.status,
-            product_type: input.product_type,
-            base_price: shared::price(&mut errors, &["basePrice"], &input.base_price.0),
-            currency: shared::currency(&mut errors, "currency", &input.currency),
-            seo_title: validate::optional_text(&mut errors, &["seoTitle"], input.seo_title.as_deref(), 300),
-            seo_description: validate::optional_text(
-                &mut errors,
-                &["seoDescription"],
-                input.seo_description.as_deref(),
-                1000,
-            ),
-        };
-        let mut seen = HashSet::new();
-        let variants: Vec<NewVariant> = input
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(i, v)| variant(&mut errors, &["variants", &i.to_string()], v, &mut seen))
-            .collect();
-        let images: Vec<NewImage> = input
-            .images
-            .iter()
-            .enumerate()
-            .map(|(i, image)| {
-                let i = i.to_string();
-                NewImage {
-                    url: validate::url(&mut errors, &["images", &i, "url"], &image.url),
-                    alt: validate::optional_text(&mut errors, &["images", &i, "alt"], Some(&image.alt), 500)
-                        .unwrap_or_default(),
-                }
-            })
-            .collect();
+        let valid = validate_create(&mut errors, &input, &mut HashSet::new(), &mut HashSet::new());
         if !errors.is_empty() {
             return ProductPayload::from_outcome(Err(errors.into()));
         }
         let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                data::insert(conn, &product, &variants, &images).await.map_err(|e| conflict(e.into()))
-            })
-            .await;
+        let result = conn.transaction::<_, MutationError, _>(async |conn| valid.insert(conn).await).await;
         ProductPayload::from_outcome(result)
     }
 }

@@ -1,7 +1,7 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
-use crate::catalog::{BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
+use crate::catalog::{BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
@@ -13,7 +13,7 @@ pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, Inventory
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation, PricingMutation, StoreProductMutation, BundleMutation);
+pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation, PricingMutation, StoreProductMutation, BundleMutation, BulkMutation);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

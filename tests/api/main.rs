@@ -15,3 +15,4 @@ mod schema;
 mod serve;
 mod statements;
 mod stores;
+mod storefront;
