@@ -438,3 +438,49 @@ async fn paging_while_products_are_inserted_has_no_duplicates_or_gaps() {
     sorted.sort();
     assert_eq!(sorted, seen, "pages must follow creation order");
 }
+
+const BULK: &str = "mutation($input: ProductBulkCreateInput!) { productBulkCreate(input: $input) {
+    count results { product { slug variants { sku } } userErrors { field code } } userErrors { field code } } }";
+
+fn bulk_item(slug: &str, skus: &[&str]) -> Value {
+    json!({ "slug": slug, "name": slug, "basePrice": "5", "currency": "EUR",
+            "variants": skus.iter().map(|s| json!({ "sku": s })).collect::<Vec<_>>() })
+}
+
+#[tokio::test]
+async fn bulk_create_reports_per_item_errors_and_follows_its_policy() {
+    let app = TestApp::start().await;
+    let t = app.tenant("bulk_a").await;
+    product(&app, &t, "existing", "ACTIVE", &["TAKEN"]).await;
+    let items = json!([
+        bulk_item("one", &["ONE-1", "ONE-2"]),
+        bulk_item("two", &["ONE-2"]),
+        bulk_item("Bad Slug", &["BAD-1"]),
+        bulk_item("three", &["TAKEN"]),
+        bulk_item("four", &["FOUR-1"]),
+    ]);
+    // REJECT_EVERYTHING (the default): any bad item and nothing is written.
+    let body = app.gql(&t.admin, BULK, json!({ "input": { "products": items } })).await;
+    let payload = &body["data"]["productBulkCreate"];
+    assert_eq!(payload["count"], 0, "{body}");
+    assert_eq!(payload["results"][1]["userErrors"], json!([{ "field": ["input", "products", "1", "variants", "0", "sku"], "code": "DUPLICATE_SKU" }]));
+    assert_eq!(payload["results"][2]["userErrors"][0]["field"], json!(["input", "products", "2", "slug"]));
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bulk_a.products").await, 1);
+
+    // REJECT_FAILED_ROWS: the good ones are written, the bad ones reported where they are,
+    // including a SKU the catalog already has (found only when writing).
+    let body = app.gql(&t.admin, BULK, json!({ "input": { "products": items, "errorPolicy": "REJECT_FAILED_ROWS" } })).await;
+    let payload = &body["data"]["productBulkCreate"];
+    assert_eq!(payload["count"], 2, "{body}");
+    assert_eq!(payload["results"][0]["product"], json!({ "slug": "one", "variants": [{ "sku": "ONE-1" }, { "sku": "ONE-2" }] }));
+    assert_eq!(payload["results"][3]["userErrors"], json!([{ "field": ["input", "products", "3", "variants"], "code": "DUPLICATE_SKU" }]));
+    assert_eq!(payload["results"][4]["product"]["slug"], "four");
+    assert_eq!(payload["userErrors"].as_array().unwrap().len(), 3);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bulk_a.products").await, 3);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bulk_a.product_variants").await, 4);
+
+    let empty = app.gql(&t.admin, BULK, json!({ "input": { "products": [] } })).await;
+    assert_eq!(empty["data"]["productBulkCreate"]["userErrors"][0]["code"], "INVALID");
+    let denied = app.gql(&t.storefront, BULK, json!({ "input": { "products": [bulk_item("x", &["X"])] } })).await;
+    assert_eq!(error_code(&denied), "FORBIDDEN");
+}

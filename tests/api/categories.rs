@@ -139,3 +139,31 @@ async fn products_of_a_subtree() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_category_is_renamed_and_its_slug_stays_unique_among_siblings() {
+    let app = TestApp::start().await;
+    let t = app.tenant("cat_upd").await;
+    let clothing = category(&app, &t, "clothing", None).await;
+    let tops = category(&app, &t, "tops", Some(&clothing)).await;
+    category(&app, &t, "shirts", Some(&clothing)).await;
+    let update = "mutation($input: CategoryUpdateInput!) { categoryUpdate(input: $input) {
+        category { slug name description position } userErrors { field code } } }";
+    let body = app
+        .gql(&t.admin, update, json!({ "input": { "id": tops, "name": "Tops & tees", "slug": "tops-tees", "position": 3 }}))
+        .await;
+    assert_eq!(
+        body["data"]["categoryUpdate"]["category"],
+        json!({ "slug": "tops-tees", "name": "Tops & tees", "description": "", "position": 3 }),
+        "{body}"
+    );
+    let taken = app.gql(&t.admin, update, json!({ "input": { "id": tops, "slug": "shirts" }})).await;
+    assert_eq!(codes(&taken, "categoryUpdate"), ["DUPLICATE"]);
+    let bad = app.gql(&t.admin, update, json!({ "input": { "id": tops, "slug": "Not A Slug", "name": " " }})).await;
+    assert_eq!(codes(&bad, "categoryUpdate"), ["INVALID", "REQUIRED"]);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_cat_upd.categories WHERE slug = 'tops-tees'").await, 1);
+    let missing = app
+        .gql(&t.admin, update, json!({ "input": { "id": "00000000-0000-0000-0000-000000000000", "name": "x" }}))
+        .await;
+    assert_eq!(codes(&missing, "categoryUpdate"), ["NOT_FOUND"]);
+}
