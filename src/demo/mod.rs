@@ -48,11 +48,9 @@ const SPECS: &[Spec] = &[
 ];
 
 mod catalog;
+mod extras;
 
 const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
-
-const INVENTORY_SET: &str =
-    "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { field code message } } }";
 
 const CATEGORY_CREATE: &str = "mutation($input: CategoryCreateInput!) { categoryCreate(input: $input) { category { id } userErrors { field code message } } }";
 
@@ -96,7 +94,7 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
                 for sku in input["variants"].as_array().into_iter().flatten().filter_map(|v| v["sku"].as_str()) {
                     let stock =
                         serde_json::json!({ "sku": sku, "quantity": catalog::stock_of(sku), "reason": "demo stock" });
-                    run(&schema, &caller, INVENTORY_SET, stock).await?;
+                    run(&schema, &caller, extras::INVENTORY_SET, stock).await?;
                 }
             }
         }
@@ -113,6 +111,23 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
                 if let (Some(product), Some(category)) = (product_ids.get(*product), category_ids.get(category)) {
                     let input = serde_json::json!({ "categoryId": category, "productIds": [product] });
                     run(&schema, &caller, CATEGORY_ASSIGN, input).await?;
+                }
+            }
+            let now = chrono::Utc::now();
+            let days = |n: i64| (now + chrono::Duration::days(n)).to_rfc3339();
+            let mut lists: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
+            for (mutation, mut input) in extras::steps(spec.slug, days) {
+                let lookup = |marker: &str| {
+                    marker
+                        .strip_prefix("@product:")
+                        .and_then(|slug| product_ids.get(slug).cloned())
+                        .or_else(|| marker.strip_prefix("@list:").and_then(|name| lists.get(name).cloned()))
+                };
+                extras::resolve(&mut input, &lookup);
+                if let Some(created) = run(&schema, &caller, mutation, input).await?
+                    && let Some(list) = created.get("priceList")
+                {
+                    lists.insert(list["name"].as_str().unwrap_or_default().to_owned(), list["id"].clone());
                 }
             }
         }

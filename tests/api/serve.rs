@@ -149,6 +149,28 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert_eq!(shirt["variants"].as_array().unwrap().len(), 12);
     assert_eq!(shirt["variants"][0]["price"]["amount"], "39.90");
     assert_eq!(shirt["variants"][3]["price"]["amount"], "44.90");
+    // The two stores differ: the German store's own name and price, the US store without
+    // the wool coat, and the running winter sale on the sweater.
+    let store_page = "query($store: String) { products(first: 50, store: $store) { totalCount edges { node { slug name price { amount currency } } } } }";
+    let mut by_store = Vec::new();
+    for store in ["de", "us"] {
+        let body: Value = http
+            .post(format!("{}/graphql", server.base))
+            .bearer_auth(&storefront)
+            .json(&json!({ "query": store_page, "variables": { "store": store } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        by_store.push(body);
+    }
+    let de = &by_store[0]["data"]["products"];
+    assert_eq!(de["edges"][0]["node"], json!({ "slug": "linen-shirt", "name": "Leinenhemd", "price": { "amount": "37.90", "currency": "EUR" } }), "{de}");
+    assert_eq!(by_store[1]["data"]["products"]["totalCount"], 6, "{}", by_store[1]);
+    let sweater = by_store[1]["data"]["products"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["slug"] == "merino-sweater").cloned().unwrap();
+    assert_eq!(sweater["node"]["price"], json!({ "amount": "69.00", "currency": "USD" }));
     // …placed in the demo category tree.
     let body: Value = http
         .post(format!("{}/graphql", server.base))
