@@ -15,8 +15,8 @@ const PAGE: &str = "query Page($after: String) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      name slug basePrice { amount currency }
-      variants { sku price { amount currency } optionValues { name value } inventory { available } }
+      name slug price { amount currency } available availableQuantity
+      variants { sku price { amount currency } priceSource optionValues { name value } inventory { available } }
     } }
   }
 }";
@@ -76,11 +76,16 @@ async fn main() -> anyhow::Result<()> {
         }
         for edge in data["products"]["edges"].as_array().into_iter().flatten() {
             let product = &edge["node"];
+            let availability = match (&product["available"], product["availableQuantity"].as_i64()) {
+                (Value::Bool(false), _) => "sold out".to_owned(),
+                (_, Some(units)) => format!("{units} available"),
+                _ => "available".to_owned(),
+            };
             println!(
-                "\n{}  from {} {}",
+                "\n{}  from {} {}  ({availability})",
                 product["name"].as_str().unwrap_or("?"),
-                product["basePrice"]["amount"].as_str().unwrap_or("?"),
-                product["basePrice"]["currency"].as_str().unwrap_or("")
+                product["price"]["amount"].as_str().unwrap_or("?"),
+                product["price"]["currency"].as_str().unwrap_or("")
             );
             for variant in product["variants"].as_array().into_iter().flatten() {
                 let options: Vec<String> = variant["optionValues"]
@@ -90,8 +95,13 @@ async fn main() -> anyhow::Result<()> {
                     .map(|o| format!("{}={}", o["name"].as_str().unwrap_or(""), o["value"].as_str().unwrap_or("")))
                     .collect();
                 let available = variant["inventory"]["available"].as_i64().unwrap_or(0);
+                let source = match variant["priceSource"].as_str() {
+                    Some("STORE_OVERRIDE") => " (store price)",
+                    Some("PRICE_LIST") => " (sale)",
+                    _ => "",
+                };
                 println!(
-                    "  {:<32} {:>10} {}  {:<24} {}",
+                    "  {:<32} {:>10} {}{source:<13}  {:<24} {}",
                     variant["sku"].as_str().unwrap_or("?"),
                     variant["price"]["amount"].as_str().unwrap_or("?"),
                     variant["price"]["currency"].as_str().unwrap_or(""),
