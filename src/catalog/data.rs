@@ -26,6 +26,8 @@ pub struct ProductFilter {
     pub search: Option<String>,
     /// Only products in this category (and, when true, anywhere below it).
     pub category: Option<(Uuid, bool)>,
+    /// Only products matching these attribute filters (see `attributes::products_matching`).
+    pub attributes: Option<crate::db::Fragment>,
 }
 
 fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg::Pg> {
@@ -56,6 +58,9 @@ fn filtered(filter: &ProductFilter) -> products::BoxedQuery<'static, diesel::pg:
     if let Some(search) = &filter.search {
         let pattern = crate::db::contains_pattern(search);
         query = query.filter(products::name.ilike(pattern.clone()).or(products::slug.ilike(pattern)));
+    }
+    if let Some(fragment) = &filter.attributes {
+        query = query.filter(fragment.clone());
     }
     query
 }

@@ -73,6 +73,11 @@ impl Product {
         let loader = loader(ctx, ImagesByProduct)?;
         Ok(loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
     }
+    /// Its attribute values, one per attribute, in its attribute set's order (batched
+    /// across the page, together with its variants' values).
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::attributes::AttributeValue>> {
+        crate::attributes::product_values(ctx, self.id).await
+    }
 }
 
 /// One option of a variant, such as size M.
@@ -107,6 +112,10 @@ impl Variant {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
         let level = loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?;
         Ok(level.unwrap_or_else(|| crate::inventory::InventoryLevel::empty(self.row.id)))
+    }
+    /// Its own attribute values, one per attribute (batched with its product's).
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::attributes::AttributeValue>> {
+        crate::attributes::variant_values(ctx, self.row.product_id, self.row.id).await
     }
     /// What it costs: its own price, or its product's base price.
     async fn price(&self) -> Money {
@@ -156,6 +165,9 @@ pub struct ProductFilterInput {
     /// …or anywhere below it (the default).
     #[graphql(default = true)]
     include_descendants: bool,
+    /// Only products (or products with a variant) having, for every filter, one of its
+    /// values (and for numbers a value within its range).
+    attributes: Option<Vec<crate::attributes::AttributeFilterInput>>,
 }
 
 /// Loads the variants and images of a whole page of products at once, if the selection
@@ -181,6 +193,13 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[Product]) -> async_gr
     }
     if selected("categories") {
         prime(ctx, CategoriesByProduct, &ids).await?;
+    }
+    let variant_attributes = |node: async_graphql::Lookahead| node.field("variants").field("attributes").exists();
+    if selected("attributes")
+        || variant_attributes(ahead.field("edges").field("node"))
+        || variant_attributes(ahead.field("nodes"))
+    {
+        crate::attributes::prime(ctx, &ids).await?;
     }
     Ok(())
 }
@@ -227,7 +246,9 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Connection<String, Product, ConnectionTotal>> {
         let input = filter.unwrap_or_default();
         let category = input.category_id.as_ref().map(parse_id).transpose()?.map(|id| (id, input.include_descendants));
-        let filter = ProductFilter { statuses: input.status.unwrap_or_default(), search: input.search, category };
+        let attributes = input.attributes.as_deref().map(crate::attributes::products_matching).transpose()?;
+        let filter =
+            ProductFilter { statuses: input.status.unwrap_or_default(), search: input.search, category, attributes };
         product_connection(ctx, PageArgs { first, after, last, before }, filter).await
     }
 

@@ -1,6 +1,7 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
+use crate::attributes::{AttributeMutation, AttributeQuery};
 use crate::catalog::{CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
 use crate::inventory::InventoryMutation;
 use crate::stores::{StoreMutation, StoreQuery};
@@ -8,11 +9,18 @@ use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery);
+pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, AttributeQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation);
+pub struct Mutation(
+    StoreMutation,
+    CatalogMutation,
+    ProductPartMutation,
+    CategoryMutation,
+    InventoryMutation,
+    AttributeMutation,
+);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
