@@ -219,42 +219,26 @@ diesel::define_sql_function! {
     fn char_length(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Integer>;
 }
 
-type ValueCondition = Box<
-    dyn BoxableExpression<
-            attribute_values::table,
-            diesel::pg::Pg,
-            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
-        >,
->;
+/// A limit a definition update sets, to check the stored values against.
+#[derive(Debug, Clone)]
+pub enum Limit {
+    /// Numbers below this break it.
+    Below(BigDecimal),
+    /// Numbers above this break it.
+    Above(BigDecimal),
+    /// Texts longer than this many characters break it.
+    LongerThan(i32),
+}
 
-/// How many stored values of an attribute break these limits (a number outside the
-/// bounds, a text longer than `max_length` characters).
-pub async fn values_outside(
-    conn: &mut AsyncPgConnection,
-    attribute: Uuid,
-    min: Option<&BigDecimal>,
-    max: Option<&BigDecimal>,
-    max_length: Option<i32>,
-) -> QueryResult<i64> {
-    let mut conditions: Vec<ValueCondition> = Vec::new();
-    if let Some(min) = min {
-        conditions.push(Box::new(attribute_values::number_value.lt(min.clone())));
-    }
-    if let Some(max) = max {
-        conditions.push(Box::new(attribute_values::number_value.gt(max.clone())));
-    }
-    if let Some(length) = max_length {
-        conditions.push(Box::new(char_length(attribute_values::text_value).gt(length)));
-    }
-    let Some(outside) = conditions.into_iter().reduce(|a, b| Box::new(a.or(b))) else {
-        return Ok(0);
+/// How many stored values of an attribute break `limit`.
+pub async fn values_outside(conn: &mut AsyncPgConnection, attribute: Uuid, limit: &Limit) -> QueryResult<i64> {
+    let query = attribute_values::table.filter(attribute_values::attribute_id.eq(attribute)).into_boxed();
+    let query = match limit {
+        Limit::Below(min) => query.filter(attribute_values::number_value.lt(min.clone())),
+        Limit::Above(max) => query.filter(attribute_values::number_value.gt(max.clone())),
+        Limit::LongerThan(length) => query.filter(char_length(attribute_values::text_value).gt(*length)),
     };
-    attribute_values::table
-        .filter(attribute_values::attribute_id.eq(attribute))
-        .filter(outside)
-        .count()
-        .get_result(conn)
-        .await
+    query.count().get_result(conn).await
 }
 
 /// Which sets a listing covers.

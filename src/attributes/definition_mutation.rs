@@ -7,7 +7,7 @@ use bigdecimal::BigDecimal;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::data::{self, DEFINITION_CODE_TAKEN, OPTION_VALUE_TAKEN};
+use super::data::{self, DEFINITION_CODE_TAKEN, Limit, OPTION_VALUE_TAKEN};
 use super::loaders::OptionsByAttribute;
 use super::model::{AttributeDefinition, AttributeOption, AttributeType, DefinitionChanges, NewDefinition};
 use super::validate;
@@ -258,7 +258,9 @@ impl AttributeDefinitionMutation {
 
                 let existing = options_of(conn, id).await?;
                 let adding = add.as_deref().unwrap_or_default();
-                if (!adding.is_empty() || !remove.is_empty()) && !kind.has_options() {
+                if adding.is_empty() && remove.is_empty() {
+                    // No change to the options.
+                } else if !kind.has_options() {
                     let field = if adding.is_empty() { "removeOptions" } else { "addOptions" };
                     errors.add(field, UserErrorCode::Invalid, "only SELECT and MULTISELECT attributes have options");
                 } else {
@@ -268,17 +270,24 @@ impl AttributeDefinitionMutation {
                     return Err(errors.into());
                 }
                 // Tightened limits must hold for the values already stored.
-                let tightened_min = changes.min_number.as_ref().and_then(Option::as_ref);
-                let tightened_max = changes.max_number.as_ref().and_then(Option::as_ref);
-                let tightened_length = changes.max_length.flatten();
-                let outside = data::values_outside(conn, id, tightened_min, tightened_max, tightened_length).await?;
-                if outside > 0 {
-                    let field = if tightened_length.is_some() { "maxLength" } else { "minNumber" };
-                    return Err(MutationError::user(
-                        field,
-                        UserErrorCode::InvalidAttributeValue,
-                        format!("{outside} stored values fall outside the new limits; change them first"),
-                    ));
+                let tightened = [
+                    ("minNumber", changes.min_number.clone().flatten().map(Limit::Below)),
+                    ("maxNumber", changes.max_number.clone().flatten().map(Limit::Above)),
+                    ("maxLength", changes.max_length.flatten().map(Limit::LongerThan)),
+                ];
+                for (field, limit) in tightened {
+                    let Some(limit) = limit else { continue };
+                    let outside = data::values_outside(conn, id, &limit).await?;
+                    if outside > 0 {
+                        errors.add(
+                            field,
+                            UserErrorCode::Invalid,
+                            format!("{outside} stored values break the new {field}; change them first"),
+                        );
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(errors.into());
                 }
 
                 let updated =

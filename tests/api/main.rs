@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod attributes;
 mod auth;
 mod catalog;
 mod categories;
