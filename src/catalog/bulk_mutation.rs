@@ -66,7 +66,10 @@ fn nested(errors: Vec<UserError>, index: usize) -> Vec<UserError> {
         .collect()
 }
 
-fn payload(results: Vec<(Option<Product>, Vec<UserError>)>, mut call_errors: Vec<UserError>) -> ProductBulkCreatePayload {
+fn payload(
+    results: Vec<(Option<Product>, Vec<UserError>)>,
+    mut call_errors: Vec<UserError>,
+) -> ProductBulkCreatePayload {
     let count = results.iter().filter(|(p, _)| p.is_some()).count() as i32;
     call_errors.extend(results.iter().flat_map(|(_, e)| e.clone()));
     ProductBulkCreatePayload {

@@ -140,7 +140,11 @@ impl BundleMutation {
         let mut errors = UserErrors::default();
         let product_id = errors.id_at(&["productId"], &input.product_id);
         if input.components.len() > MAX_COMPONENTS {
-            errors.add("components", UserErrorCode::Invalid, format!("a bundle has at most {MAX_COMPONENTS} components"));
+            errors.add(
+                "components",
+                UserErrorCode::Invalid,
+                format!("a bundle has at most {MAX_COMPONENTS} components"),
+            );
         }
         let mut wanted = Vec::new();
         for (n, component) in input.components.iter().enumerate() {
@@ -172,7 +176,11 @@ impl BundleMutation {
                     .await?
                     .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))?;
                 if bundle.product_type != ProductType::Bundle {
-                    return Err(MutationError::user("productId", UserErrorCode::Invalid, "the product is not a BUNDLE"));
+                    return Err(MutationError::user(
+                        "productId",
+                        UserErrorCode::Invalid,
+                        "the product is not a BUNDLE",
+                    ));
                 }
                 let mut errors = UserErrors::default();
                 let mut rows = Vec::new();
@@ -192,7 +200,11 @@ impl BundleMutation {
                             "a component must be a variant of another product that is not a bundle",
                         );
                     } else if !seen.insert(variant) {
-                        errors.add_at(&["components", &n, field], UserErrorCode::Duplicate, "this variant is listed twice");
+                        errors.add_at(
+                            &["components", &n, field],
+                            UserErrorCode::Duplicate,
+                            "this variant is listed twice",
+                        );
                     }
                     rows.push((variant, *quantity));
                 }

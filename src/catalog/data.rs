@@ -27,7 +27,11 @@ type VariantJoin = (VariantRow, ProductStatus, Vec<String>);
 fn variants_query(price: &PriceContext) -> VariantsQuery {
     product_variants::table
         .inner_join(products::table)
-        .select((VariantRow::as_select(), products::status, crate::pricing::sql::variant_price(price, "product_variants")))
+        .select((
+            VariantRow::as_select(),
+            products::status,
+            crate::pricing::sql::variant_price(price, "product_variants"),
+        ))
         .into_boxed()
 }
 
@@ -256,6 +260,8 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &ProductCha
 
 /// The unique constraint a duplicate product slug violates.
 pub const SLUG_TAKEN_CONSTRAINT: &str = "products_slug_key";
+/// The foreign key an unknown attribute set violates.
+pub const ATTRIBUTE_SET_CONSTRAINT: &str = "products_attribute_set_id_fkey";
 /// The unique constraint a duplicate SKU violates.
 pub const SKU_TAKEN_CONSTRAINT: &str = "product_variants_sku_key";
 

@@ -254,8 +254,12 @@ pub async fn list(
         Some(code) => crate::stores::sql::store_id_of(code),
         None => Fragment::sql("NULL::uuid"),
     };
-    let mut query = filtered(filter, view)
-        .select((Product::as_select(), local, store_id, Fragment::<Text>::sql("(").append(value.clone()).push(")::text")));
+    let mut query = filtered(filter, view).select((
+        Product::as_select(),
+        local,
+        store_id,
+        Fragment::<Text>::sql("(").append(value.clone()).push(")::text"),
+    ));
     // Rows after `after` in the sort's direction, before `before`: a row comparison on
     // (value, id), which PostgreSQL evaluates lexicographically.
     let descending = sort.direction == SortDirection::Desc;

@@ -16,13 +16,13 @@ mod product_graphql;
 mod query;
 mod validate;
 
-pub use category_graphql::{CategoryMutation, CategoryQuery};
 pub use bulk_mutation::BulkMutation;
 pub use bundles::BundleMutation;
+pub use category_graphql::{CategoryMutation, CategoryQuery};
 pub use data::{product_exists, variant_id};
 pub use listing::{ProductSortField, SortDirection};
-pub use product_graphql::ProductView;
 pub use model::{Product, ProductStatus, ProductType};
 pub use mutation::CatalogMutation;
 pub use part_mutation::ProductPartMutation;
+pub use product_graphql::ProductView;
 pub use query::CatalogQuery;

@@ -62,6 +62,9 @@ pub struct Product {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The attribute template it follows (its required attributes must have values
+    /// before it can be ACTIVE).
+    pub attribute_set_id: Option<Uuid>,
 }
 
 /// A row of `product_variants`.
@@ -124,6 +127,7 @@ pub struct NewProduct {
     pub currency: String,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
+    pub attribute_set_id: Option<Uuid>,
 }
 
 /// The columns of a new variant (its product id is set on insert).
@@ -155,6 +159,7 @@ pub struct ProductChanges {
     pub currency: Option<String>,
     pub seo_title: Option<Option<String>>,
     pub seo_description: Option<Option<String>>,
+    pub attribute_set_id: Option<Option<Uuid>>,
 }
 
 /// The columns a variant update changes (`None`: left as is; `Some(None)`: cleared).

@@ -3,9 +3,9 @@ use std::collections::HashSet;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use diesel_async::AsyncConnection;
 
-use super::data::{self, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
-use super::product_graphql::ProductView;
+use super::data::{self, ATTRIBUTE_SET_CONSTRAINT, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
 use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
+use super::product_graphql::ProductView;
 use super::validate;
 use crate::db::DbError;
 use crate::graphql::{
@@ -72,6 +72,9 @@ pub struct ProductCreateInput {
     seo_title: Option<String>,
     /// Search-engine description.
     seo_description: Option<String>,
+    /// The attribute set it follows. A product whose set has required attributes is
+    /// created without values, so it cannot start ACTIVE.
+    attribute_set_id: Option<ID>,
     /// The variants, in order.
     #[graphql(default)]
     variants: Vec<ProductVariantInput>,
@@ -104,6 +107,8 @@ pub struct ProductUpdateInput {
     seo_title: MaybeUndefined<String>,
     /// New search-engine description; `null` removes it.
     seo_description: MaybeUndefined<String>,
+    /// New attribute set; `null` removes it.
+    attribute_set_id: MaybeUndefined<ID>,
 }
 
 /// The result of a product mutation.
@@ -127,12 +132,34 @@ pub(super) fn conflict(error: DbError) -> MutationError {
     let mut errors = UserErrors::default();
     match error.unique_violation() {
         Some(SLUG_TAKEN_CONSTRAINT) => errors.add("slug", UserErrorCode::Duplicate, "another product has this slug"),
+        _ if error.foreign_key_violation() == Some(ATTRIBUTE_SET_CONSTRAINT) => {
+            errors.add("attributeSetId", UserErrorCode::NotFound, "no such attribute set")
+        }
         Some(SKU_TAKEN_CONSTRAINT) => {
             errors.add("variants", UserErrorCode::DuplicateSku, "a variant of another product has one of these SKUs")
         }
         _ => return MutationError::Db(error),
     }
     errors.into()
+}
+
+/// Refuses an ACTIVE product that lacks a value of a required attribute of its set.
+async fn check_required_attributes(
+    conn: &mut diesel_async::AsyncPgConnection,
+    product: &Product,
+) -> Result<(), MutationError> {
+    if product.status != ProductStatus::Active || product.attribute_set_id.is_none() {
+        return Ok(());
+    }
+    let missing = crate::attributes::missing_required(conn, product.id).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(MutationError::user(
+        "status",
+        UserErrorCode::MissingRequiredAttribute,
+        format!("set the required attributes first: {}", missing.join(", ")),
+    ))
 }
 
 /// Validates option values given at `prefix` (e.g. `["variants", "0"]`) into a JSON object.
@@ -176,7 +203,10 @@ pub(super) struct ValidProduct {
 impl ValidProduct {
     /// Inserts it (call inside a transaction); a taken slug or SKU is a userError.
     pub(super) async fn insert(&self, conn: &mut diesel_async::AsyncPgConnection) -> Result<Product, MutationError> {
-        data::insert(conn, &self.product, &self.variants, &self.images).await.map_err(|e| conflict(e.into()))
+        let product =
+            data::insert(conn, &self.product, &self.variants, &self.images).await.map_err(|e| conflict(e.into()))?;
+        check_required_attributes(conn, &product).await?;
+        Ok(product)
     }
 }
 
@@ -198,6 +228,7 @@ pub(super) fn validate_create(
         currency: shared::currency(errors, "currency", &input.currency),
         seo_title: validate::optional_text(errors, &["seoTitle"], input.seo_title.as_deref(), 300),
         seo_description: validate::optional_text(errors, &["seoDescription"], input.seo_description.as_deref(), 1000),
+        attribute_set_id: input.attribute_set_id.as_ref().and_then(|id| errors.id_at(&["attributeSetId"], id)),
     };
     if !product.slug.is_empty() && !slugs.insert(product.slug.clone()) {
         errors.add("slug", UserErrorCode::Duplicate, "an earlier product of this call has this slug");
@@ -254,6 +285,11 @@ impl CatalogMutation {
                 .seo_description
                 .as_opt_ref()
                 .map(|d| d.and_then(|d| validate::optional_text(&mut errors, &["seoDescription"], Some(d), 1000))),
+            attribute_set_id: match &input.attribute_set_id {
+                MaybeUndefined::Value(id) => Some(errors.id_at(&["attributeSetId"], id)),
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Undefined => None,
+            },
         };
         let (Some(id), true) = (id, errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
@@ -261,10 +297,12 @@ impl CatalogMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                data::update(conn, id, &changes)
+                let product = data::update(conn, id, &changes)
                     .await
                     .map_err(|e| conflict(e.into()))?
-                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))
+                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))?;
+                check_required_attributes(conn, &product).await?;
+                Ok(product)
             })
             .await;
         ProductPayload::from_outcome(result)

@@ -48,7 +48,11 @@ pub struct PriceRange {
 impl ProductView {
     async fn variant_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Variant>> {
         let loader = loader(ctx, VariantsByProduct)?;
-        Ok(loader.load_one((self.row.id, self.store.clone())).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+        Ok(loader
+            .load_one((self.row.id, self.store.clone()))
+            .await
+            .map_err(|e| internal_error(&e))?
+            .unwrap_or_default())
     }
 
     async fn components(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BundleComponent>> {
@@ -56,7 +60,11 @@ impl ProductView {
             return Ok(Vec::new());
         }
         let loader = loader(ctx, BundleComponentsByProduct)?;
-        Ok(loader.load_one((self.row.id, self.store.clone())).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+        Ok(loader
+            .load_one((self.row.id, self.store.clone()))
+            .await
+            .map_err(|e| internal_error(&e))?
+            .unwrap_or_default())
     }
 
     /// Units available per variant of this product (own variants; a bundle's components).
@@ -104,10 +112,10 @@ impl ProductView {
     /// store and channel (the base price when it has no variants).
     async fn price(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
         let variants = self.variant_list(ctx).await?;
-        Ok(variants
-            .iter()
-            .min_by(|a, b| a.price.amount.cmp(&b.price.amount))
-            .map_or_else(|| Money::new(&self.row.base_price, &self.row.currency), |v| Money::new(&v.price.amount, &v.price.currency)))
+        Ok(variants.iter().min_by(|a, b| a.price.amount.cmp(&b.price.amount)).map_or_else(
+            || Money::new(&self.row.base_price, &self.row.currency),
+            |v| Money::new(&v.price.amount, &v.price.currency),
+        ))
     }
     /// The lowest and highest effective price of its variants (null without variants).
     async fn price_range(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PriceRange>> {
@@ -167,6 +175,10 @@ impl ProductView {
     async fn seo_description(&self) -> Option<&str> {
         self.row.seo_description.as_deref()
     }
+    /// The attribute set it follows, if any.
+    async fn attribute_set_id(&self) -> Option<ID> {
+        self.row.attribute_set_id.map(|id| ID(id.to_string()))
+    }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
@@ -192,6 +204,11 @@ impl ProductView {
     async fn images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ImageRow>> {
         let loader = loader(ctx, ImagesByProduct)?;
         Ok(loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    }
+    /// Its attribute values, one per attribute, in its attribute set's order (batched
+    /// across the page, together with its variants' values).
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::attributes::AttributeValue>> {
+        crate::attributes::product_values(ctx, self.row.id).await
     }
     /// How each store shows it: visibility, price override, localized text (admin only).
     async fn store_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::stores::StoreProduct>> {
@@ -235,6 +252,10 @@ impl Variant {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
         let level = loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?;
         Ok(level.unwrap_or_else(|| crate::inventory::InventoryLevel::empty(self.row.id)))
+    }
+    /// Its own attribute values, one per attribute (batched with its product's).
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::attributes::AttributeValue>> {
+        crate::attributes::variant_values(ctx, self.row.product_id, self.row.id).await
     }
     /// What it costs here: the store's override, else the best matching price list,
     /// else its own price, else its product's base price.

@@ -46,6 +46,9 @@ pub struct ProductFilterInput {
     price: Option<PriceRangeInput>,
     /// Only products that can (true) or cannot (false) be bought now.
     available: Option<bool>,
+    /// Only products (or products with a variant) having, for every filter, one of its
+    /// values (and for numbers a value within its range).
+    attributes: Option<Vec<crate::attributes::AttributeFilterInput>>,
 }
 
 /// How to sort a product listing.
@@ -148,6 +151,9 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[ProductView]) -> asyn
     if selected(&["categories"]) {
         prime(ctx, CategoriesByProduct, &ids).await?;
     }
+    if selected(&["attributes"]) || selected(&["variants", "attributes"]) {
+        crate::attributes::prime(ctx, &ids).await?;
+    }
     Ok(())
 }
 
@@ -186,7 +192,12 @@ pub(super) async fn product_connection(
         let view = view.clone();
         Box::pin(async move { Ok(listing::count(&mut *scope.conn().await?, &filter, &view).await?) })
     });
-    Ok(into_connection(products, &page, |p| ProductCursor { s: field, v: cursors[&p.row.id].clone(), id: p.row.id }, total))
+    Ok(into_connection(
+        products,
+        &page,
+        |p| ProductCursor { s: field, v: cursors[&p.row.id].clone(), id: p.row.id },
+        total,
+    ))
 }
 
 /// Catalog queries.
@@ -218,7 +229,9 @@ impl CatalogQuery {
             return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
         }
         let price = input.price.unwrap_or_default();
+        let attributes = input.attributes.as_deref().map(crate::attributes::products_matching).transpose()?;
         let filter = ProductFilter {
+            attributes,
             statuses: input.status.unwrap_or_default(),
             types: input.product_type.unwrap_or_default(),
             search,

@@ -12,6 +12,17 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The name of the foreign key this error violated, if it is a foreign key violation
+    /// (a reference to a row that does not exist).
+    pub fn foreign_key_violation(&self) -> Option<&str> {
+        match self {
+            DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info)) => {
+                info.constraint_name()
+            }
+            _ => None,
+        }
+    }
+
     /// The name of the unique constraint this error violated, if it is a unique violation.
     /// Domains turn these into `userErrors` (a duplicate code, a taken domain).
     pub fn unique_violation(&self) -> Option<&str> {

@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 
 /// `storeProductSet`.
-pub const STORE_PRODUCT_SET: &str = "mutation($input: StoreProductSetInput!) { storeProductSet(input: $input) { userErrors { field code message } } }";
+pub const STORE_PRODUCT_SET: &str =
+    "mutation($input: StoreProductSetInput!) { storeProductSet(input: $input) { userErrors { field code message } } }";
 /// `priceListCreate`.
 pub const PRICE_LIST_CREATE: &str = "mutation($input: PriceListCreateInput!) { priceListCreate(input: $input) { priceList { id name } userErrors { field code message } } }";
 /// `priceListEntriesSet`.
@@ -16,7 +17,8 @@ pub const PRICE_LIST_ENTRIES_SET: &str = "mutation($input: PriceListEntriesSetIn
 /// `productBundleSet`.
 pub const BUNDLE_SET: &str = "mutation($input: ProductBundleSetInput!) { productBundleSet(input: $input) { userErrors { field code message } } }";
 /// `locationCreate`.
-pub const LOCATION_CREATE: &str = "mutation($input: LocationCreateInput!) { locationCreate(input: $input) { userErrors { field code message } } }";
+pub const LOCATION_CREATE: &str =
+    "mutation($input: LocationCreateInput!) { locationCreate(input: $input) { userErrors { field code message } } }";
 /// `inventorySet`.
 pub const INVENTORY_SET: &str =
     "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { field code message } } }";
@@ -25,39 +27,96 @@ pub const INVENTORY_SET: &str =
 pub fn steps(slug: &str, days: impl Fn(i64) -> String) -> Vec<(&'static str, Value)> {
     match slug {
         "demo_apparel" => vec![
-            (STORE_PRODUCT_SET, json!({ "storeCode": "de", "productId": "@product:linen-shirt", "name": "Leinenhemd", "description": "Leinenhemd, gemacht für viele Sommer.", "priceOverride": "37.90" })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "de", "productId": "@product:merino-sweater", "name": "Merino-Pullover", "priceOverride": "84.00" })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "de", "productId": "@product:rain-jacket", "name": "Regenjacke", "priceOverride": "119.00" })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "de", "productId": "@product:chino-trousers", "name": "Chinohose", "priceOverride": "55.00" })),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "de", "productId": "@product:linen-shirt", "name": "Leinenhemd", "description": "Leinenhemd, gemacht für viele Sommer.", "priceOverride": "37.90" }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "de", "productId": "@product:merino-sweater", "name": "Merino-Pullover", "priceOverride": "84.00" }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "de", "productId": "@product:rain-jacket", "name": "Regenjacke", "priceOverride": "119.00" }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "de", "productId": "@product:chino-trousers", "name": "Chinohose", "priceOverride": "55.00" }),
+            ),
             // The wool coat is not sold in the US store.
             (STORE_PRODUCT_SET, json!({ "storeCode": "us", "productId": "@product:wool-coat", "visible": false })),
-            (PRICE_LIST_CREATE, json!({ "name": "Winter sale", "currency": "USD", "priority": 10, "startsAt": days(-2), "endsAt": days(28) })),
-            (PRICE_LIST_ENTRIES_SET, json!({ "priceListId": "@list:Winter sale", "entries": [
+            (
+                PRICE_LIST_CREATE,
+                json!({ "name": "Winter sale", "currency": "USD", "priority": 10, "startsAt": days(-2), "endsAt": days(28) }),
+            ),
+            (
+                PRICE_LIST_ENTRIES_SET,
+                json!({ "priceListId": "@list:Winter sale", "entries": [
                 { "sku": "WOOL-COAT-CAMEL-M", "amount": "199.00" }, { "sku": "WOOL-COAT-CHARCOAL-M", "amount": "199.00" },
-                { "sku": "MERINO-SWEATER-GREY-M", "amount": "69.00" }, { "sku": "MERINO-SWEATER-GREEN-M", "amount": "69.00" } ] })),
-            (PRICE_LIST_CREATE, json!({ "name": "Spring preview", "currency": "USD", "priority": 20, "startsAt": days(60) })),
-            (PRICE_LIST_ENTRIES_SET, json!({ "priceListId": "@list:Spring preview", "entries": [
-                { "sku": "COTTON-TEE-WHITE-M", "amount": "14.90" } ] })),
+                { "sku": "MERINO-SWEATER-GREY-M", "amount": "69.00" }, { "sku": "MERINO-SWEATER-GREEN-M", "amount": "69.00" } ] }),
+            ),
+            (
+                PRICE_LIST_CREATE,
+                json!({ "name": "Spring preview", "currency": "USD", "priority": 20, "startsAt": days(60) }),
+            ),
+            (
+                PRICE_LIST_ENTRIES_SET,
+                json!({ "priceListId": "@list:Spring preview", "entries": [
+                { "sku": "COTTON-TEE-WHITE-M", "amount": "14.90" } ] }),
+            ),
         ],
         _ => vec![
-            (STORE_PRODUCT_SET, json!({ "storeCode": "jp", "productId": "@product:aurora-laptop-14", "name": "オーロラ ラップトップ 14", "priceOverride": "159800" })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "jp", "productId": "@product:pulse-phone", "name": "パルス フォン", "priceOverride": "109800" })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "jp", "productId": "@product:echo-buds", "priceOverride": "22800" })),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "jp", "productId": "@product:aurora-laptop-14", "name": "オーロラ ラップトップ 14", "priceOverride": "159800" }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "jp", "productId": "@product:pulse-phone", "name": "パルス フォン", "priceOverride": "109800" }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "jp", "productId": "@product:echo-buds", "priceOverride": "22800" }),
+            ),
             // Not sold in Japan.
-            (STORE_PRODUCT_SET, json!({ "storeCode": "jp", "productId": "@product:studio-headphones", "visible": false })),
-            (STORE_PRODUCT_SET, json!({ "storeCode": "jp", "productId": "@product:work-from-anywhere-bundle", "visible": false })),
-            (PRICE_LIST_CREATE, json!({ "name": "Black Friday", "currency": "GBP", "priority": 10, "startsAt": days(-1), "endsAt": days(6) })),
-            (PRICE_LIST_ENTRIES_SET, json!({ "priceListId": "@list:Black Friday", "entries": [
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "jp", "productId": "@product:studio-headphones", "visible": false }),
+            ),
+            (
+                STORE_PRODUCT_SET,
+                json!({ "storeCode": "jp", "productId": "@product:work-from-anywhere-bundle", "visible": false }),
+            ),
+            (
+                PRICE_LIST_CREATE,
+                json!({ "name": "Black Friday", "currency": "GBP", "priority": 10, "startsAt": days(-1), "endsAt": days(6) }),
+            ),
+            (
+                PRICE_LIST_ENTRIES_SET,
+                json!({ "priceListId": "@list:Black Friday", "entries": [
                 { "sku": "AURORA-LAPTOP-14-256GB", "amount": "899.00" }, { "sku": "ECHO-BUDS", "amount": "119.00" },
-                { "sku": "STUDIO-HEADPHONES", "amount": "249.00" } ] })),
+                { "sku": "STUDIO-HEADPHONES", "amount": "249.00" } ] }),
+            ),
             (PRICE_LIST_CREATE, json!({ "name": "Shop counter", "currency": "GBP", "priority": 5, "channel": "POS" })),
-            (PRICE_LIST_ENTRIES_SET, json!({ "priceListId": "@list:Shop counter", "entries": [
-                { "sku": "VOLT-CHARGER-65W", "amount": "35.00" } ] })),
-            (BUNDLE_SET, json!({ "productId": "@product:work-from-anywhere-bundle", "components": [
-                { "sku": "AURORA-LAPTOP-14-256GB" }, { "sku": "ECHO-BUDS" }, { "sku": "VOLT-CHARGER-65W" } ] })),
+            (
+                PRICE_LIST_ENTRIES_SET,
+                json!({ "priceListId": "@list:Shop counter", "entries": [
+                { "sku": "VOLT-CHARGER-65W", "amount": "35.00" } ] }),
+            ),
+            (
+                BUNDLE_SET,
+                json!({ "productId": "@product:work-from-anywhere-bundle", "components": [
+                { "sku": "AURORA-LAPTOP-14-256GB" }, { "sku": "ECHO-BUDS" }, { "sku": "VOLT-CHARGER-65W" } ] }),
+            ),
             (LOCATION_CREATE, json!({ "code": "london-shop", "name": "London shop", "kind": "STORE" })),
-            (INVENTORY_SET, json!({ "sku": "PULSE-PHONE-128GB", "locationCode": "london-shop", "quantity": 6, "reason": "demo stock" })),
-            (INVENTORY_SET, json!({ "sku": "ECHO-BUDS", "locationCode": "london-shop", "quantity": 12, "reason": "demo stock" })),
+            (
+                INVENTORY_SET,
+                json!({ "sku": "PULSE-PHONE-128GB", "locationCode": "london-shop", "quantity": 6, "reason": "demo stock" }),
+            ),
+            (
+                INVENTORY_SET,
+                json!({ "sku": "ECHO-BUDS", "locationCode": "london-shop", "quantity": 12, "reason": "demo stock" }),
+            ),
         ],
     }
 }

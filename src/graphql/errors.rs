@@ -80,6 +80,10 @@ pub enum UserErrorCode {
     BelowReserved,
     /// A category would end up under itself.
     CategoryCycle,
+    /// A value does not fit its attribute's type, bounds or options.
+    InvalidAttributeValue,
+    /// The product's attribute set requires a value for this attribute.
+    MissingRequiredAttribute,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

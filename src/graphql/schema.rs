@@ -1,7 +1,10 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::Limits;
-use crate::catalog::{BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation};
+use crate::attributes::{AttributeMutation, AttributeQuery};
+use crate::catalog::{
+    BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation,
+};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
@@ -9,11 +12,22 @@ use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, InventoryQuery, PricingQuery);
+pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, InventoryQuery, PricingQuery, AttributeQuery);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Mutation(StoreMutation, CatalogMutation, ProductPartMutation, CategoryMutation, InventoryMutation, PricingMutation, StoreProductMutation, BundleMutation, BulkMutation);
+pub struct Mutation(
+    StoreMutation,
+    CatalogMutation,
+    ProductPartMutation,
+    CategoryMutation,
+    InventoryMutation,
+    PricingMutation,
+    StoreProductMutation,
+    BundleMutation,
+    BulkMutation,
+    AttributeMutation,
+);
 
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

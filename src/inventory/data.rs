@@ -81,12 +81,8 @@ pub async fn set(
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    let before: i32 = inventory::table
-        .find((variant_id, location_id))
-        .select(inventory::quantity)
-        .for_update()
-        .first(conn)
-        .await?;
+    let before: i32 =
+        inventory::table.find((variant_id, location_id)).select(inventory::quantity).for_update().first(conn).await?;
     let delta = quantity - before;
     Ok(adjust(conn, variant_id, location_id, delta).await?.map(|_| delta))
 }
@@ -130,7 +126,11 @@ pub async fn location(
 
 /// Every location, the default first, then by code.
 pub async fn locations(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Location>> {
-    locations::table.order((locations::is_default.desc(), locations::code)).select(Location::as_select()).load(conn).await
+    locations::table
+        .order((locations::is_default.desc(), locations::code))
+        .select(Location::as_select())
+        .load(conn)
+        .await
 }
 
 /// Adds a location.

@@ -6,7 +6,7 @@ use super::data;
 use super::model::{InventoryLevel, Location, LocationKind, NewLocation};
 use crate::db::DbError;
 use crate::graphql::{
-    GqlResultExt, validate, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome, validate,
 };
 use crate::tenancy::Role;
 

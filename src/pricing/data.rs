@@ -38,7 +38,11 @@ pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
 }
 
 /// The price list with this id or name.
-pub async fn by_key(conn: &mut AsyncPgConnection, id: Option<Uuid>, name: Option<&str>) -> QueryResult<Option<PriceList>> {
+pub async fn by_key(
+    conn: &mut AsyncPgConnection,
+    id: Option<Uuid>,
+    name: Option<&str>,
+) -> QueryResult<Option<PriceList>> {
     let mut query = price_lists::table.select(PriceList::as_select()).into_boxed();
     if let Some(id) = id {
         query = query.filter(price_lists::id.eq(id));
@@ -60,7 +64,8 @@ pub async fn update(
     id: Uuid,
     changes: &PriceListChanges,
 ) -> QueryResult<Option<PriceList>> {
-    let current = price_lists::table.find(id).select(PriceList::as_select()).for_update().first(conn).await.optional()?;
+    let current =
+        price_lists::table.find(id).select(PriceList::as_select()).for_update().first(conn).await.optional()?;
     match current {
         None => Ok(None),
         Some(current) if changes_nothing(changes) => Ok(Some(current)),
@@ -85,7 +90,11 @@ fn changes_nothing(c: &PriceListChanges) -> bool {
 }
 
 /// Sets these variants' prices in a list (adding or replacing entries).
-pub async fn upsert_entries(conn: &mut AsyncPgConnection, list: Uuid, entries: &[(Uuid, BigDecimal)]) -> QueryResult<()> {
+pub async fn upsert_entries(
+    conn: &mut AsyncPgConnection,
+    list: Uuid,
+    entries: &[(Uuid, BigDecimal)],
+) -> QueryResult<()> {
     if entries.is_empty() {
         return Ok(());
     }

@@ -28,7 +28,9 @@ impl PriceContext {
     /// The id of the context's store, as a subquery (NULL without a store or for an
     /// unknown code, which then matches nothing).
     fn store_id(&self) -> Fragment<Text> {
-        Fragment::sql("(SELECT s.id FROM stores s WHERE s.code = ").bind(Bind::OptText(self.store_code.clone())).push(")")
+        Fragment::sql("(SELECT s.id FROM stores s WHERE s.code = ")
+            .bind(Bind::OptText(self.store_code.clone()))
+            .push(")")
     }
 }
 

@@ -11,9 +11,9 @@ mod store_product;
 mod store_product_mutation;
 mod validate;
 
+pub use data::{by_code as store_by_code, by_id as store_by_id};
 pub use model::Store;
-pub use store_product::StoreProduct;
-pub use store_product_mutation::{StoreProductMutation, store_settings};
 pub use mutation::StoreMutation;
 pub use query::StoreQuery;
-pub use data::{by_code as store_by_code, by_id as store_by_id};
+pub use store_product::StoreProduct;
+pub use store_product_mutation::{StoreProductMutation, store_settings};

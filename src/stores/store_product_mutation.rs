@@ -87,9 +87,13 @@ impl StoreProductMutation {
             }
         };
         let product_id = errors.id_at(&["productId"], &input.product_id);
-        let price = input.price_override.as_opt_ref().map(|p| p.map(|p| validate::price(&mut errors, &["priceOverride"], &p.0)));
+        let price = input
+            .price_override
+            .as_opt_ref()
+            .map(|p| p.map(|p| validate::price(&mut errors, &["priceOverride"], &p.0)));
         let name = input.name.as_opt_ref().map(|n| n.map(|n| text(&mut errors, "name", n, 300)));
-        let description = input.description.as_opt_ref().map(|d| d.map(|d| text(&mut errors, "description", d, 20_000)));
+        let description =
+            input.description.as_opt_ref().map(|d| d.map(|d| text(&mut errors, "description", d, 20_000)));
         let (Some(product_id), true) = (product_id, errors.is_empty()) else {
             let (store_product, user_errors) = mutation_outcome(Err(errors.into()))?;
             return Ok(StoreProductPayload { store_product, user_errors });
@@ -104,7 +108,8 @@ impl StoreProductMutation {
                     (None, None) => None,
                 };
                 let field = if store_id.is_some() { "storeId" } else { "storeCode" };
-                let store = store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
+                let store =
+                    store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
                 if !crate::catalog::product_exists(conn, product_id).await? {
                     return Err(MutationError::user("productId", UserErrorCode::NotFound, "no such product"));
                 }
@@ -154,7 +159,11 @@ impl StoreProductMutation {
 fn text(errors: &mut UserErrors, field: &str, value: &str, max: usize) -> String {
     let value = value.trim();
     if value.is_empty() {
-        errors.add(field, UserErrorCode::Required, format!("{field} cannot be blank; pass null to use the product's own"));
+        errors.add(
+            field,
+            UserErrorCode::Required,
+            format!("{field} cannot be blank; pass null to use the product's own"),
+        );
     } else if value.chars().count() > max {
         errors.add(field, UserErrorCode::TooLong, format!("{field} must be at most {max} characters"));
     }

@@ -463,17 +463,27 @@ async fn bulk_create_reports_per_item_errors_and_follows_its_policy() {
     let body = app.gql(&t.admin, BULK, json!({ "input": { "products": items } })).await;
     let payload = &body["data"]["productBulkCreate"];
     assert_eq!(payload["count"], 0, "{body}");
-    assert_eq!(payload["results"][1]["userErrors"], json!([{ "field": ["input", "products", "1", "variants", "0", "sku"], "code": "DUPLICATE_SKU" }]));
+    assert_eq!(
+        payload["results"][1]["userErrors"],
+        json!([{ "field": ["input", "products", "1", "variants", "0", "sku"], "code": "DUPLICATE_SKU" }])
+    );
     assert_eq!(payload["results"][2]["userErrors"][0]["field"], json!(["input", "products", "2", "slug"]));
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bulk_a.products").await, 1);
 
     // REJECT_FAILED_ROWS: the good ones are written, the bad ones reported where they are,
     // including a SKU the catalog already has (found only when writing).
-    let body = app.gql(&t.admin, BULK, json!({ "input": { "products": items, "errorPolicy": "REJECT_FAILED_ROWS" } })).await;
+    let body =
+        app.gql(&t.admin, BULK, json!({ "input": { "products": items, "errorPolicy": "REJECT_FAILED_ROWS" } })).await;
     let payload = &body["data"]["productBulkCreate"];
     assert_eq!(payload["count"], 2, "{body}");
-    assert_eq!(payload["results"][0]["product"], json!({ "slug": "one", "variants": [{ "sku": "ONE-1" }, { "sku": "ONE-2" }] }));
-    assert_eq!(payload["results"][3]["userErrors"], json!([{ "field": ["input", "products", "3", "variants"], "code": "DUPLICATE_SKU" }]));
+    assert_eq!(
+        payload["results"][0]["product"],
+        json!({ "slug": "one", "variants": [{ "sku": "ONE-1" }, { "sku": "ONE-2" }] })
+    );
+    assert_eq!(
+        payload["results"][3]["userErrors"],
+        json!([{ "field": ["input", "products", "3", "variants"], "code": "DUPLICATE_SKU" }])
+    );
     assert_eq!(payload["results"][4]["product"]["slug"], "four");
     assert_eq!(payload["userErrors"].as_array().unwrap().len(), 3);
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bulk_a.products").await, 3);

@@ -150,7 +150,11 @@ async fn a_category_is_renamed_and_its_slug_stays_unique_among_siblings() {
     let update = "mutation($input: CategoryUpdateInput!) { categoryUpdate(input: $input) {
         category { slug name description position } userErrors { field code } } }";
     let body = app
-        .gql(&t.admin, update, json!({ "input": { "id": tops, "name": "Tops & tees", "slug": "tops-tees", "position": 3 }}))
+        .gql(
+            &t.admin,
+            update,
+            json!({ "input": { "id": tops, "name": "Tops & tees", "slug": "tops-tees", "position": 3 }}),
+        )
         .await;
     assert_eq!(
         body["data"]["categoryUpdate"]["category"],

@@ -129,15 +129,26 @@ async fn stock_is_kept_per_location_and_summed_per_variant() {
     let t = app.tenant("inv_loc").await;
     product(&app, &t, "mug", "ACTIVE", &["MUG-1"]).await;
     let create = "mutation($input: LocationCreateInput!) { locationCreate(input: $input) { location { code kind isDefault } userErrors { field code } } }";
-    let body = app.gql(&t.admin, create, json!({ "input": { "code": "shop-1", "name": "Shop", "kind": "STORE" } })).await;
-    assert_eq!(body["data"]["locationCreate"]["location"], json!({ "code": "shop-1", "kind": "STORE", "isDefault": false }));
+    let body =
+        app.gql(&t.admin, create, json!({ "input": { "code": "shop-1", "name": "Shop", "kind": "STORE" } })).await;
+    assert_eq!(
+        body["data"]["locationCreate"]["location"],
+        json!({ "code": "shop-1", "kind": "STORE", "isDefault": false })
+    );
     let dup = app.gql(&t.admin, create, json!({ "input": { "code": "shop-1", "name": "Again" } })).await;
-    assert_eq!(dup["data"]["locationCreate"]["userErrors"], json!([{ "field": ["input", "code"], "code": "DUPLICATE" }]));
+    assert_eq!(
+        dup["data"]["locationCreate"]["userErrors"],
+        json!([{ "field": ["input", "code"], "code": "DUPLICATE" }])
+    );
 
     // No location named: the default one.
     app.gql(&t.admin, SET, json!({ "input": { "sku": "MUG-1", "quantity": 10, "reason": "count" }})).await;
     let body = app
-        .gql(&t.admin, ADJUST, json!({ "input": { "sku": "MUG-1", "locationCode": "shop-1", "delta": 4, "reason": "transfer in" }}))
+        .gql(
+            &t.admin,
+            ADJUST,
+            json!({ "input": { "sku": "MUG-1", "locationCode": "shop-1", "delta": 4, "reason": "transfer in" }}),
+        )
         .await;
     assert_eq!(body["data"]["inventoryAdjust"]["inventory"], json!({ "quantity": 14, "reserved": 0, "available": 14 }));
     let q = "{ variant(sku: \"MUG-1\") { inventory { quantity available locations { location { code } quantity available } } } }";
@@ -149,13 +160,24 @@ async fn stock_is_kept_per_location_and_summed_per_variant() {
     );
     // A location's stock cannot go below zero even when another location has plenty.
     let body = app
-        .gql(&t.admin, ADJUST, json!({ "input": { "sku": "MUG-1", "locationCode": "shop-1", "delta": -5, "reason": "sold" }}))
+        .gql(
+            &t.admin,
+            ADJUST,
+            json!({ "input": { "sku": "MUG-1", "locationCode": "shop-1", "delta": -5, "reason": "sold" }}),
+        )
         .await;
     assert_eq!(codes(&body, "inventoryAdjust"), ["BELOW_RESERVED"]);
     let body = app
-        .gql(&t.admin, SET, json!({ "input": { "sku": "MUG-1", "locationCode": "nowhere", "quantity": 1, "reason": "count" }}))
+        .gql(
+            &t.admin,
+            SET,
+            json!({ "input": { "sku": "MUG-1", "locationCode": "nowhere", "quantity": 1, "reason": "count" }}),
+        )
         .await;
-    assert_eq!(body["data"]["inventorySet"]["userErrors"], json!([{ "field": ["input", "locationCode"], "code": "NOT_FOUND" }]));
+    assert_eq!(
+        body["data"]["inventorySet"]["userErrors"],
+        json!([{ "field": ["input", "locationCode"], "code": "NOT_FOUND" }])
+    );
     assert_eq!(app.sql_count("SELECT sum(quantity)::bigint AS n FROM t_inv_loc.inventory").await, 14);
     let listed = app.gql(&t.admin, "{ locations { code } }", json!({})).await;
     assert_eq!(listed["data"]["locations"], json!([{ "code": "default" }, { "code": "shop-1" }]));

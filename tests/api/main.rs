@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod attributes;
 mod auth;
 mod catalog;
 mod categories;
@@ -14,5 +15,5 @@ mod migrations;
 mod schema;
 mod serve;
 mod statements;
-mod stores;
 mod storefront;
+mod stores;

@@ -167,9 +167,19 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
         by_store.push(body);
     }
     let de = &by_store[0]["data"]["products"];
-    assert_eq!(de["edges"][0]["node"], json!({ "slug": "linen-shirt", "name": "Leinenhemd", "price": { "amount": "37.90", "currency": "EUR" } }), "{de}");
+    assert_eq!(
+        de["edges"][0]["node"],
+        json!({ "slug": "linen-shirt", "name": "Leinenhemd", "price": { "amount": "37.90", "currency": "EUR" } }),
+        "{de}"
+    );
     assert_eq!(by_store[1]["data"]["products"]["totalCount"], 6, "{}", by_store[1]);
-    let sweater = by_store[1]["data"]["products"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["slug"] == "merino-sweater").cloned().unwrap();
+    let sweater = by_store[1]["data"]["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["slug"] == "merino-sweater")
+        .cloned()
+        .unwrap();
     assert_eq!(sweater["node"]["price"], json!({ "amount": "69.00", "currency": "USD" }));
     // …placed in the demo category tree.
     let body: Value = http

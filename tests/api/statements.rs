@@ -82,3 +82,99 @@ async fn a_statement_running_past_the_timeout_is_cancelled() {
     // The connection is still usable afterwards.
     assert_eq!(diesel::sql_query("SELECT 1").execute(&mut *conn).await.unwrap(), 1);
 }
+
+const STOREFRONT_PAGE: &str = "query($first: Int) { products(first: $first, store: \"main\") { edges { node {
+    slug name price { amount currency } available
+    variants { sku price { amount currency } priceSource inventory { available } attributes { attribute { code } values } }
+    images { url alt }
+    attributes { attribute { code name } values }
+    categories { slug } } } } }";
+
+#[tokio::test]
+async fn a_storefront_page_with_everything_on_it_costs_the_same_statements_at_5_and_50() {
+    let app = TestApp::one_connection().await;
+    let t = app.tenant("stmt_page").await;
+    app.store(&t.admin, "main", None).await;
+    let definition = "mutation($input: AttributeDefinitionCreateInput!) { attributeDefinitionCreate(input: $input) { userErrors { code } } }";
+    for input in [
+        json!({ "code": "material", "name": "Material", "type": "SELECT", "options": [{ "value": "wool" }, { "value": "linen" }] }),
+        json!({ "code": "weight", "name": "Weight", "type": "NUMBER" }),
+    ] {
+        assert_eq!(
+            app.gql(&t.admin, definition, json!({ "input": input })).await["data"]["attributeDefinitionCreate"]["userErrors"],
+            json!([])
+        );
+    }
+    let category = app
+        .gql(
+            &t.admin,
+            "mutation { categoryCreate(input: { slug: \"all\", name: \"All\" }) { category { id } } }",
+            json!({}),
+        )
+        .await["data"]["categoryCreate"]["category"]["id"]
+        .clone();
+    let list = app
+        .gql(
+            &t.admin,
+            "mutation { priceListCreate(input: { name: \"sale\", currency: \"EUR\" }) { priceList { id } } }",
+            json!({}),
+        )
+        .await["data"]["priceListCreate"]["priceList"]["id"]
+        .clone();
+    let mut ids = Vec::new();
+    for i in 0..55 {
+        let product = crate::catalog::product(
+            &app,
+            &t,
+            &format!("p{i:02}"),
+            "ACTIVE",
+            &[&format!("P{i:02}-A"), &format!("P{i:02}-B")],
+        )
+        .await;
+        ids.push(product["id"].clone());
+        let values = json!({ "input": { "productId": product["id"], "values": [
+            { "code": "material", "values": [if i % 2 == 0 { "wool" } else { "linen" }] }, { "code": "weight", "values": [format!("{i}.5")] } ] } });
+        let body = app.gql(&t.admin, "mutation($input: ProductAttributesSetInput!) { productAttributesSet(input: $input) { userErrors { code } } }", values).await;
+        assert_eq!(body["data"]["productAttributesSet"]["userErrors"], json!([]), "{body}");
+        let stock = json!({ "input": { "sku": format!("P{i:02}-A"), "quantity": i, "reason": "count" } });
+        app.gql(
+            &t.admin,
+            "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { code } } }",
+            stock,
+        )
+        .await;
+        let entries =
+            json!({ "input": { "priceListId": list, "entries": [{ "sku": format!("P{i:02}-B"), "amount": "7" }] } });
+        app.gql(&t.admin, "mutation($input: PriceListEntriesSetInput!) { priceListEntriesSet(input: $input) { userErrors { code } } }", entries).await;
+    }
+    let assign = json!({ "input": { "categoryId": category, "productIds": ids } });
+    app.gql(
+        &t.admin,
+        "mutation($input: CategoryProductsInput!) { categoryAssignProducts(input: $input) { userErrors { code } } }",
+        assign,
+    )
+    .await;
+
+    let mut costs = Vec::new();
+    for first in [5, 50, 5, 50] {
+        let before = app.db.statements();
+        let body = app.gql(&t.storefront, STOREFRONT_PAGE, json!({ "first": first })).await;
+        costs.push(app.db.statements() - before);
+        assert!(body["errors"].is_null(), "{body}");
+        let edges = body["data"]["products"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), first as usize);
+        let node = &edges[3]["node"];
+        assert_eq!(node["variants"][1]["price"], json!({ "amount": "7.00", "currency": "EUR" }));
+        assert_eq!(node["variants"][1]["priceSource"], "PRICE_LIST");
+        assert_eq!(node["variants"][0]["inventory"]["available"], 3);
+        assert_eq!(node["attributes"][0]["values"], json!(["linen"]));
+        assert_eq!(node["images"].as_array().unwrap().len(), 2);
+        assert_eq!(node["categories"], json!([{ "slug": "all" }]));
+    }
+    // 7 statements per page whatever its size: the token lookup (control plane), the page
+    // of products (with the store's visibility and text), the variants of all of them
+    // with their effective prices, their stock, the images, the attribute values (of
+    // products and variants together) and the categories. The tenant switch is skipped:
+    // the one connection already serves this tenant; on a cold connection it adds one.
+    assert_eq!(&costs[1..], &[7, 7, 7], "{costs:?}");
+}

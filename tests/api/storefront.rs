@@ -74,13 +74,22 @@ async fn a_store_shows_its_visible_active_products_with_its_own_text_and_prices(
     assert_eq!(names(&us), ["Product shirt"], "{us}");
     assert_eq!(us["data"]["products"]["totalCount"], 1);
     assert_eq!(us["data"]["products"]["edges"][0]["node"]["price"], json!({ "amount": "10.00", "currency": "EUR" }));
-    let hidden = in_store(&app, &t.storefront, "us", "{ product(slug: \"hat\") { slug } variant(sku: \"HAT-1\") { sku } }", json!({})).await;
+    let hidden = in_store(
+        &app,
+        &t.storefront,
+        "us",
+        "{ product(slug: \"hat\") { slug } variant(sku: \"HAT-1\") { sku } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(hidden["data"], json!({ "product": null, "variant": null }), "{hidden}");
 
     // Drafts and archived products never reach a storefront, in any store.
     let all = app.gql(&t.storefront, page, json!({})).await;
     assert_eq!(names(&all), ["Product shirt", "Product hat"]);
-    let draft = app.gql(&t.storefront, "{ product(slug: \"draft\") { slug } variant(sku: \"OLD-1\") { sku } }", json!({})).await;
+    let draft = app
+        .gql(&t.storefront, "{ product(slug: \"draft\") { slug } variant(sku: \"OLD-1\") { sku } }", json!({}))
+        .await;
     assert_eq!(draft["data"], json!({ "product": null, "variant": null }));
     // The admin sees them, and every store's settings.
     let admin = app.gql(&t.admin, "{ product(slug: \"shirt\") { storeSettings { visible name } } }", json!({})).await;
@@ -127,7 +136,11 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         ("future", json!({ "priority": 100, "startsAt": (now + day).to_rfc3339() }), "2"),
         ("pos only", json!({ "priority": 90, "channel": "POS" }), "3"),
         ("low", json!({ "priority": 1 }), "9"),
-        ("high", json!({ "priority": 5, "startsAt": (now - day).to_rfc3339(), "endsAt": (now + day).to_rfc3339() }), "8"),
+        (
+            "high",
+            json!({ "priority": 5, "startsAt": (now - day).to_rfc3339(), "endsAt": (now + day).to_rfc3339() }),
+            "8",
+        ),
         ("us store", json!({ "priority": 10, "storeId": us_id, "currency": "USD" }), "7"),
     ];
     let mut ids = std::collections::HashMap::new();
@@ -138,7 +151,11 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         assert_eq!(body["data"]["priceListCreate"]["userErrors"], json!([]), "{body}");
         let id = body["data"]["priceListCreate"]["priceList"]["id"].clone();
         let body = app
-            .gql(&t.admin, ENTRIES_SET, json!({ "input": { "priceListId": id, "entries": [{ "sku": "LAMP-A", "amount": amount }] } }))
+            .gql(
+                &t.admin,
+                ENTRIES_SET,
+                json!({ "input": { "priceListId": id, "entries": [{ "sku": "LAMP-A", "amount": amount }] } }),
+            )
             .await;
         assert_eq!(body["data"]["priceListEntriesSet"]["userErrors"], json!([]), "{body}");
         ids.insert(name, id);
@@ -148,8 +165,15 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         b: variant(sku: \"LAMP-B\", store: $store) { price { amount currency } priceSource } }";
     // No store: the active "high" list beats "low"; expired, future and POS lists do not apply.
     let body = app.gql(&t.storefront, q, json!({})).await;
-    assert_eq!(body["data"]["variant"], json!({ "price": { "amount": "8.00", "currency": "EUR" }, "priceSource": "PRICE_LIST" }), "{body}");
-    assert_eq!(body["data"]["b"], json!({ "price": { "amount": "12.50", "currency": "EUR" }, "priceSource": "VARIANT_PRICE" }));
+    assert_eq!(
+        body["data"]["variant"],
+        json!({ "price": { "amount": "8.00", "currency": "EUR" }, "priceSource": "PRICE_LIST" }),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["b"],
+        json!({ "price": { "amount": "12.50", "currency": "EUR" }, "priceSource": "VARIANT_PRICE" })
+    );
     // The us store's own list outranks "high" there, in its currency; not in eu.
     let body = app.gql(&t.storefront, q, json!({ "store": "us" })).await;
     assert_eq!(body["data"]["variant"]["price"], json!({ "amount": "7.00", "currency": "USD" }));
@@ -157,7 +181,11 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
     assert_eq!(body["data"]["variant"]["price"]["amount"], "8.00");
     // Switching "high" off leaves "low".
     let body = app
-        .gql(&t.admin, "mutation($id: ID!) { priceListUpdate(input: { id: $id, active: false }) { userErrors { code } } }", json!({ "id": ids["high"] }))
+        .gql(
+            &t.admin,
+            "mutation($id: ID!) { priceListUpdate(input: { id: $id, active: false }) { userErrors { code } } }",
+            json!({ "id": ids["high"] }),
+        )
         .await;
     assert_eq!(body["data"]["priceListUpdate"]["userErrors"], json!([]));
     let body = app.gql(&t.storefront, q, json!({ "store": "eu" })).await;
@@ -165,30 +193,45 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
     // A store override beats every list, for every variant of the product.
     set_in_store(&app, &t, "us", &p["id"], json!({ "priceOverride": "5" })).await;
     let body = app.gql(&t.storefront, q, json!({ "store": "us" })).await;
-    assert_eq!(body["data"]["variant"], json!({ "price": { "amount": "5.00", "currency": "USD" }, "priceSource": "STORE_OVERRIDE" }));
+    assert_eq!(
+        body["data"]["variant"],
+        json!({ "price": { "amount": "5.00", "currency": "USD" }, "priceSource": "STORE_OVERRIDE" })
+    );
     assert_eq!(body["data"]["b"]["priceSource"], "STORE_OVERRIDE");
 
     // Bad price list input is refused and writes nothing.
     let before = app.sql_count("SELECT count(*) AS n FROM t_sf_price.price_lists").await;
-    let bad = app
-        .gql(&t.admin, PRICE_LIST_CREATE, json!({ "input": { "name": "low", "currency": "EUR" } }))
-        .await;
-    assert_eq!(bad["data"]["priceListCreate"]["userErrors"], json!([{ "field": ["input", "name"], "code": "DUPLICATE" }]));
+    let bad = app.gql(&t.admin, PRICE_LIST_CREATE, json!({ "input": { "name": "low", "currency": "EUR" } })).await;
+    assert_eq!(
+        bad["data"]["priceListCreate"]["userErrors"],
+        json!([{ "field": ["input", "name"], "code": "DUPLICATE" }])
+    );
     let bad = app
         .gql(&t.admin, PRICE_LIST_CREATE, json!({ "input": { "name": "x", "currency": "EURO", "startsAt": now.to_rfc3339(), "endsAt": (now - day).to_rfc3339() } }))
         .await;
-    assert_eq!(bad["data"]["priceListCreate"]["userErrors"], json!([{ "field": ["input", "currency"], "code": "INVALID_CURRENCY" }, { "field": ["input", "endsAt"], "code": "INVALID" }]));
+    assert_eq!(
+        bad["data"]["priceListCreate"]["userErrors"],
+        json!([{ "field": ["input", "currency"], "code": "INVALID_CURRENCY" }, { "field": ["input", "endsAt"], "code": "INVALID" }])
+    );
     let bad = app
         .gql(&t.admin, ENTRIES_SET, json!({ "input": { "priceListId": ids["low"], "entries": [{ "sku": "LAMP-B", "amount": "4" }, { "sku": "NOPE", "amount": "1" }, { "sku": "LAMP-A", "amount": "-2" }] } }))
         .await;
-    assert_eq!(bad["data"]["priceListEntriesSet"]["userErrors"], json!([{ "field": ["input", "entries", "2", "amount"], "code": "NEGATIVE_PRICE" }]), "{bad}");
+    assert_eq!(
+        bad["data"]["priceListEntriesSet"]["userErrors"],
+        json!([{ "field": ["input", "entries", "2", "amount"], "code": "NEGATIVE_PRICE" }]),
+        "{bad}"
+    );
     let bad = app
         .gql(&t.admin, ENTRIES_SET, json!({ "input": { "priceListId": ids["low"], "entries": [{ "sku": "LAMP-B", "amount": "4" }, { "sku": "NOPE", "amount": "1" }] } }))
         .await;
-    assert_eq!(bad["data"]["priceListEntriesSet"]["userErrors"], json!([{ "field": ["input", "entries", "1", "sku"], "code": "NOT_FOUND" }]));
+    assert_eq!(
+        bad["data"]["priceListEntriesSet"]["userErrors"],
+        json!([{ "field": ["input", "entries", "1", "sku"], "code": "NOT_FOUND" }])
+    );
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_sf_price.price_lists").await, before);
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_sf_price.price_list_entries").await, 6);
-    let denied = app.gql(&t.storefront, PRICE_LIST_CREATE, json!({ "input": { "name": "s", "currency": "EUR" } })).await;
+    let denied =
+        app.gql(&t.storefront, PRICE_LIST_CREATE, json!({ "input": { "name": "s", "currency": "EUR" } })).await;
     assert_eq!(error_code(&denied), "FORBIDDEN");
 }
 
@@ -204,9 +247,13 @@ async fn listings_sort_by_name_price_and_relevance_and_filter_by_price_type_and_
         ("d-ebook", "Guide to desks", "9", "VIRTUAL"),
     ] {
         let body = app
-            .gql(&t.admin, crate::catalog::PRODUCT_CREATE, json!({ "input": {
+            .gql(
+                &t.admin,
+                crate::catalog::PRODUCT_CREATE,
+                json!({ "input": {
                 "slug": slug, "name": name, "status": "ACTIVE", "productType": kind, "basePrice": price,
-                "currency": "EUR", "variants": [{ "sku": slug.to_uppercase() }] } }))
+                "currency": "EUR", "variants": [{ "sku": slug.to_uppercase() }] } }),
+            )
             .await;
         assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
     }
@@ -221,8 +268,14 @@ async fn listings_sort_by_name_price_and_relevance_and_filter_by_price_type_and_
         let token = t.storefront.clone();
         async move { names(&app.gql(&token, q, json!({ "sort": sort, "filter": filter })).await) }
     };
-    assert_eq!(list(json!({ "field": "NAME" }), json!(null)).await, ["Desk", "Desk chair", "Guide to desks", "Oak desk"]);
-    assert_eq!(list(json!({ "field": "PRICE", "direction": "DESC" }), json!(null)).await, ["Oak desk", "Desk chair", "Desk", "Guide to desks"]);
+    assert_eq!(
+        list(json!({ "field": "NAME" }), json!(null)).await,
+        ["Desk", "Desk chair", "Guide to desks", "Oak desk"]
+    );
+    assert_eq!(
+        list(json!({ "field": "PRICE", "direction": "DESC" }), json!(null)).await,
+        ["Oak desk", "Desk chair", "Desk", "Guide to desks"]
+    );
     assert_eq!(
         list(json!({ "field": "RELEVANCE", "direction": "DESC" }), json!({ "search": "desk" })).await,
         ["Desk", "Desk chair", "Oak desk", "Guide to desks"]
@@ -233,7 +286,10 @@ async fn listings_sort_by_name_price_and_relevance_and_filter_by_price_type_and_
     assert_eq!(list(json!({ "field": "NAME" }), json!({ "available": true })).await, ["Desk chair", "Guide to desks"]);
     assert_eq!(list(json!({ "field": "NAME" }), json!({ "available": false })).await, ["Desk", "Oak desk"]);
     let body = app.gql(&t.storefront, q, json!({ "sort": { "field": "NAME" }, "first": 2 })).await;
-    assert_eq!(body["data"]["products"]["edges"][1]["node"], json!({ "name": "Desk chair", "available": true, "availableQuantity": 3 }));
+    assert_eq!(
+        body["data"]["products"]["edges"][1]["node"],
+        json!({ "name": "Desk chair", "available": true, "availableQuantity": 3 })
+    );
 
     // Paging by price, forwards then backwards from the end, visits each product once.
     let sort = json!({ "field": "PRICE" });
@@ -259,9 +315,13 @@ async fn bundles_are_made_of_other_products_variants_and_available_when_all_part
     product(&app, &t, "camera", "ACTIVE", &["CAM"]).await;
     product(&app, &t, "lens", "ACTIVE", &["LENS"]).await;
     let body = app
-        .gql(&t.admin, crate::catalog::PRODUCT_CREATE, json!({ "input": {
+        .gql(
+            &t.admin,
+            crate::catalog::PRODUCT_CREATE,
+            json!({ "input": {
             "slug": "kit", "name": "Camera kit", "status": "ACTIVE", "productType": "BUNDLE", "basePrice": "999",
-            "currency": "EUR", "variants": [{ "sku": "KIT" }] } }))
+            "currency": "EUR", "variants": [{ "sku": "KIT" }] } }),
+        )
         .await;
     let kit = body["data"]["productCreate"]["product"]["id"].clone();
     let set = "mutation($input: ProductBundleSetInput!) { productBundleSet(input: $input) {
@@ -273,16 +333,27 @@ async fn bundles_are_made_of_other_products_variants_and_available_when_all_part
 
     let q = "{ product(slug: \"kit\") { available availableQuantity bundleComponents { quantity variant { sku price { amount } } } } }";
     let body = app.gql(&t.storefront, q, json!({})).await;
-    assert_eq!(body["data"]["product"]["bundleComponents"][1], json!({ "quantity": 2, "variant": { "sku": "LENS", "price": { "amount": "10.00" } } }));
+    assert_eq!(
+        body["data"]["product"]["bundleComponents"][1],
+        json!({ "quantity": 2, "variant": { "sku": "LENS", "price": { "amount": "10.00" } } })
+    );
     assert_eq!(body["data"]["product"]["available"], false);
     for (sku, quantity) in [("CAM", 5), ("LENS", 3)] {
-        let m = format!("mutation {{ inventorySet(input: {{ sku: \"{sku}\", quantity: {quantity}, reason: \"in\" }}) {{ userErrors {{ code }} }} }}");
+        let m = format!(
+            "mutation {{ inventorySet(input: {{ sku: \"{sku}\", quantity: {quantity}, reason: \"in\" }}) {{ userErrors {{ code }} }} }}"
+        );
         app.gql(&t.admin, &m, json!({})).await;
     }
     let body = app.gql(&t.storefront, q, json!({})).await;
     assert_eq!(body["data"]["product"]["available"], true);
     assert_eq!(body["data"]["product"]["availableQuantity"], 1, "3 lenses make one kit of two: {body}");
-    let listed = app.gql(&t.storefront, "{ products(filter: { available: true, productType: [BUNDLE] }) { edges { node { slug } } } }", json!({})).await;
+    let listed = app
+        .gql(
+            &t.storefront,
+            "{ products(filter: { available: true, productType: [BUNDLE] }) { edges { node { slug } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(listed["data"]["products"]["edges"], json!([{ "node": { "slug": "kit" } }]));
 
     // Refused: a bundle inside a bundle, the same variant twice, unknown SKUs, non-bundles.
@@ -296,10 +367,20 @@ async fn bundles_are_made_of_other_products_variants_and_available_when_all_part
     let bad = app
         .gql(&t.admin, set, json!({ "input": { "productId": kit, "components": [{ "sku": "KIT" }, { "sku": "CAM" }, { "sku": "CAM" }, { "sku": "NOPE" }] } }))
         .await;
-    let codes: Vec<&str> = bad["data"]["productBundleSet"]["userErrors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = bad["data"]["productBundleSet"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["INVALID", "DUPLICATE", "NOT_FOUND"], "{bad}");
-    let camera = app.gql(&t.admin, "{ product(slug: \"camera\") { id } }", json!({})).await["data"]["product"]["id"].clone();
-    let bad = app.gql(&t.admin, set, json!({ "input": { "productId": camera, "components": [{ "sku": "LENS" }] } })).await;
-    assert_eq!(bad["data"]["productBundleSet"]["userErrors"], json!([{ "field": ["input", "productId"], "code": "INVALID" }]));
+    let camera =
+        app.gql(&t.admin, "{ product(slug: \"camera\") { id } }", json!({})).await["data"]["product"]["id"].clone();
+    let bad =
+        app.gql(&t.admin, set, json!({ "input": { "productId": camera, "components": [{ "sku": "LENS" }] } })).await;
+    assert_eq!(
+        bad["data"]["productBundleSet"]["userErrors"],
+        json!([{ "field": ["input", "productId"], "code": "INVALID" }])
+    );
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_sf_bundle.bundle_components").await, 2);
 }

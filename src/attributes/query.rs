@@ -1,0 +1,129 @@
+//! Attribute queries: definitions for storefronts and admins, sets for admins.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::data::{self, DefinitionFilter, SetFilter};
+use super::loaders::{MembersBySet, OptionsByAttribute};
+use super::model::{AttributeDefinition, AttributeSet};
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
+};
+use crate::tenancy::Role;
+
+/// Narrows a listing of attribute definitions.
+#[derive(InputObject, Default)]
+pub struct AttributeDefinitionFilterInput {
+    /// Only filterable (true) or only not filterable (false) attributes.
+    filterable: Option<bool>,
+    /// Case-insensitive text in the code or name.
+    search: Option<String>,
+}
+
+/// Narrows a listing of attribute sets.
+#[derive(InputObject, Default)]
+pub struct AttributeSetFilterInput {
+    /// Case-insensitive text in the code or name.
+    search: Option<String>,
+}
+
+/// `id` or `code`, exactly one, as a lookup.
+fn id_or_code(id: Option<ID>, code: Option<String>) -> async_graphql::Result<(Option<uuid::Uuid>, Option<String>)> {
+    match (id, code) {
+        (Some(id), None) => Ok((Some(parse_id(&id)?), None)),
+        (None, Some(code)) => Ok((None, Some(code.trim().to_owned()))),
+        _ => Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or code")),
+    }
+}
+
+/// Attribute queries.
+#[derive(Default)]
+pub struct AttributeQuery;
+
+#[Object]
+impl AttributeQuery {
+    /// Attribute definitions ordered by code (storefront and admin tokens).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn attribute_definitions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AttributeDefinitionFilterInput>,
+    ) -> async_graphql::Result<Connection<String, AttributeDefinition, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Storefront)?;
+        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
+        let filter = filter.unwrap_or_default();
+        let filter = DefinitionFilter { filterable: filter.filterable, search: filter.search };
+        let rows = data::definitions(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let ahead = ctx.look_ahead();
+        if ahead.field("edges").field("node").field("options").exists()
+            || ahead.field("nodes").field("options").exists()
+        {
+            let ids: Vec<uuid::Uuid> = rows.iter().filter(|d| d.attribute_type.has_options()).map(|d| d.id).collect();
+            prime(ctx, OptionsByAttribute, &ids).await?;
+        }
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(data::definitions_count(&mut *scope.conn().await?, &filter).await?) })
+        });
+        Ok(into_connection(rows, &page, |d| d.code.clone(), total))
+    }
+
+    /// One attribute definition, by `id` or `code` (storefront and admin tokens).
+    async fn attribute_definition(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> async_graphql::Result<Option<AttributeDefinition>> {
+        let scope = caller_scope(ctx, Role::Storefront)?;
+        let (id, code) = id_or_code(id, code)?;
+        data::definition(&mut *scope.conn().await.gql()?, id, code.as_deref()).await.gql()
+    }
+
+    /// Attribute sets ordered by code (admin only).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn attribute_sets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AttributeSetFilterInput>,
+    ) -> async_graphql::Result<Connection<String, AttributeSet, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
+        let filter = SetFilter { search: filter.unwrap_or_default().search };
+        let rows = data::sets(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let ahead = ctx.look_ahead();
+        if ahead.field("edges").field("node").field("attributes").exists()
+            || ahead.field("nodes").field("attributes").exists()
+        {
+            let ids: Vec<uuid::Uuid> = rows.iter().map(|s| s.id).collect();
+            prime(ctx, MembersBySet, &ids).await?;
+        }
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(data::sets_count(&mut *scope.conn().await?, &filter).await?) })
+        });
+        Ok(into_connection(rows, &page, |s| s.code.clone(), total))
+    }
+
+    /// One attribute set, by `id` or `code` (admin only).
+    async fn attribute_set(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> async_graphql::Result<Option<AttributeSet>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let (id, code) = id_or_code(id, code)?;
+        data::set(&mut *scope.conn().await.gql()?, id, code.as_deref()).await.gql()
+    }
+}
