@@ -19,6 +19,10 @@ pub const BUNDLE_SET: &str = "mutation($input: ProductBundleSetInput!) { product
 /// `locationCreate`.
 pub const LOCATION_CREATE: &str =
     "mutation($input: LocationCreateInput!) { locationCreate(input: $input) { userErrors { field code message } } }";
+/// `attributeDefinitionCreate`.
+pub const ATTRIBUTE_CREATE: &str = "mutation($input: AttributeDefinitionCreateInput!) { attributeDefinitionCreate(input: $input) { userErrors { field code message } } }";
+/// `productAttributesSet`.
+pub const ATTRIBUTES_SET: &str = "mutation($input: ProductAttributesSetInput!) { productAttributesSet(input: $input) { userErrors { field code message } } }";
 /// `inventorySet`.
 pub const INVENTORY_SET: &str =
     "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { field code message } } }";
@@ -27,6 +31,50 @@ pub const INVENTORY_SET: &str =
 pub fn steps(slug: &str, days: impl Fn(i64) -> String) -> Vec<(&'static str, Value)> {
     match slug {
         "demo_apparel" => vec![
+            (
+                ATTRIBUTE_CREATE,
+                json!({ "code": "material", "name": "Material", "type": "SELECT", "options": [
+                { "value": "linen", "label": "Linen" }, { "value": "cotton", "label": "Cotton" }, { "value": "merino", "label": "Merino wool" },
+                { "value": "wool", "label": "Wool" }, { "value": "denim", "label": "Denim" }, { "value": "nylon", "label": "Nylon" } ] }),
+            ),
+            (
+                ATTRIBUTE_CREATE,
+                json!({ "code": "fit", "name": "Fit", "type": "SELECT", "options": [
+                { "value": "slim", "label": "Slim" }, { "value": "regular", "label": "Regular" }, { "value": "relaxed", "label": "Relaxed" } ] }),
+            ),
+            (ATTRIBUTE_CREATE, json!({ "code": "machine_washable", "name": "Machine washable", "type": "BOOLEAN" })),
+            (
+                ATTRIBUTES_SET,
+                values("linen-shirt", &[("material", "linen"), ("fit", "relaxed"), ("machine_washable", "true")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("oxford-shirt", &[("material", "cotton"), ("fit", "slim"), ("machine_washable", "true")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("merino-sweater", &[("material", "merino"), ("fit", "regular"), ("machine_washable", "false")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("chino-trousers", &[("material", "cotton"), ("fit", "slim"), ("machine_washable", "true")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("rain-jacket", &[("material", "nylon"), ("fit", "regular"), ("machine_washable", "true")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("cotton-tee", &[("material", "cotton"), ("fit", "regular"), ("machine_washable", "true")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("wool-coat", &[("material", "wool"), ("fit", "regular"), ("machine_washable", "false")]),
+            ),
+            (
+                ATTRIBUTES_SET,
+                values("denim-jeans", &[("material", "denim"), ("fit", "slim"), ("machine_washable", "true")]),
+            ),
             (
                 STORE_PRODUCT_SET,
                 json!({ "storeCode": "de", "productId": "@product:linen-shirt", "name": "Leinenhemd", "description": "Leinenhemd, gemacht für viele Sommer.", "priceOverride": "37.90" }),
@@ -119,6 +167,12 @@ pub fn steps(slug: &str, days: impl Fn(i64) -> String) -> Vec<(&'static str, Val
             ),
         ],
     }
+}
+
+/// `productAttributesSet` input: one value per attribute of product `slug`.
+fn values(slug: &str, pairs: &[(&str, &str)]) -> Value {
+    let values: Vec<Value> = pairs.iter().map(|(code, value)| json!({ "code": code, "values": [value] })).collect();
+    json!({ "productId": format!("@product:{slug}"), "values": values })
 }
 
 /// Replaces `"@product:<slug>"` and `"@list:<name>"` strings in `value` with ids.

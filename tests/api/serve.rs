@@ -181,6 +181,21 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
         .cloned()
         .unwrap();
     assert_eq!(sweater["node"]["price"], json!({ "amount": "69.00", "currency": "USD" }));
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&storefront)
+        .json(&json!({ "query": "{ products(filter: { attributes: [{ code: \"material\", values: [\"cotton\"] }, { code: \"fit\", values: [\"slim\"] }] }) { edges { node { slug } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["products"]["edges"],
+        json!([{ "node": { "slug": "oxford-shirt" } }, { "node": { "slug": "chino-trousers" } }]),
+        "{body}"
+    );
     // …placed in the demo category tree.
     let body: Value = http
         .post(format!("{}/graphql", server.base))
