@@ -6,9 +6,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::data::{self, DefinitionFilter, SetFilter};
 use super::loaders::{MembersBySet, OptionsByAttribute};
 use super::model::{AttributeDefinition, AttributeSet};
-use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
-};
+use crate::graphql::{ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, into_connection, prime};
+use crate::graphql::{RecordKey, id_or_key};
 use crate::tenancy::Role;
 
 /// Narrows a listing of attribute definitions.
@@ -29,11 +28,10 @@ pub struct AttributeSetFilterInput {
 
 /// `id` or `code`, exactly one, as a lookup.
 fn id_or_code(id: Option<ID>, code: Option<String>) -> async_graphql::Result<(Option<uuid::Uuid>, Option<String>)> {
-    match (id, code) {
-        (Some(id), None) => Ok((Some(parse_id(&id)?), None)),
-        (None, Some(code)) => Ok((None, Some(code.trim().to_owned()))),
-        _ => Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or code")),
-    }
+    Ok(match id_or_key(id.as_ref(), code.as_deref(), "code")? {
+        RecordKey::Id(id) => (Some(id), None),
+        RecordKey::Key(code) => (None, Some(code)),
+    })
 }
 
 /// Attribute queries.

@@ -14,8 +14,8 @@ use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct, on
 use super::model::{ProductStatus, ProductType, Variant};
 use super::product_graphql::{ProductView, StoreKey};
 use crate::graphql::{
-    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id,
-    prime,
+    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, id_or_key,
+    into_connection, parse_id, prime,
 };
 use crate::tenancy::{Role, TenantScope};
 
@@ -256,10 +256,9 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Option<ProductView>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
         let store = store_key(&scope, store)?;
-        let mut filter = match (&id, &slug) {
-            (Some(id), None) => ProductFilter { id: Some(parse_id(id)?), ..ProductFilter::default() },
-            (None, Some(slug)) => ProductFilter { slug: Some(slug.trim().to_owned()), ..ProductFilter::default() },
-            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or slug")),
+        let mut filter = match id_or_key(id.as_ref(), slug.as_deref(), "slug")? {
+            RecordKey::Id(id) => ProductFilter { id: Some(id), ..ProductFilter::default() },
+            RecordKey::Key(slug) => ProductFilter { slug: Some(slug), ..ProductFilter::default() },
         };
         if scope.role() != Some(Role::Admin) {
             filter.statuses = vec![ProductStatus::Active];
@@ -290,13 +289,9 @@ impl CatalogQuery {
         {
             return Err(store_not_found(code));
         }
-        let found = match (&id, &sku) {
-            (Some(id), None) => {
-                let id = parse_id(id)?;
-                data::variants_by_ids(&mut conn, &[id], &price).await.gql()?.remove(&id)
-            }
-            (None, Some(sku)) => data::variant_by_sku(&mut conn, sku.trim(), &price).await.gql()?,
-            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or sku")),
+        let found = match id_or_key(id.as_ref(), sku.as_deref(), "sku")? {
+            RecordKey::Id(id) => data::variants_by_ids(&mut conn, &[id], &price).await.gql()?.remove(&id),
+            RecordKey::Key(sku) => data::variant_by_sku(&mut conn, &sku, &price).await.gql()?,
         };
         let Some((variant, status)) = found else { return Ok(None) };
         if scope.role() == Some(Role::Admin) {

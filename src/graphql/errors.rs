@@ -147,6 +147,29 @@ impl MutationError {
     }
 }
 
+/// How a single-record query names its record: by id or by a business key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordKey {
+    /// By id.
+    Id(uuid::Uuid),
+    /// By business key (trimmed): a slug, SKU, code or name.
+    Key(String),
+}
+
+/// Reads the `id` / business-key argument pair of a single-record query: exactly one of
+/// them, or a BAD_USER_INPUT error naming `key_name`.
+pub fn id_or_key(
+    id: Option<&async_graphql::ID>,
+    key: Option<&str>,
+    key_name: &str,
+) -> async_graphql::Result<RecordKey> {
+    match (id, key) {
+        (Some(id), None) => Ok(RecordKey::Id(parse_id(id)?)),
+        (None, Some(key)) => Ok(RecordKey::Key(key.trim().to_owned())),
+        _ => Err(coded_error("BAD_USER_INPUT", format!("pass exactly one of id or {key_name}"))),
+    }
+}
+
 /// An `ID` argument of a query as a UUID, or a BAD_USER_INPUT error.
 pub fn parse_id(id: &async_graphql::ID) -> async_graphql::Result<uuid::Uuid> {
     uuid::Uuid::parse_str(id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))

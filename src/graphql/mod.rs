@@ -12,8 +12,8 @@ pub mod validate;
 
 pub use context::caller_scope;
 pub use errors::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, coded_error, internal_error, mutation_outcome,
-    parse_id,
+    GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, id_or_key,
+    internal_error, mutation_outcome, parse_id,
 };
 pub use limits::Limits;
 pub use loaders::{Loaders, loader, prime, request_with};

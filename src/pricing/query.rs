@@ -4,9 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::data::{self, ListKey};
 use super::model::{PriceList, PriceListEntry, SalesChannel};
-use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Money, PageArgs, caller_scope, coded_error, into_connection, parse_id,
-};
+use crate::graphql::{ConnectionTotal, GqlResultExt, Money, PageArgs, caller_scope, into_connection};
+use crate::graphql::{RecordKey, id_or_key};
 use crate::tenancy::Role;
 
 #[Object]
@@ -114,11 +113,10 @@ impl PricingQuery {
         name: Option<String>,
     ) -> async_graphql::Result<Option<PriceList>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        let id = match (&id, &name) {
-            (Some(id), None) => Some(parse_id(id)?),
-            (None, Some(_)) => None,
-            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id or name")),
+        let (id, name) = match id_or_key(id.as_ref(), name.as_deref(), "name")? {
+            RecordKey::Id(id) => (Some(id), None),
+            RecordKey::Key(name) => (None, Some(name)),
         };
-        data::by_key(&mut *scope.conn().await.gql()?, id, name.as_deref().map(str::trim)).await.gql()
+        data::by_key(&mut *scope.conn().await.gql()?, id, name.as_deref()).await.gql()
     }
 }
