@@ -100,6 +100,10 @@ enum KeyCommand {
         /// A label to recognise the key by.
         #[arg(long, default_value = "")]
         label: String,
+        /// The staff member an admin key belongs to (recorded as the author of what is
+        /// done with it).
+        #[arg(long)]
+        staff: Option<String>,
     },
     /// List a tenant's keys (prefixes only).
     List { slug: String },
@@ -250,9 +254,12 @@ async fn set_status(url: &str, slug: &str, status: TenantStatus) -> anyhow::Resu
 async fn key_command(command: KeyCommand, url: &str) -> anyhow::Result<()> {
     let control = control_plane(url).await?;
     match command {
-        KeyCommand::Create { slug, role, label } => {
+        KeyCommand::Create { slug, role, label, staff } => {
+            if staff.is_some() && role != Role::Admin {
+                bail!("--staff is for admin keys");
+            }
             let tenant = find_tenant(&control, &slug).await?;
-            let (key, token) = control.create_key(&tenant, role, &label).await?;
+            let (key, token) = control.create_key(&tenant, role, &label, staff.as_deref()).await?;
             eprintln!("created {role} key {} for tenant '{}'; the token is shown only now:", key.id, tenant.slug);
             println!("{}", token.secret);
         }

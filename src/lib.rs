@@ -16,6 +16,7 @@ pub mod demo;
 pub mod graphql;
 pub mod http;
 pub mod inventory;
+pub mod orders;
 pub mod pricing;
 pub mod server;
 pub mod stores;

@@ -27,6 +27,7 @@ pub mod control {
             label -> Text,
             created_at -> Timestamptz,
             revoked_at -> Nullable<Timestamptz>,
+            staff_id -> Nullable<Text>,
         }
     }
 
@@ -255,6 +256,210 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customers (id) {
+        id -> Uuid,
+        email -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        phone -> Nullable<Text>,
+        auth_subject -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        marketing_consent -> Bool,
+        marketing_consent_at -> Nullable<Timestamptz>,
+        preferences -> Jsonb,
+        anonymized_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_addresses (id) {
+        id -> Uuid,
+        customer_id -> Uuid,
+        first_name -> Text,
+        last_name -> Text,
+        company -> Nullable<Text>,
+        line1 -> Text,
+        line2 -> Nullable<Text>,
+        city -> Text,
+        postal_code -> Nullable<Text>,
+        region -> Nullable<Text>,
+        country -> Text,
+        phone -> Nullable<Text>,
+        is_default_shipping -> Bool,
+        is_default_billing -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_activities (id) {
+        id -> Uuid,
+        customer_id -> Uuid,
+        kind -> Text,
+        order_id -> Nullable<Uuid>,
+        detail -> Text,
+        actor -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_service_notes (id) {
+        id -> Uuid,
+        customer_id -> Nullable<Uuid>,
+        order_id -> Nullable<Uuid>,
+        staff_id -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pos_registers (id) {
+        id -> Uuid,
+        location_id -> Uuid,
+        code -> Text,
+        name -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        number -> Int8,
+        token -> Uuid,
+        status -> Text,
+        payment_status -> Text,
+        channel -> Text,
+        store_id -> Nullable<Uuid>,
+        customer_id -> Nullable<Uuid>,
+        email -> Nullable<Text>,
+        currency -> Text,
+        subtotal -> Numeric,
+        discount_total -> Numeric,
+        total -> Numeric,
+        captured_total -> Numeric,
+        refunded_total -> Numeric,
+        register_id -> Nullable<Uuid>,
+        location_id -> Nullable<Uuid>,
+        idempotency_key -> Nullable<Text>,
+        source_reference -> Nullable<Text>,
+        customer_note -> Nullable<Text>,
+        placed_by -> Text,
+        fulfilled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        line -> Int4,
+        variant_id -> Nullable<Uuid>,
+        product_id -> Nullable<Uuid>,
+        product_name -> Text,
+        product_slug -> Text,
+        product_type -> Text,
+        variant_sku -> Text,
+        variant_name -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        price_source -> Text,
+        line_total -> Numeric,
+    }
+}
+
+diesel::table! {
+    order_allocations (order_item_id, variant_id, location_id) {
+        order_item_id -> Uuid,
+        variant_id -> Uuid,
+        location_id -> Uuid,
+        quantity -> Int4,
+    }
+}
+
+diesel::table! {
+    order_addresses (order_id, kind) {
+        order_id -> Uuid,
+        kind -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        company -> Nullable<Text>,
+        line1 -> Text,
+        line2 -> Nullable<Text>,
+        city -> Text,
+        postal_code -> Nullable<Text>,
+        region -> Nullable<Text>,
+        country -> Text,
+        phone -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    order_status_history (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        provider -> Text,
+        provider_transaction_id -> Nullable<Text>,
+        amount -> Numeric,
+        currency -> Text,
+        status -> Text,
+        captured_amount -> Numeric,
+        refunded_amount -> Numeric,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        payment_id -> Uuid,
+        amount -> Numeric,
+        currency -> Text,
+        reason -> Text,
+        actor -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    external_order_mappings (id) {
+        id -> Uuid,
+        channel_name -> Text,
+        external_id -> Text,
+        order_id -> Uuid,
+        external_status -> Nullable<Text>,
+        sync_status -> Text,
+        sync_count -> Int4,
+        lines_digest -> Text,
+        imported_at -> Timestamptz,
+        last_synced_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(product_categories -> products (product_id));
 diesel::joinable!(product_categories -> categories (category_id));
 diesel::joinable!(inventory -> product_variants (variant_id));
@@ -277,6 +482,21 @@ diesel::joinable!(store_products -> stores (store_id));
 diesel::joinable!(store_products -> products (product_id));
 diesel::joinable!(bundle_components -> products (bundle_id));
 diesel::joinable!(bundle_components -> product_variants (variant_id));
+diesel::joinable!(customer_addresses -> customers (customer_id));
+diesel::joinable!(customer_activities -> customers (customer_id));
+diesel::joinable!(pos_registers -> locations (location_id));
+diesel::joinable!(orders -> stores (store_id));
+diesel::joinable!(orders -> customers (customer_id));
+diesel::joinable!(orders -> pos_registers (register_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_allocations -> order_items (order_item_id));
+diesel::joinable!(order_allocations -> locations (location_id));
+diesel::joinable!(order_addresses -> orders (order_id));
+diesel::joinable!(order_status_history -> orders (order_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refunds -> payments (payment_id));
+diesel::joinable!(external_order_mappings -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     stores,
     products,
@@ -295,5 +515,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     price_list_entries,
     store_products,
     bundle_components,
-    locations
+    locations,
+    customers,
+    customer_addresses,
+    customer_activities,
+    customer_service_notes,
+    pos_registers,
+    orders,
+    order_items,
+    order_allocations,
+    order_addresses,
+    order_status_history,
+    payments,
+    refunds,
+    external_order_mappings
 );

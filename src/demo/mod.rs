@@ -71,8 +71,8 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
         }
         let tenant = control.tenant_by_slug(&Slug::parse(spec.slug)?).await?.context("demo tenant vanished")?;
         control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await?;
-        let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL).await?;
-        let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL).await?;
+        let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL, None).await?;
+        let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL, None).await?;
 
         let credentials = Credentials { authorization: Some(format!("Bearer {}", admin.secret)), ..Default::default() };
         let caller = tenancy::resolve(&control, &db.pool, &credentials).await;

@@ -84,6 +84,30 @@ pub enum UserErrorCode {
     InvalidAttributeValue,
     /// The product's attribute set requires a value for this attribute.
     MissingRequiredAttribute,
+    /// Not an email address.
+    InvalidEmail,
+    /// Not an ISO 3166-1 alpha-2 country code.
+    InvalidCountry,
+    /// Fewer units are available than the order asks for.
+    InsufficientStock,
+    /// The product is not for sale (not active, hidden in the store, or gone).
+    ProductUnavailable,
+    /// A price or payment is in another currency than the order.
+    CurrencyMismatch,
+    /// An order without items.
+    EmptyOrder,
+    /// The order's status does not allow this change.
+    IllegalTransition,
+    /// A refund larger than the money captured and not yet refunded.
+    RefundExceedsCaptured,
+    /// A capture larger than the payment, or a payment larger than what is owed.
+    AmountExceeded,
+    /// The customer has been anonymized and can no longer be changed.
+    CustomerAnonymized,
+    /// Only the note's author may change it.
+    NotAuthor,
+    /// The operation needs a staff member (an admin key with a staff id, or X-Staff-Id).
+    StaffRequired,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

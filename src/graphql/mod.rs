@@ -1,6 +1,7 @@
 //! The GraphQL layer shared by every domain: schema assembly, the request context (who is
 //! asking), errors and user errors, limits and Relay pagination.
 
+mod address;
 mod context;
 mod errors;
 mod limits;
@@ -10,6 +11,7 @@ mod pagination;
 mod schema;
 pub mod validate;
 
+pub use address::{Address, AddressInput};
 pub use context::caller_scope;
 pub use errors::{
     GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, id_or_key,

@@ -67,3 +67,34 @@ pub fn name(errors: &mut UserErrors, value: &str) -> String {
 pub fn is_code(value: &str) -> bool {
     CODE.is_match(value)
 }
+
+/// An email address, trimmed and lower-cased (addresses are compared case-insensitively).
+pub fn email(errors: &mut UserErrors, path: &[&str], value: &str) -> String {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() {
+        errors.add_at(path, UserErrorCode::Required, "an email address is required");
+    } else if value.len() > 254 || !email_address::EmailAddress::is_valid(&value) {
+        errors.add_at(path, UserErrorCode::InvalidEmail, format!("'{}' is not an email address", value.escape_debug()));
+    }
+    value
+}
+
+/// Optional free text: trimmed, `None` when blank, at most `max` characters.
+pub fn optional_text(errors: &mut UserErrors, path: &[&str], value: Option<&str>, max: usize) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if value.chars().count() > max {
+        errors.add_at(path, UserErrorCode::TooLong, format!("at most {max} characters"));
+    }
+    Some(value.to_owned())
+}
+
+/// Required free text: trimmed, 1 to `max` characters.
+pub fn required_text(errors: &mut UserErrors, path: &[&str], value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add_at(path, UserErrorCode::Required, "a value is required");
+    } else if value.chars().count() > max {
+        errors.add_at(path, UserErrorCode::TooLong, format!("at most {max} characters"));
+    }
+    value.to_owned()
+}

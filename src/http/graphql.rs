@@ -135,6 +135,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
             tenant: header_text(headers, "x-tenant"),
             host: header_text(headers, header::HOST),
             store: header_text(headers, "x-store"),
+            staff: header_text(headers, "x-staff-id"),
         };
         let caller = resolve(&state.control, &state.db.pool, &credentials).await;
         if let Some(slug) = caller.tenant_slug() {

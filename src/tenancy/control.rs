@@ -29,6 +29,9 @@ pub struct ApiKeyInfo {
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The staff member an admin key belongs to: what is done with it is recorded as
+    /// theirs.
+    pub staff_id: Option<String>,
 }
 
 /// Access to the control plane through the control pool.
@@ -94,6 +97,7 @@ impl ControlPlane {
         tenant: &Tenant,
         role: Role,
         label: &str,
+        staff_id: Option<&str>,
     ) -> Result<(ApiKeyInfo, ApiToken), DbError> {
         let token = ApiToken::generate();
         let mut conn = self.conn().await?;
@@ -104,6 +108,7 @@ impl ControlPlane {
                 api_keys::token_hash.eq(hash_token(&token.secret)),
                 api_keys::token_prefix.eq(token.prefix()),
                 api_keys::label.eq(label),
+                api_keys::staff_id.eq(staff_id),
             ))
             .returning(ApiKeyInfo::as_returning())
             .get_result(&mut *conn)

@@ -13,6 +13,8 @@ use super::scope::TenantScope;
 use super::slug::Slug;
 use crate::db::{DbError, Pool};
 
+static STAFF_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,119}$").expect("valid regex"));
 static STORE_CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9_-]{0,39}$").expect("valid regex"));
 static HOSTNAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$").expect("valid regex")
@@ -29,6 +31,9 @@ pub struct Credentials {
     pub host: Option<String>,
     /// The `X-Store` header.
     pub store: Option<String>,
+    /// The `X-Staff-Id` header: the staff member acting through an admin key that
+    /// belongs to no one in particular.
+    pub staff: Option<String>,
 }
 
 /// The `extensions.code` of a refused request.
@@ -159,8 +164,20 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
         None => None,
     };
 
+    let header_staff = match credentials.staff.as_deref().map(str::trim) {
+        Some(id) if STAFF_ID.is_match(id) => Some(id.to_owned()),
+        Some(_) => {
+            return Err(TenancyError::new(
+                TenancyErrorCode::Forbidden,
+                "X-Staff-Id must be 1 to 120 of letters, digits and _ . @ -",
+            ));
+        }
+        None => None,
+    };
+
     let mut named: Vec<(&'static str, Tenant)> = Vec::new();
     let mut role = None;
+    let mut key_staff = None;
     if let Some(token) = token {
         match control.key_by_token(token).await? {
             Some((key, _)) if key.revoked_at.is_some() => {
@@ -168,6 +185,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
             }
             Some((key, tenant)) => {
                 role = Some(key.role);
+                key_staff = key.staff_id;
                 named.push(("the API token", tenant));
             }
             None => {
@@ -215,7 +233,19 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
         }
         (a, b) => a.or(b),
     };
-    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store)
+    let staff = match (key_staff, header_staff) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(TenancyError::new(
+                TenancyErrorCode::Forbidden,
+                "this API key belongs to another staff member than X-Staff-Id names",
+            ));
+        }
+        (_, Some(_)) if role != Some(Role::Admin) => {
+            return Err(TenancyError::new(TenancyErrorCode::Forbidden, "X-Staff-Id needs an admin token"));
+        }
+        (a, b) => a.or(b),
+    };
+    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff)
         .map_err(|e| TenancyError::new(TenancyErrorCode::TenantNotFound, e.to_string()))?;
     Ok(Caller::Tenant(Arc::new(scope)))
 }

@@ -14,15 +14,37 @@ pub struct TenantScope {
     schema: TenantSchema,
     role: Option<Role>,
     store: Option<String>,
+    staff: Option<String>,
     pool: Pool,
     conn: Mutex<Option<TenantConn>>,
 }
 
 impl TenantScope {
     /// A scope for `tenant`; no connection is taken yet.
-    pub fn new(pool: Pool, tenant: Tenant, role: Option<Role>, store: Option<String>) -> Result<Self, SlugError> {
+    pub fn new(
+        pool: Pool,
+        tenant: Tenant,
+        role: Option<Role>,
+        store: Option<String>,
+        staff: Option<String>,
+    ) -> Result<Self, SlugError> {
         let schema = tenant.schema()?;
-        Ok(Self { tenant, schema, role, store, pool, conn: Mutex::new(None) })
+        Ok(Self { tenant, schema, role, store, staff, pool, conn: Mutex::new(None) })
+    }
+
+    /// The staff member acting (from the admin key, or `X-Staff-Id` with an admin key).
+    pub fn staff(&self) -> Option<&str> {
+        self.staff.as_deref()
+    }
+
+    /// Who is acting, as recorded in histories and activity trails: `staff:<id>` when a
+    /// staff member is known, else the role (`admin`, `storefront`, `anonymous`).
+    pub fn actor(&self) -> String {
+        match (&self.staff, self.role) {
+            (Some(staff), _) => format!("staff:{staff}"),
+            (None, Some(role)) => role.as_str().to_owned(),
+            (None, None) => "anonymous".to_owned(),
+        }
     }
 
     /// The tenant.

@@ -151,8 +151,8 @@ impl TestApp {
     pub async fn tenant(&self, slug: &str) -> TestTenant {
         let tenant = tenancy::create_tenant(&self.db_url, slug, &format!("Tenant {slug}")).await.unwrap();
         let control = self.control();
-        let (_, admin) = control.create_key(&tenant, Role::Admin, "test").await.unwrap();
-        let (_, storefront) = control.create_key(&tenant, Role::Storefront, "test").await.unwrap();
+        let (_, admin) = control.create_key(&tenant, Role::Admin, "test", None).await.unwrap();
+        let (_, storefront) = control.create_key(&tenant, Role::Storefront, "test", None).await.unwrap();
         TestTenant { slug: slug.to_owned(), admin: admin.secret, storefront: storefront.secret }
     }
 

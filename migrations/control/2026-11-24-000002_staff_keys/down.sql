@@ -1,0 +1,1 @@
+ALTER TABLE control.api_keys DROP CONSTRAINT api_keys_staff_only_admin, DROP COLUMN staff_id;

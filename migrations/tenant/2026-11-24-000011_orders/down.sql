@@ -1,0 +1,12 @@
+ALTER TABLE customer_activities DROP CONSTRAINT customer_activities_order_fkey;
+DROP TABLE customer_service_notes;
+DROP TABLE external_order_mappings;
+DROP TABLE refunds;
+DROP TABLE payments;
+DROP TABLE order_status_history;
+DROP TABLE order_addresses;
+DROP TABLE order_allocations;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP SEQUENCE order_numbers;
+DROP TABLE pos_registers;

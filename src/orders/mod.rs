@@ -1,0 +1,7 @@
+//! Orders: placing them (priced by the server, stock reserved atomically, idempotent),
+//! their lifecycle as a state machine with a history, payments and refunds, POS registers
+//! and orders imported from marketplaces.
+
+mod privacy;
+
+pub use privacy::forget_customer;
