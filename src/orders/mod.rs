@@ -2,6 +2,8 @@
 //! their lifecycle as a state machine with a history, payments and refunds, POS registers
 //! and orders imported from marketplaces.
 
+mod lookup;
 mod privacy;
 
+pub use lookup::customer_of_order;
 pub use privacy::forget_customer;
