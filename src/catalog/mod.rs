@@ -14,6 +14,7 @@ mod mutation;
 mod part_mutation;
 mod product_graphql;
 mod query;
+mod sale;
 mod validate;
 
 pub use bulk_mutation::BulkMutation;
@@ -26,3 +27,4 @@ pub use mutation::CatalogMutation;
 pub use part_mutation::ProductPartMutation;
 pub use product_graphql::ProductView;
 pub use query::CatalogQuery;
+pub use sale::{SaleVariant, sale_variants};

@@ -21,3 +21,13 @@ pub fn caller_scope(ctx: &Context<'_>, need: Role) -> async_graphql::Result<Arc<
         )),
     }
 }
+
+/// A field guard: the field answers only callers with at least this role (for example
+/// an order's payments, which a storefront that placed the order may not read).
+pub struct RoleGuard(pub Role);
+
+impl async_graphql::Guard for RoleGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        caller_scope(ctx, self.0).map(drop)
+    }
+}

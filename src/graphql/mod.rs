@@ -12,7 +12,7 @@ mod schema;
 pub mod validate;
 
 pub use address::{Address, AddressInput};
-pub use context::caller_scope;
+pub use context::{RoleGuard, caller_scope};
 pub use errors::{
     GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, id_or_key,
     internal_error, mutation_outcome, parse_id,

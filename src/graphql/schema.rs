@@ -6,13 +6,25 @@ use crate::catalog::{
     BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation,
 };
 use crate::inventory::{InventoryMutation, InventoryQuery};
+use crate::orders::{
+    OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
+};
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, InventoryQuery, PricingQuery, AttributeQuery);
+pub struct Query(
+    TenantQuery,
+    StoreQuery,
+    CatalogQuery,
+    CategoryQuery,
+    InventoryQuery,
+    PricingQuery,
+    AttributeQuery,
+    OrderQuery,
+);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
@@ -27,6 +39,11 @@ pub struct Mutation(
     BundleMutation,
     BulkMutation,
     AttributeMutation,
+    OrderCreateMutation,
+    OrderLifecycleMutation,
+    PaymentMutation,
+    OrderImportMutation,
+    PosRegisterMutation,
 );
 
 /// The one GraphQL schema all tenants share.

@@ -8,9 +8,12 @@ mod loaders;
 mod model;
 mod mutation;
 mod query;
+mod reservations;
 pub mod sql;
 
+pub use data::location as find_location;
 pub use loaders::{StockByVariant, prime};
 pub use model::{InventoryLevel, Location, LocationKind, LocationLevel};
 pub use mutation::InventoryMutation;
 pub use query::InventoryQuery;
+pub use reservations::{Allocation, Demand, Shortage, consume, release, reserve};

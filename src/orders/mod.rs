@@ -2,8 +2,35 @@
 //! their lifecycle as a state machine with a history, payments and refunds, POS registers
 //! and orders imported from marketplaces.
 
+mod create_mutation;
+mod customer_link;
+mod data;
+mod import_data;
+mod import_mutation;
+mod lifecycle;
+mod lifecycle_mutation;
+mod listing;
+mod loaders;
 mod lookup;
+mod model;
+mod order_graphql;
+mod payment_data;
+mod payment_mutation;
+mod place;
 mod privacy;
+mod query;
+mod register_data;
+mod register_mutation;
+mod status;
 
+pub use create_mutation::OrderCreateMutation;
+pub use import_mutation::OrderImportMutation;
+pub use lifecycle_mutation::OrderLifecycleMutation;
+pub use listing::{OrderFilter, OrderSortField};
 pub use lookup::customer_of_order;
+pub use model::{OrderStatus, PaymentState, PaymentStatus, SyncStatus};
+pub use order_graphql::{ExternalOrderMapping, Order, OrderItem, OrderStatusChange, Payment, PosRegister, Refund};
+pub use payment_mutation::PaymentMutation;
 pub use privacy::forget_customer;
+pub use query::{OrderQuery, order_connection};
+pub use register_mutation::PosRegisterMutation;

@@ -57,6 +57,12 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
     stores::table.find(id).select(Store::as_select()).first(conn).await.optional()
 }
 
+/// The stores with these ids, by id.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<std::collections::HashMap<Uuid, Store>> {
+    let rows: Vec<Store> = stores::table.filter(stores::id.eq_any(ids)).select(Store::as_select()).load(conn).await?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
 /// The store with this id, locked until the transaction ends.
 pub async fn by_id_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Store>> {
     stores::table.find(id).select(Store::as_select()).for_update().first(conn).await.optional()

@@ -11,7 +11,7 @@ mod store_product;
 mod store_product_mutation;
 mod validate;
 
-pub use data::{by_code as store_by_code, by_id as store_by_id};
+pub use data::{by_code as store_by_code, by_id as store_by_id, by_ids as stores_by_ids};
 pub use model::Store;
 pub use mutation::StoreMutation;
 pub use query::StoreQuery;

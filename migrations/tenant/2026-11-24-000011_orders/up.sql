@@ -23,11 +23,11 @@ CREATE TABLE orders (
     number           bigint NOT NULL UNIQUE DEFAULT nextval('order_numbers'),
     -- A secret the placing storefront reads the order back with.
     token            uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    status           text NOT NULL CHECK (status IN ('PENDING', 'PAID', 'FULFILLED', 'COMPLETED', 'CANCELLED',
-                                                     'PARTIALLY_REFUNDED', 'REFUNDED')),
-    payment_status   text NOT NULL DEFAULT 'UNPAID' CHECK (payment_status IN ('UNPAID', 'PARTIALLY_PAID', 'PAID',
-                                                     'PARTIALLY_REFUNDED', 'REFUNDED')),
-    channel          text NOT NULL CHECK (channel IN ('ONLINE', 'POS', 'EXTERNAL')),
+    status           text NOT NULL CHECK (status IN ('pending', 'paid', 'fulfilled', 'completed', 'cancelled',
+                                                     'partially_refunded', 'refunded')),
+    payment_status   text NOT NULL DEFAULT 'unpaid' CHECK (payment_status IN ('unpaid', 'partially_paid', 'paid',
+                                                     'partially_refunded', 'refunded')),
+    channel          text NOT NULL CHECK (channel IN ('online', 'pos', 'external')),
     store_id         uuid REFERENCES stores (id) ON DELETE RESTRICT,
     customer_id      uuid REFERENCES customers (id) ON DELETE RESTRICT,
     email            text CHECK (email = lower(email)),
@@ -91,7 +91,7 @@ CREATE TABLE order_allocations (
 
 CREATE TABLE order_addresses (
     order_id    uuid NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
-    kind        text NOT NULL CHECK (kind IN ('SHIPPING', 'BILLING')),
+    kind        text NOT NULL CHECK (kind IN ('shipping', 'billing')),
     first_name  text NOT NULL,
     last_name   text NOT NULL,
     company     text,
@@ -124,7 +124,7 @@ CREATE TABLE payments (
     provider_transaction_id text CHECK (length(provider_transaction_id) BETWEEN 1 AND 200),
     amount                  numeric(19, 4) NOT NULL CHECK (amount > 0),
     currency                text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
-    status                  text NOT NULL CHECK (status IN ('PENDING', 'CAPTURED', 'FAILED')),
+    status                  text NOT NULL CHECK (status IN ('pending', 'captured', 'failed')),
     captured_amount         numeric(19, 4) NOT NULL DEFAULT 0 CHECK (captured_amount >= 0 AND captured_amount <= amount),
     refunded_amount         numeric(19, 4) NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= captured_amount),
     failure_reason          text CHECK (length(failure_reason) <= 500),
@@ -154,7 +154,7 @@ CREATE TABLE external_order_mappings (
     external_id     text NOT NULL CHECK (length(external_id) BETWEEN 1 AND 200),
     order_id        uuid NOT NULL UNIQUE REFERENCES orders (id) ON DELETE CASCADE,
     external_status text CHECK (length(external_status) <= 100),
-    sync_status     text NOT NULL CHECK (sync_status IN ('SYNCED', 'CONFLICT')),
+    sync_status     text NOT NULL CHECK (sync_status IN ('synced', 'conflict')),
     sync_count      integer NOT NULL DEFAULT 1 CHECK (sync_count >= 1),
     -- A digest of the imported lines, to tell a re-import with other lines (CONFLICT).
     lines_digest    text NOT NULL,

@@ -1,0 +1,259 @@
+//! `orderCreate`: a storefront or an admin places an order. The server prices it, so a
+//! client cannot choose its own prices; the same idempotency key always answers with the
+//! same order.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use diesel_async::AsyncConnection;
+
+use super::data::{self, IDEMPOTENCY_CONSTRAINT, OrderKey};
+use super::order_graphql::Order;
+use super::place::{LineRequest, Placement, place, storefront_may_sell_in};
+use super::register_data;
+use crate::graphql::{
+    AddressInput, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+    validate,
+};
+use crate::pricing::{PriceContext, SalesChannel};
+use crate::tenancy::{Role, TenantScope};
+
+/// The most lines one order may have.
+pub const MAX_LINES: usize = 100;
+
+/// One line of a new order.
+#[derive(InputObject, Clone)]
+pub struct OrderLineInput {
+    /// The variant, by id…
+    pub variant_id: Option<ID>,
+    /// …or by SKU.
+    pub sku: Option<String>,
+    /// Units, 1 to 10,000.
+    pub quantity: i32,
+}
+
+/// A new order.
+#[derive(InputObject)]
+pub struct OrderCreateInput {
+    /// The lines (1 to 100).
+    pub items: Vec<OrderLineInput>,
+    /// The store, by code (else the request's `X-Store` or store domain).
+    pub store: Option<String>,
+    /// Where it is sold: ONLINE (the default; the only one for storefront tokens), POS or
+    /// EXTERNAL (admin).
+    #[graphql(default_with = "SalesChannel::Online")]
+    pub channel: SalesChannel,
+    /// The customer (admin only; storefront orders link to the customer with their email).
+    pub customer_id: Option<ID>,
+    /// Contact email (required unless a customer is given).
+    pub email: Option<String>,
+    /// Where the goods go.
+    pub shipping_address: Option<AddressInput>,
+    /// Where the invoice goes.
+    pub billing_address: Option<AddressInput>,
+    /// A key the client makes up per order: sending it again returns the same order.
+    pub idempotency_key: Option<String>,
+    /// POS orders: the register, by id…
+    pub register_id: Option<ID>,
+    /// …or by code.
+    pub register_code: Option<String>,
+    /// A note from the customer.
+    pub customer_note: Option<String>,
+}
+
+/// The result of `orderCreate` and `orderImport`.
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    /// The order; null when refused.
+    pub order: Option<Order>,
+    /// True when the order existed already (the idempotency key or the external order
+    /// was seen before) and nothing new was written.
+    pub replayed: bool,
+    /// What was wrong with the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+impl OrderPayload {
+    /// The payload of an order placed now, seen before, or refused.
+    pub fn from_outcome(result: Result<(Order, bool), MutationError>) -> async_graphql::Result<Self> {
+        let (outcome, user_errors) = mutation_outcome(result)?;
+        let replayed = outcome.as_ref().is_some_and(|(_, replayed)| *replayed);
+        Ok(Self { order: outcome.map(|(order, _)| order), replayed, user_errors })
+    }
+}
+
+/// Parses order lines, recording problems under `items.<i>`.
+pub fn parse_lines(errors: &mut UserErrors, items: &[OrderLineInput]) -> Vec<LineRequest> {
+    if items.is_empty() {
+        errors.add("items", UserErrorCode::EmptyOrder, "an order needs at least one item");
+    } else if items.len() > MAX_LINES {
+        errors.add("items", UserErrorCode::Invalid, format!("an order has at most {MAX_LINES} items"));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let index = i.to_string();
+            let variant_id = match (&item.variant_id, &item.sku) {
+                (Some(id), None) => errors.id_at(&["items", &index, "variantId"], id),
+                (None, Some(_)) => None,
+                _ => {
+                    errors.add_at(&["items", &index], UserErrorCode::Required, "give exactly one of variantId or sku");
+                    None
+                }
+            };
+            if !(1..=10_000).contains(&item.quantity) {
+                errors.add_at(&["items", &index, "quantity"], UserErrorCode::Invalid, "quantity must be 1 to 10,000");
+            }
+            LineRequest {
+                variant_id,
+                sku: item.sku.as_deref().map(|s| s.trim().to_owned()),
+                quantity: item.quantity,
+                unit_price: None,
+            }
+        })
+        .collect()
+}
+
+/// The store an order is placed in: the input's, else the request's; both must agree.
+pub fn store_code(errors: &mut UserErrors, scope: &TenantScope, input: Option<&str>) -> Option<String> {
+    let input = input.map(str::trim).filter(|s| !s.is_empty());
+    match (input, scope.store()) {
+        (Some(a), Some(b)) if a != b => {
+            errors.add(
+                "store",
+                UserErrorCode::Invalid,
+                format!("the request is for store '{b}', the input names '{a}'"),
+            );
+            None
+        }
+        (a, b) => a.or(b).map(str::to_owned),
+    }
+}
+
+/// The answer to a placement's transaction. A request that ran into the idempotency key
+/// of an order placed meanwhile (a concurrent replay) is answered with that order.
+pub async fn answer_duplicate(
+    conn: &mut diesel_async::AsyncPgConnection,
+    result: Result<super::model::OrderRow, MutationError>,
+    idempotency_key: Option<&str>,
+) -> Result<(Order, bool), MutationError> {
+    match result {
+        Ok(order) => Ok((Order::new(order), false)),
+        Err(MutationError::Db(e)) if e.unique_violation() == Some(IDEMPOTENCY_CONSTRAINT) => {
+            let key = idempotency_key.unwrap_or_default().to_owned();
+            let order = data::find(conn, &OrderKey::IdempotencyKey(key)).await?;
+            order.map(|o| (Order::new(o), true)).ok_or(MutationError::Db(e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `orderCreate`.
+#[derive(Default)]
+pub struct OrderCreateMutation;
+
+#[Object]
+impl OrderCreateMutation {
+    /// Places an order. The server prices every line (the effective price for the store
+    /// and channel), snapshots what was bought, reserves the stock and answers with the
+    /// order and its number. Refused orders (unknown or unavailable items, not enough
+    /// stock, another currency, no items) write and reserve nothing.
+    async fn order_create(&self, ctx: &Context<'_>, input: OrderCreateInput) -> async_graphql::Result<OrderPayload> {
+        let scope = caller_scope(ctx, Role::Storefront)?;
+        let admin = scope.role() == Some(Role::Admin);
+        let mut errors = UserErrors::default();
+        let lines = parse_lines(&mut errors, &input.items);
+        let store = store_code(&mut errors, &scope, input.store.as_deref());
+        if store.is_none() && errors.is_empty() {
+            errors.add("store", UserErrorCode::Required, "name the store (input.store or X-Store)");
+        }
+        if !admin && !storefront_may_sell_in(input.channel) {
+            errors.add("channel", UserErrorCode::Invalid, "storefront tokens place ONLINE orders only");
+        }
+        let customer_id = match &input.customer_id {
+            Some(_) if !admin => {
+                errors.add("customerId", UserErrorCode::Invalid, "only admin tokens name a customer");
+                None
+            }
+            Some(id) => errors.id_at(&["customerId"], id),
+            None => None,
+        };
+        let email = input.email.as_deref().map(|e| validate::email(&mut errors, &["email"], e));
+        if email.is_none() && customer_id.is_none() {
+            errors.add("email", UserErrorCode::Required, "a contact email is required for a guest order");
+        }
+        let shipping = input.shipping_address.as_ref().map(|a| a.validate(&mut errors, &["shippingAddress"]));
+        let billing = input.billing_address.as_ref().map(|a| a.validate(&mut errors, &["billingAddress"]));
+        let key = validate::optional_text(&mut errors, &["idempotencyKey"], input.idempotency_key.as_deref(), 200);
+        let note = validate::optional_text(&mut errors, &["customerNote"], input.customer_note.as_deref(), 2000);
+        let register_id = input.register_id.as_ref().and_then(|id| errors.id_at(&["registerId"], id));
+        let register_code = input.register_code.as_deref().map(str::trim).map(str::to_owned);
+        let wants_register = input.register_id.is_some() || register_code.is_some();
+        match (input.channel, wants_register) {
+            (SalesChannel::Pos, false) => {
+                errors.add("registerId", UserErrorCode::Required, "a POS order names its register")
+            }
+            (SalesChannel::Pos, true) => {}
+            (_, true) => errors.add("registerId", UserErrorCode::Invalid, "only POS orders name a register"),
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return OrderPayload::from_outcome(Err(errors.into()));
+        }
+        if let Some(key) = &key {
+            let existing =
+                data::find(&mut *scope.conn().await.gql()?, &OrderKey::IdempotencyKey(key.clone())).await.gql()?;
+            if let Some(order) = existing {
+                return OrderPayload::from_outcome(Ok((Order::new(order), true)));
+            }
+        }
+        let store = store.expect("checked above");
+        let actor = scope.actor();
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                let Some(store_row) = crate::stores::store_by_code(conn, &store).await? else {
+                    return Err(MutationError::user("store", UserErrorCode::NotFound, format!("no store '{store}'")));
+                };
+                if !store_row.active {
+                    return Err(MutationError::user("store", UserErrorCode::Invalid, "this store is closed"));
+                }
+                let (register_id, location_id) = if wants_register {
+                    let register = register_data::find(conn, register_id, register_code.as_deref())
+                        .await?
+                        .filter(|r| r.active)
+                        .ok_or_else(|| {
+                            MutationError::user("registerId", UserErrorCode::NotFound, "no such active register")
+                        })?;
+                    (Some(register.id), Some(register.location_id))
+                } else {
+                    (None, None)
+                };
+                let (customer_id, email) = super::customer_link::resolve(conn, customer_id, email.clone()).await?;
+                let placement = Placement {
+                    store_id: Some(store_row.id),
+                    price: PriceContext { store_code: Some(store.clone()), channel: input.channel },
+                    currency: store_row.default_currency.clone(),
+                    customer_id,
+                    email,
+                    register_id,
+                    location_id,
+                    idempotency_key: key.clone(),
+                    source_reference: None,
+                    customer_note: note.clone(),
+                    shipping: shipping.clone(),
+                    billing: billing.clone(),
+                    lines: lines.clone(),
+                    catalog_rules: true,
+                    import: None,
+                    placed_at: None,
+                    actor: actor.clone(),
+                };
+                let order = place(conn, &placement).await?;
+                super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;
+                Ok(order)
+            })
+            .await;
+        let result = answer_duplicate(&mut conn, result, key.as_deref()).await;
+        OrderPayload::from_outcome(result)
+    }
+}

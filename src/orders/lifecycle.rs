@@ -1,0 +1,52 @@
+//! Moving an order to another status, with everything that goes with it: the check
+//! against the state machine, the history entry, and what happens to its stock
+//! (fulfilment ships it, cancellation and a full refund before fulfilment release it).
+//! Callers hold the order's row lock ([`super::data::lock`]).
+
+use diesel_async::AsyncPgConnection;
+
+use super::data;
+use super::model::{OrderRow, OrderStatus};
+use super::order_graphql::status_name;
+use super::status::{allowed, holds_stock};
+use crate::graphql::{MutationError, UserErrorCode};
+
+/// Moves `order` to `to`, or refuses with ILLEGAL_TRANSITION. Returns the order as it is
+/// now.
+pub async fn transition(
+    conn: &mut AsyncPgConnection,
+    order: &OrderRow,
+    to: OrderStatus,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<OrderRow, MutationError> {
+    let fulfilled = order.fulfilled_at.is_some();
+    if !allowed(order.status, to, fulfilled) {
+        return Err(MutationError::user(
+            "id",
+            UserErrorCode::IllegalTransition,
+            format!("an order that is {} cannot become {}", status_name(order.status), status_name(to)),
+        ));
+    }
+    let fulfil_now = to == OrderStatus::Fulfilled;
+    if holds_stock(order.status, fulfilled) {
+        if fulfil_now {
+            let allocations = data::allocations_of(conn, order.id).await?;
+            crate::inventory::consume(conn, &allocations, &format!("order {} fulfilled", order.number)).await?;
+        } else if !holds_stock(to, fulfilled) {
+            let allocations = data::allocations_of(conn, order.id).await?;
+            crate::inventory::release(conn, &allocations).await?;
+        }
+    }
+    if order.status != to {
+        data::record_transition(conn, order.id, Some(order.status), to, actor, note).await?;
+        Ok(data::set_status(conn, order.id, to, fulfil_now).await?)
+    } else {
+        Ok(order.clone())
+    }
+}
+
+/// Locks the order with this id, or says it does not exist.
+pub async fn locked(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> Result<OrderRow, MutationError> {
+    data::lock(conn, id).await?.ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such order"))
+}

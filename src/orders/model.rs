@@ -1,0 +1,291 @@
+//! Rows of the order tables and the closed sets they use.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{
+    external_order_mappings, order_addresses, order_items, order_status_history, orders, payments, pos_registers,
+    refunds,
+};
+use crate::graphql::Address;
+use crate::pricing::SalesChannel;
+
+crate::text_enum! {
+    /// Where an order is in its life. The server enforces the transitions (see
+    /// `status.rs`) and records each one in the order's history.
+    #[derive(async_graphql::Enum)]
+    pub enum OrderStatus {
+        /// Placed, stock reserved, waiting for payment.
+        Pending = "pending",
+        /// Paid in full; stock still reserved.
+        Paid = "paid",
+        /// Handed over: the reserved stock has left.
+        Fulfilled = "fulfilled",
+        /// Closed.
+        Completed = "completed",
+        /// Cancelled before fulfilment; its reservations were released.
+        Cancelled = "cancelled",
+        /// Part of the captured money was refunded.
+        PartiallyRefunded = "partially_refunded",
+        /// All captured money was refunded.
+        Refunded = "refunded",
+    }
+}
+
+crate::text_enum! {
+    /// Where the order's money stands, from its captured and refunded totals.
+    #[derive(async_graphql::Enum)]
+    pub enum PaymentStatus {
+        /// Nothing captured.
+        Unpaid = "unpaid",
+        /// Some, but less than the total, captured.
+        PartiallyPaid = "partially_paid",
+        /// The total captured.
+        Paid = "paid",
+        /// Part of the captured money refunded.
+        PartiallyRefunded = "partially_refunded",
+        /// Everything captured refunded.
+        Refunded = "refunded",
+    }
+}
+
+crate::text_enum! {
+    /// The state of one payment attempt.
+    #[derive(async_graphql::Enum)]
+    pub enum PaymentState {
+        /// Started (authorized), not yet captured.
+        Pending = "pending",
+        /// Money taken.
+        Captured = "captured",
+        /// The provider declined or the attempt was abandoned.
+        Failed = "failed",
+    }
+}
+
+crate::text_enum! {
+    /// Whether an imported order still matches its marketplace.
+    #[derive(async_graphql::Enum)]
+    pub enum SyncStatus {
+        /// The last import carried the same lines as the order.
+        Synced = "synced",
+        /// The last import carried other lines than the order has: someone must look.
+        Conflict = "conflict",
+    }
+}
+
+crate::text_enum! {
+    /// Which of an order's addresses.
+    pub enum AddressKind {
+        /// Where the goods go.
+        Shipping = "shipping",
+        /// Where the invoice goes.
+        Billing = "billing",
+    }
+}
+
+/// A row of `orders`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = orders)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct OrderRow {
+    pub id: Uuid,
+    pub number: i64,
+    pub token: Uuid,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub channel: SalesChannel,
+    pub store_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub email: Option<String>,
+    pub currency: String,
+    pub subtotal: BigDecimal,
+    pub discount_total: BigDecimal,
+    pub total: BigDecimal,
+    pub captured_total: BigDecimal,
+    pub refunded_total: BigDecimal,
+    pub register_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub source_reference: Option<String>,
+    pub customer_note: Option<String>,
+    pub placed_by: String,
+    pub fulfilled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new order's header.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = orders)]
+pub struct NewOrder {
+    pub status: OrderStatus,
+    pub channel: SalesChannel,
+    pub store_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub email: Option<String>,
+    pub currency: String,
+    pub subtotal: BigDecimal,
+    pub total: BigDecimal,
+    pub register_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub source_reference: Option<String>,
+    pub customer_note: Option<String>,
+    pub placed_by: String,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A row of `order_items`: what was bought, as it was then.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_items)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub line: i32,
+    pub variant_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    pub product_name: String,
+    pub product_slug: String,
+    pub product_type: String,
+    pub variant_sku: String,
+    pub variant_name: String,
+    pub quantity: i32,
+    pub unit_price: BigDecimal,
+    pub price_source: String,
+    pub line_total: BigDecimal,
+}
+
+/// A row of `order_addresses`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_addresses)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct AddressRow {
+    pub order_id: Uuid,
+    pub kind: AddressKind,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub postal_code: Option<String>,
+    pub region: Option<String>,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+impl AddressRow {
+    /// The row for `address` as the order's address of `kind`.
+    pub fn new(order_id: Uuid, kind: AddressKind, a: Address) -> Self {
+        Self {
+            order_id,
+            kind,
+            first_name: a.first_name,
+            last_name: a.last_name,
+            company: a.company,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            postal_code: a.postal_code,
+            region: a.region,
+            country: a.country,
+            phone: a.phone,
+        }
+    }
+
+    /// The address it holds.
+    pub fn address(&self) -> Address {
+        Address {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            company: self.company.clone(),
+            line1: self.line1.clone(),
+            line2: self.line2.clone(),
+            city: self.city.clone(),
+            postal_code: self.postal_code.clone(),
+            region: self.region.clone(),
+            country: self.country.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+/// A row of `order_status_history`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_status_history)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct HistoryRow {
+    pub order_id: Uuid,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    pub actor: String,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `payments`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub provider: String,
+    pub provider_transaction_id: Option<String>,
+    pub amount: BigDecimal,
+    pub currency: String,
+    pub status: PaymentState,
+    pub captured_amount: BigDecimal,
+    pub refunded_amount: BigDecimal,
+    pub failure_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `refunds`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refunds)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct RefundRow {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub payment_id: Uuid,
+    pub amount: BigDecimal,
+    pub currency: String,
+    pub reason: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `pos_registers`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pos_registers)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct RegisterRow {
+    pub id: Uuid,
+    pub location_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `external_order_mappings`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = external_order_mappings)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct MappingRow {
+    pub id: Uuid,
+    pub channel_name: String,
+    pub external_id: String,
+    pub order_id: Uuid,
+    pub external_status: Option<String>,
+    pub sync_status: SyncStatus,
+    pub sync_count: i32,
+    pub lines_digest: String,
+    pub imported_at: DateTime<Utc>,
+    pub last_synced_at: DateTime<Utc>,
+}

@@ -1,0 +1,525 @@
+//! The GraphQL face of an order and what hangs off it. A storefront that placed an order
+//! (and holds its token) reads its items, totals, addresses and statuses; payments,
+//! refunds, who changed what, the customer and the marketplace mapping are admin-only.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::loaders::{ByOrder, OrderChild, RegisterById, StoreById};
+use super::model::{
+    AddressKind, AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, PaymentState,
+    PaymentStatus, RefundRow, RegisterRow, SyncStatus,
+};
+use crate::catalog::ProductType;
+use crate::graphql::{Address, Money, RoleGuard, internal_error, loader};
+use crate::pricing::{PriceSource, SalesChannel};
+use crate::tenancy::Role;
+
+/// An order: what was bought, for how much, and where it stands.
+#[derive(Clone)]
+pub struct Order(pub(super) Arc<OrderRow>);
+
+impl Order {
+    pub(super) fn new(row: OrderRow) -> Self {
+        Self(Arc::new(row))
+    }
+
+    /// The order's id.
+    pub fn uuid(&self) -> Uuid {
+        self.0.id
+    }
+
+    fn money(&self, amount: &bigdecimal::BigDecimal) -> Money {
+        Money::new(amount, &self.0.currency)
+    }
+
+    async fn children<T: OrderChild>(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<T>> {
+        let loader = loader(ctx, ByOrder::<T>::new)?;
+        Ok(loader.load_one(self.0.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    }
+
+    async fn address(&self, ctx: &Context<'_>, kind: AddressKind) -> async_graphql::Result<Option<Address>> {
+        let rows: Vec<AddressRow> = self.children(ctx).await?;
+        Ok(rows.iter().find(|r| r.kind == kind).map(AddressRow::address))
+    }
+}
+
+#[Object]
+impl Order {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The human order number, unique and increasing in the tenant (`order(number:)`).
+    async fn number(&self) -> String {
+        self.0.number.to_string()
+    }
+
+    /// The secret a storefront reads the order back with (`order(token:)`).
+    async fn token(&self) -> ID {
+        ID(self.0.token.to_string())
+    }
+
+    /// Where the order is in its life.
+    async fn status(&self) -> OrderStatus {
+        self.0.status
+    }
+
+    /// Where its money stands.
+    async fn payment_status(&self) -> PaymentStatus {
+        self.0.payment_status
+    }
+
+    /// Where it was sold.
+    async fn channel(&self) -> SalesChannel {
+        self.0.channel
+    }
+
+    /// The store it was sold in.
+    async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
+        let Some(id) = self.0.store_id else { return Ok(None) };
+        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+    }
+
+    /// The contact email (the guest's, or the customer's when placed).
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// ISO 4217 code of every amount of the order.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// Sum of the lines.
+    async fn subtotal(&self) -> Money {
+        self.money(&self.0.subtotal)
+    }
+
+    /// Discounts taken off the subtotal.
+    async fn discount_total(&self) -> Money {
+        self.money(&self.0.discount_total)
+    }
+
+    /// What the customer owes: subtotal less discounts.
+    async fn total(&self) -> Money {
+        self.money(&self.0.total)
+    }
+
+    /// Money captured by payments.
+    async fn captured_total(&self) -> Money {
+        self.money(&self.0.captured_total)
+    }
+
+    /// Money refunded.
+    async fn refunded_total(&self) -> Money {
+        self.money(&self.0.refunded_total)
+    }
+
+    /// The lines, in order.
+    async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrderItem>> {
+        let rows: Vec<ItemRow> = self.children(ctx).await?;
+        let currency: Arc<str> = Arc::from(self.0.currency.as_str());
+        Ok(rows.into_iter().map(|row| OrderItem { row, currency: currency.clone() }).collect())
+    }
+
+    /// Where the goods go.
+    async fn shipping_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Address>> {
+        self.address(ctx, AddressKind::Shipping).await
+    }
+
+    /// Where the invoice goes.
+    async fn billing_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Address>> {
+        self.address(ctx, AddressKind::Billing).await
+    }
+
+    /// Every status the order has been in, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrderStatusChange>> {
+        let rows: Vec<HistoryRow> = self.children(ctx).await?;
+        Ok(rows.into_iter().map(OrderStatusChange).collect())
+    }
+
+    /// Payment attempts, oldest first.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn payments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Payment>> {
+        let rows: Vec<PaymentRow> = self.children(ctx).await?;
+        Ok(rows.into_iter().map(Payment).collect())
+    }
+
+    /// Refunds, oldest first.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn refunds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Refund>> {
+        let rows: Vec<RefundRow> = self.children(ctx).await?;
+        Ok(rows.into_iter().map(Refund).collect())
+    }
+
+    /// For an order imported from a marketplace: its mapping to the external order.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn external_mapping(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExternalOrderMapping>> {
+        let rows: Vec<MappingRow> = self.children(ctx).await?;
+        Ok(rows.into_iter().next().map(ExternalOrderMapping))
+    }
+
+    /// For a POS order: the register it was rung up at.
+    async fn register(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PosRegister>> {
+        let Some(id) = self.0.register_id else { return Ok(None) };
+        Ok(loader(ctx, RegisterById)?.load_one(id).await.map_err(|e| internal_error(&e))?.map(PosRegister))
+    }
+
+    /// The location the order's stock was reserved at, when it named one (POS).
+    async fn location_id(&self) -> Option<ID> {
+        self.0.location_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The order's reference outside (a marketplace's order id, a receipt number).
+    async fn source_reference(&self) -> Option<&str> {
+        self.0.source_reference.as_deref()
+    }
+
+    /// What the customer wrote with the order.
+    async fn customer_note(&self) -> Option<&str> {
+        self.0.customer_note.as_deref()
+    }
+
+    /// Who placed it (`storefront`, `admin`, `staff:<id>`).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn placed_by(&self) -> &str {
+        &self.0.placed_by
+    }
+
+    /// The idempotency key it was placed with.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn idempotency_key(&self) -> Option<&str> {
+        self.0.idempotency_key.as_deref()
+    }
+
+    /// When it was placed.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// When it was fulfilled.
+    async fn fulfilled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilled_at
+    }
+
+    /// The customer it belongs to.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn customer_id(&self) -> Option<ID> {
+        self.0.customer_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// One line of an order, with the product and variant as they were when it was placed.
+pub struct OrderItem {
+    row: ItemRow,
+    currency: Arc<str>,
+}
+
+#[Object]
+impl OrderItem {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+
+    /// Position in the order, from 1.
+    async fn line(&self) -> i32 {
+        self.row.line
+    }
+
+    /// The variant sold (null once deleted from the catalog).
+    async fn variant_id(&self) -> Option<ID> {
+        self.row.variant_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The product sold (null once deleted from the catalog).
+    async fn product_id(&self) -> Option<ID> {
+        self.row.product_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The product's name then.
+    async fn product_name(&self) -> &str {
+        &self.row.product_name
+    }
+
+    /// The product's slug then.
+    async fn product_slug(&self) -> &str {
+        &self.row.product_slug
+    }
+
+    /// The product's kind then.
+    async fn product_type(&self) -> Option<ProductType> {
+        ProductType::parse(&self.row.product_type)
+    }
+
+    /// The variant's SKU then.
+    async fn sku(&self) -> &str {
+        &self.row.variant_sku
+    }
+
+    /// The variant's name then.
+    async fn variant_name(&self) -> &str {
+        &self.row.variant_name
+    }
+
+    /// Units bought.
+    async fn quantity(&self) -> i32 {
+        self.row.quantity
+    }
+
+    /// Price of one unit.
+    async fn unit_price(&self) -> Money {
+        Money::new(&self.row.unit_price, &self.currency)
+    }
+
+    /// The pricing rule that decided the unit price (null for an imported line, priced by
+    /// its marketplace).
+    async fn price_source(&self) -> Option<PriceSource> {
+        PriceSource::from_tag(&self.row.price_source)
+    }
+
+    /// Unit price × quantity.
+    async fn line_total(&self) -> Money {
+        Money::new(&self.row.line_total, &self.currency)
+    }
+}
+
+/// One status an order moved into: from which, by whom, when.
+pub struct OrderStatusChange(HistoryRow);
+
+#[Object]
+impl OrderStatusChange {
+    /// The status before (null for the status it was placed in).
+    async fn from_status(&self) -> Option<OrderStatus> {
+        self.0.from_status
+    }
+
+    /// The status after.
+    async fn to_status(&self) -> OrderStatus {
+        self.0.to_status
+    }
+
+    /// Who made the change (`storefront`, `admin`, `staff:<id>`, `system`).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    /// Why, when given.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A payment attempt.
+pub struct Payment(pub(super) PaymentRow);
+
+#[Object]
+impl Payment {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The order paid for.
+    async fn order_id(&self) -> ID {
+        ID(self.0.order_id.to_string())
+    }
+
+    /// The payment provider.
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
+    /// The provider's transaction id.
+    async fn provider_transaction_id(&self) -> Option<&str> {
+        self.0.provider_transaction_id.as_deref()
+    }
+
+    /// Amount of the attempt.
+    async fn amount(&self) -> Money {
+        Money::new(&self.0.amount, &self.0.currency)
+    }
+
+    /// Amount captured.
+    async fn captured_amount(&self) -> Money {
+        Money::new(&self.0.captured_amount, &self.0.currency)
+    }
+
+    /// Amount of it refunded.
+    async fn refunded_amount(&self) -> Money {
+        Money::new(&self.0.refunded_amount, &self.0.currency)
+    }
+
+    /// State of the attempt.
+    async fn status(&self) -> PaymentState {
+        self.0.status
+    }
+
+    /// Why it failed.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Money given back against a captured payment.
+pub struct Refund(pub(super) RefundRow);
+
+#[Object]
+impl Refund {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The payment refunded.
+    async fn payment_id(&self) -> ID {
+        ID(self.0.payment_id.to_string())
+    }
+
+    /// How much.
+    async fn amount(&self) -> Money {
+        Money::new(&self.0.amount, &self.0.currency)
+    }
+
+    /// Why.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// Who refunded.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The link between an imported order and its order on a marketplace.
+pub struct ExternalOrderMapping(pub(super) MappingRow);
+
+#[Object]
+impl ExternalOrderMapping {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The marketplace (e.g. `amazon-de`).
+    async fn channel_name(&self) -> &str {
+        &self.0.channel_name
+    }
+
+    /// The order's id there.
+    async fn external_id(&self) -> &str {
+        &self.0.external_id
+    }
+
+    /// The order's status there, as last imported.
+    async fn external_status(&self) -> Option<&str> {
+        self.0.external_status.as_deref()
+    }
+
+    /// Whether the last import matched the order.
+    async fn sync_status(&self) -> SyncStatus {
+        self.0.sync_status
+    }
+
+    /// How many times it was imported.
+    async fn sync_count(&self) -> i32 {
+        self.0.sync_count
+    }
+
+    /// When it was first imported.
+    async fn imported_at(&self) -> DateTime<Utc> {
+        self.0.imported_at
+    }
+
+    /// When it was last imported.
+    async fn last_synced_at(&self) -> DateTime<Utc> {
+        self.0.last_synced_at
+    }
+
+    /// The order it became.
+    async fn order_id(&self) -> ID {
+        ID(self.0.order_id.to_string())
+    }
+}
+
+/// A till at a location; POS orders name the register they were rung up at, and take
+/// their stock from its location.
+pub struct PosRegister(pub(super) RegisterRow);
+
+#[Object]
+impl PosRegister {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Business key, unique in the tenant.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Whether it takes orders.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// The location its stock comes from.
+    async fn location_id(&self) -> ID {
+        ID(self.0.location_id.to_string())
+    }
+
+    /// When it was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The statuses an order can be cancelled from, for messages.
+pub(super) fn status_name(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "PENDING",
+        OrderStatus::Paid => "PAID",
+        OrderStatus::Fulfilled => "FULFILLED",
+        OrderStatus::Completed => "COMPLETED",
+        OrderStatus::Cancelled => "CANCELLED",
+        OrderStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
+        OrderStatus::Refunded => "REFUNDED",
+    }
+}

@@ -1,0 +1,182 @@
+//! Order queries: one order (admin by id or number; a storefront only by the order's
+//! secret token), the admin listing, and POS registers.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::data::{self, OrderKey};
+use super::listing::{self, OrderCursor, OrderFilter, OrderSortField, cursor_of, sort_tag};
+use super::loaders::ByOrder;
+use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderStatus, PaymentRow, RefundRow};
+use super::order_graphql::{Order, PosRegister};
+use super::register_data;
+use crate::catalog::SortDirection;
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
+};
+use crate::pricing::SalesChannel;
+use crate::tenancy::Role;
+
+/// Narrows an order listing.
+#[derive(InputObject, Default)]
+pub struct OrderFilterInput {
+    /// Any of these statuses.
+    pub status: Option<Vec<OrderStatus>>,
+    /// Any of these channels.
+    pub channel: Option<Vec<SalesChannel>>,
+    /// In the store with this code.
+    pub store: Option<String>,
+    /// Of this customer.
+    pub customer_id: Option<ID>,
+    /// Placed at or after.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub created_before: Option<DateTime<Utc>>,
+    /// An order number (`1042` or `#1042`) or part of the contact email.
+    pub search: Option<String>,
+}
+
+/// How to sort orders.
+#[derive(InputObject, Default)]
+pub struct OrderSortInput {
+    /// The field.
+    #[graphql(default)]
+    pub field: OrderSortField,
+    /// The direction (default: newest, highest first).
+    #[graphql(default_with = "SortDirection::Desc")]
+    pub direction: SortDirection,
+}
+
+/// Loads, for a page of orders, every nested list the query selects, one statement per
+/// kind, before the per-order resolvers ask.
+async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphql::Result<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let ahead = ctx.look_ahead();
+    let selected = |field: &str| {
+        ahead.field("edges").field("node").field(field).exists() || ahead.field("nodes").field(field).exists()
+    };
+    let ids: Vec<Uuid> = orders.iter().map(Order::uuid).collect();
+    if selected("items") {
+        prime(ctx, ByOrder::<ItemRow>::new, &ids).await?;
+    }
+    if selected("shippingAddress") || selected("billingAddress") {
+        prime(ctx, ByOrder::<AddressRow>::new, &ids).await?;
+    }
+    if selected("history") {
+        prime(ctx, ByOrder::<HistoryRow>::new, &ids).await?;
+    }
+    if selected("payments") {
+        prime(ctx, ByOrder::<PaymentRow>::new, &ids).await?;
+    }
+    if selected("refunds") {
+        prime(ctx, ByOrder::<RefundRow>::new, &ids).await?;
+    }
+    if selected("externalMapping") {
+        prime(ctx, ByOrder::<MappingRow>::new, &ids).await?;
+    }
+    Ok(())
+}
+
+/// Lists orders for the admin listing and for a customer's orders.
+pub async fn order_connection(
+    ctx: &Context<'_>,
+    filter: OrderFilter,
+    sort: OrderSortInput,
+    args: PageArgs,
+) -> async_graphql::Result<Connection<String, Order, ConnectionTotal>> {
+    let scope = caller_scope(ctx, Role::Admin)?;
+    let page = args.page::<OrderCursor>(ctx.data::<Limits>()?)?;
+    let tag = sort_tag(sort.field);
+    if [&page.after, &page.before].into_iter().flatten().any(|c| c.s != tag) {
+        return Err(coded_error("BAD_USER_INPUT", "this cursor belongs to another sort order"));
+    }
+    let rows =
+        listing::list(&mut *scope.conn().await.gql()?, &filter, sort.field, sort.direction, &page).await.gql()?;
+    let rows: Vec<Order> = rows.into_iter().map(Order::new).collect();
+    let shown: Vec<Order> = rows.iter().take(page.limit).cloned().collect();
+    prime_nested_lists(ctx, &shown).await?;
+    let total = ConnectionTotal::new(move || {
+        let scope = scope.clone();
+        let filter = filter.clone();
+        Box::pin(async move { Ok(listing::count(&mut *scope.conn().await?, &filter).await?) })
+    });
+    Ok(into_connection(rows, &page, |order| cursor_of(&order.0, sort.field), total))
+}
+
+/// Order queries.
+#[derive(Default)]
+pub struct OrderQuery;
+
+#[Object]
+impl OrderQuery {
+    /// One order. Admin tokens ask by `id` or `number`; a storefront asks by the order's
+    /// `token` (given when it placed the order) and by nothing else.
+    async fn order(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        number: Option<String>,
+        token: Option<ID>,
+    ) -> async_graphql::Result<Option<Order>> {
+        let scope = caller_scope(ctx, Role::Storefront)?;
+        let key = match (id, number, token) {
+            (Some(id), None, None) => OrderKey::Id(parse_id(&id)?),
+            (None, Some(number), None) => match number.trim().trim_start_matches('#').parse::<i64>() {
+                Ok(n) => OrderKey::Number(n),
+                Err(_) => return Err(coded_error("BAD_USER_INPUT", "an order number is digits, e.g. 1042")),
+            },
+            (None, None, Some(token)) => OrderKey::Token(parse_id(&token)?),
+            _ => return Err(coded_error("BAD_USER_INPUT", "pass exactly one of id, number or token")),
+        };
+        if !matches!(key, OrderKey::Token(_)) {
+            scope.require(Role::Admin).gql()?;
+        }
+        Ok(data::find(&mut *scope.conn().await.gql()?, &key).await.gql()?.map(Order::new))
+    }
+
+    /// The tenant's orders (admin), newest first unless sorted otherwise.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OrderFilterInput>,
+        sort_by: Option<OrderSortInput>,
+    ) -> async_graphql::Result<Connection<String, Order, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let input = filter.unwrap_or_default();
+        let store_id = match input.store.as_deref() {
+            Some(code) => {
+                match crate::stores::store_by_code(&mut *scope.conn().await.gql()?, code.trim()).await.gql()? {
+                    Some(store) => Some(store.id),
+                    None => return Err(coded_error("STORE_NOT_FOUND", format!("no store '{}'", code.trim()))),
+                }
+            }
+            None => None,
+        };
+        let filter = OrderFilter {
+            statuses: input.status.unwrap_or_default(),
+            channels: input.channel.unwrap_or_default(),
+            store_id,
+            customer_id: input.customer_id.as_ref().map(parse_id).transpose()?,
+            created_after: input.created_after,
+            created_before: input.created_before,
+            search: input.search,
+        };
+        order_connection(ctx, filter, sort_by.unwrap_or_default(), PageArgs { first, after, last, before }).await
+    }
+
+    /// The tenant's POS registers, by code (admin).
+    async fn pos_registers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PosRegister>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        Ok(register_data::all(&mut *scope.conn().await.gql()?).await.gql()?.into_iter().map(PosRegister).collect())
+    }
+}
