@@ -42,6 +42,13 @@ pub struct Money {
     pub currency: String,
 }
 
+/// Whether `amount` can be paid in `currency`: no more decimals than its minor unit has
+/// (2 for EUR, 0 for JPY).
+pub fn fits_currency(amount: &BigDecimal, currency: &str) -> bool {
+    let minor = iso_currency::Currency::from_code(currency).map_or(2, |c| c.exponent().unwrap_or(0) as i64);
+    amount.normalized().as_bigint_and_exponent().1 <= minor
+}
+
 impl Money {
     /// `amount` in `currency`, formatted for display without losing any digit.
     pub fn new(amount: &BigDecimal, currency: &str) -> Self {

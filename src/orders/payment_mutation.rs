@@ -16,8 +16,8 @@ use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, fits_currency,
+    mutation_outcome, validate,
 };
 use crate::tenancy::Role;
 
@@ -109,6 +109,19 @@ fn positive_amount(errors: &mut UserErrors, field: &str, value: &BigDecimal) -> 
     value
 }
 
+/// Refuses an amount with more decimals than the order's currency has.
+fn check_minor_units(field: &str, amount: &BigDecimal, currency: &str) -> Result<(), MutationError> {
+    if fits_currency(amount, currency) {
+        Ok(())
+    } else {
+        Err(MutationError::user(
+            field,
+            UserErrorCode::Invalid,
+            format!("{currency} has fewer decimals than {}", amount.normalized()),
+        ))
+    }
+}
+
 /// Takes `amount` captured on `order`: updates its totals and payment status, and marks
 /// it PAID once the total is captured.
 pub(super) async fn apply_capture(
@@ -198,6 +211,7 @@ impl PaymentMutation {
                         format!("the order is in {}", order.currency),
                     ));
                 }
+                check_minor_units("amount", &amount, &order.currency)?;
                 let owed = &order.total - &order.captured_total;
                 if amount > owed {
                     return Err(MutationError::user(
@@ -252,6 +266,7 @@ impl PaymentMutation {
                     return Err(not_pending(&payment));
                 }
                 let amount = amount.clone().unwrap_or_else(|| payment.amount.clone());
+                check_minor_units("amount", &amount, &order.currency)?;
                 if amount > payment.amount {
                     return Err(MutationError::user(
                         "amount",
@@ -321,6 +336,7 @@ impl PaymentMutation {
                 let order = locked(conn, order_id)
                     .await
                     .map_err(|_| MutationError::user("orderId", UserErrorCode::NotFound, "no such order"))?;
+                check_minor_units("amount", &amount, &order.currency)?;
                 let refundable = &order.captured_total - &order.refunded_total;
                 if amount > refundable {
                     return Err(MutationError::user(

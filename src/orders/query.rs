@@ -39,7 +39,7 @@ pub struct OrderFilterInput {
 }
 
 /// How to sort orders.
-#[derive(InputObject, Default)]
+#[derive(InputObject)]
 pub struct OrderSortInput {
     /// The field.
     #[graphql(default)]
@@ -47,6 +47,12 @@ pub struct OrderSortInput {
     /// The direction (default: newest, highest first).
     #[graphql(default_with = "SortDirection::Desc")]
     pub direction: SortDirection,
+}
+
+impl Default for OrderSortInput {
+    fn default() -> Self {
+        Self { field: OrderSortField::CreatedAt, direction: SortDirection::Desc }
+    }
 }
 
 /// Loads, for a page of orders, every nested list the query selects, one statement per

@@ -12,6 +12,7 @@ mod http;
 mod inventory;
 mod isolation;
 mod migrations;
+mod orders;
 mod schema;
 mod serve;
 mod statements;

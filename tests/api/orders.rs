@@ -1,0 +1,499 @@
+//! Orders: server-side pricing, atomic reservations under concurrency, idempotency, the
+//! lifecycle, payments and refunds, marketplace imports, POS registers, listings and
+//! tenant isolation — all through HTTP against a real PostgreSQL.
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::catalog::product;
+use crate::harness::{STORE_CREATE, TestApp, TestTenant, error_code};
+
+pub const ORDER_CREATE: &str = "mutation($input: OrderCreateInput!) { orderCreate(input: $input) {
+    order { id number token status paymentStatus channel currency email
+            subtotal { amount currency } total { amount currency }
+            items { line sku productName variantName quantity unitPrice { amount } priceSource lineTotal { amount } }
+            shippingAddress { city country } history { fromStatus toStatus } }
+    replayed userErrors { field code message } } }";
+
+const CHANGE: &str = "order { id status paymentStatus fulfilledAt capturedTotal { amount } refundedTotal { amount }
+    history { fromStatus toStatus actor note } } userErrors { field code message }";
+
+const SET_STOCK: &str = "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { code } } }";
+
+/// Sets a variant's stock (at the default location unless `location` is given).
+pub async fn stock(app: &TestApp, t: &TestTenant, sku: &str, quantity: i32, location: Option<&str>) {
+    let body = app
+        .gql(
+            &t.admin,
+            SET_STOCK,
+            json!({ "input": { "sku": sku, "quantity": quantity, "reason": "test", "locationCode": location } }),
+        )
+        .await;
+    assert_eq!(body["data"]["inventorySet"]["userErrors"], json!([]), "{body}");
+}
+
+/// A store `web` in EUR and an active product `tee` with variants TEE-S (10.00, the
+/// base price) and TEE-M (12.50), 5 of each in stock.
+async fn shop(app: &TestApp, slug: &str) -> TestTenant {
+    let t = app.tenant(slug).await;
+    app.store(&t.admin, "web", None).await;
+    product(app, &t, "tee", "ACTIVE", &["TEE-S", "TEE-M"]).await;
+    stock(app, &t, "TEE-S", 5, None).await;
+    stock(app, &t, "TEE-M", 5, None).await;
+    t
+}
+
+fn address() -> Value {
+    json!({ "firstName": "Ada", "lastName": "Lovelace", "line1": "1 Analytical St", "city": "London", "country": "gb" })
+}
+
+/// Places an order of `items` (`[(sku, quantity)]`) in store `web`.
+pub async fn place(app: &TestApp, token: &str, items: &[(&str, i32)], key: Option<&str>) -> Value {
+    let items: Vec<Value> = items.iter().map(|(sku, q)| json!({ "sku": sku, "quantity": q })).collect();
+    app.gql(
+        token,
+        ORDER_CREATE,
+        json!({ "input": { "items": items, "store": "web", "email": "Ada@Example.com", "idempotencyKey": key,
+                           "shippingAddress": address() } }),
+    )
+    .await
+}
+
+fn codes(body: &Value, mutation: &str) -> Vec<String> {
+    body["data"][mutation]["userErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no userErrors in {body}"))
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn reserved(app: &TestApp, slug: &str, sku: &str) -> (i64, i64) {
+    let q = |col: &str| {
+        format!(
+            "SELECT COALESCE(sum(i.{col}), 0)::bigint AS n FROM t_{slug}.inventory i \
+             JOIN t_{slug}.product_variants v ON v.id = i.variant_id WHERE v.sku = '{sku}'"
+        )
+    };
+    (app.sql_count(&q("quantity")).await, app.sql_count(&q("reserved")).await)
+}
+
+async fn change(app: &TestApp, token: &str, mutation: &str, id: &str, note: Option<&str>) -> Value {
+    let query = format!("mutation($input: OrderTransitionInput!) {{ {mutation}(input: $input) {{ {CHANGE} }} }}");
+    app.gql(token, &query, json!({ "input": { "id": id, "note": note } })).await
+}
+
+async fn pay(app: &TestApp, token: &str, order: &str, amount: &str, txn: &str) -> Value {
+    app.gql(
+        token,
+        "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
+            payment { id status amount { amount } capturedAmount { amount } }
+            order { status paymentStatus capturedTotal { amount } } userErrors { field code message } } }",
+        json!({ "input": { "orderId": order, "provider": "stripe", "providerTransactionId": txn, "amount": amount,
+                           "captured": true } }),
+    )
+    .await
+}
+
+async fn refund(app: &TestApp, token: &str, order: &str, amount: &str) -> Value {
+    app.gql(
+        token,
+        "mutation($input: RefundCreateInput!) { refundCreate(input: $input) {
+            refunds { amount { amount } reason }
+            order { status paymentStatus refundedTotal { amount } } userErrors { field code message } } }",
+        json!({ "input": { "orderId": order, "amount": amount, "reason": "damaged in transit" } }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_server_prices_snapshots_and_reserves() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_a").await;
+    let body = place(&app, &t.storefront, &[("TEE-S", 2), ("TEE-M", 3)], None).await;
+    assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
+    let order = &body["data"]["orderCreate"]["order"];
+    assert_eq!(order["number"], "1001");
+    assert_eq!(order["status"], "PENDING");
+    assert_eq!(order["paymentStatus"], "UNPAID");
+    assert_eq!(order["channel"], "ONLINE");
+    assert_eq!(order["email"], "ada@example.com");
+    assert_eq!(order["subtotal"], json!({ "amount": "57.50", "currency": "EUR" }));
+    assert_eq!(order["total"]["amount"], "57.50");
+    assert_eq!(
+        order["items"],
+        json!([
+            { "line": 1, "sku": "TEE-S", "productName": "Product tee", "variantName": "", "quantity": 2,
+              "unitPrice": { "amount": "10.00" }, "priceSource": "BASE_PRICE", "lineTotal": { "amount": "20.00" } },
+            { "line": 2, "sku": "TEE-M", "productName": "Product tee", "variantName": "", "quantity": 3,
+              "unitPrice": { "amount": "12.50" }, "priceSource": "VARIANT_PRICE", "lineTotal": { "amount": "37.50" } },
+        ]),
+        "{body}"
+    );
+    assert_eq!(order["shippingAddress"], json!({ "city": "London", "country": "GB" }));
+    assert_eq!(order["history"], json!([{ "fromStatus": null, "toStatus": "PENDING" }]));
+    assert_eq!(reserved(&app, "ord_a", "TEE-S").await, (5, 2));
+    assert_eq!(reserved(&app, "ord_a", "TEE-M").await, (5, 3));
+
+    // A catalog change later does not rewrite the order.
+    app.sql_count("WITH u AS (UPDATE t_ord_a.products SET name = 'Renamed' RETURNING 1) SELECT count(*) AS n FROM u")
+        .await;
+    let token = order["token"].as_str().unwrap();
+    let read = "query($t: ID!) { order(token: $t) { number items { productName } total { amount } } }";
+    let body = app.gql(&t.storefront, read, json!({ "t": token })).await;
+    assert_eq!(body["data"]["order"]["items"][0]["productName"], "Product tee", "{body}");
+
+    // A storefront reads by token only, and never the admin-only parts.
+    let body = app.gql(&t.storefront, "{ order(number: \"1001\") { id } }", json!({})).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    let body =
+        app.gql(&t.storefront, "query($t: ID!) { order(token: $t) { payments { id } } }", json!({ "t": token })).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    let body = app.gql(&t.admin, "{ order(number: \"#1001\") { email placedBy } }", json!({})).await;
+    assert_eq!(body["data"]["order"], json!({ "email": "ada@example.com", "placedBy": "storefront" }));
+}
+
+#[tokio::test]
+async fn refused_orders_write_and_reserve_nothing() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_b").await;
+    product(&app, &t, "draft", "DRAFT", &["DRAFT-1"]).await;
+    stock(&app, &t, "DRAFT-1", 5, None).await;
+    let body = app
+        .gql(&t.admin, STORE_CREATE, json!({ "input": { "code": "usa", "name": "USA", "defaultCurrency": "USD" } }))
+        .await;
+    assert_eq!(body["data"]["storeCreate"]["userErrors"], json!([]));
+
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({ "items": [], "store": "web", "email": "a@b.co" }), "EMPTY_ORDER"),
+        (json!({ "items": [{ "sku": "NOPE", "quantity": 1 }], "store": "web", "email": "a@b.co" }), "NOT_FOUND"),
+        (
+            json!({ "items": [{ "sku": "DRAFT-1", "quantity": 1 }], "store": "web", "email": "a@b.co" }),
+            "PRODUCT_UNAVAILABLE",
+        ),
+        (
+            json!({ "items": [{ "sku": "TEE-S", "quantity": 6 }], "store": "web", "email": "a@b.co" }),
+            "INSUFFICIENT_STOCK",
+        ),
+        (
+            json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "usa", "email": "a@b.co" }),
+            "CURRENCY_MISMATCH",
+        ),
+        (json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "email": "a@b.co" }), "REQUIRED"),
+        (json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "nope", "email": "a@b.co" }), "NOT_FOUND"),
+        (json!({ "items": [{ "sku": "TEE-S", "quantity": 0 }], "store": "web", "email": "a@b.co" }), "INVALID"),
+        (
+            json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "web", "email": "not-an-email" }),
+            "INVALID_EMAIL",
+        ),
+        (json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "web" }), "REQUIRED"),
+        (
+            json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "web", "email": "a@b.co", "channel": "POS" }),
+            "INVALID",
+        ),
+    ];
+    for (input, code) in cases {
+        let body = app.gql(&t.storefront, ORDER_CREATE, json!({ "input": input })).await;
+        assert!(codes(&body, "orderCreate").contains(&code.to_owned()), "{input}: {body}");
+        assert_eq!(body["data"]["orderCreate"]["order"], Value::Null);
+    }
+    // Four units of one line and three of another: the second line's shortage refuses
+    // the whole order, the first line's units included.
+    let body = place(&app, &t.storefront, &[("TEE-S", 4), ("TEE-M", 6)], None).await;
+    assert_eq!(body["data"]["orderCreate"]["userErrors"][0]["field"], json!(["input", "items", "1", "quantity"]));
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_b.orders").await, 0);
+    assert_eq!(app.sql_count("SELECT sum(reserved)::bigint AS n FROM t_ord_b.inventory").await, 0);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_orders_for_ten_units() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_c").await;
+    stock(&app, &t, "TEE-S", 10, None).await;
+    let attempts = (0..50).map(|_| place(&app, &t.storefront, &[("TEE-S", 1)], None));
+    let bodies = join_all(attempts).await;
+    let placed = bodies.iter().filter(|b| b["data"]["orderCreate"]["order"].is_object()).count();
+    let short = bodies.iter().filter(|b| codes(b, "orderCreate") == ["INSUFFICIENT_STOCK"]).count();
+    assert_eq!((placed, short), (10, 40), "{:?}", bodies.iter().find(|b| b["errors"].is_array()));
+    assert_eq!(reserved(&app, "ord_c", "TEE-S").await, (10, 10));
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_c.orders").await, 10);
+    assert_eq!(app.sql_count("SELECT sum(quantity)::bigint AS n FROM t_ord_c.order_allocations").await, 10);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_c.inventory WHERE quantity - reserved < 0").await, 0);
+    let mut numbers: Vec<i64> = bodies
+        .iter()
+        .filter_map(|b| b["data"]["orderCreate"]["order"]["number"].as_str().map(|n| n.parse().unwrap()))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 10, "order numbers are unique");
+}
+
+#[tokio::test]
+async fn one_idempotency_key_gives_one_order() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_d").await;
+    let attempts = (0..20).map(|_| place(&app, &t.storefront, &[("TEE-M", 2)], Some("checkout-42")));
+    let bodies = join_all(attempts).await;
+    let ids: Vec<&str> =
+        bodies.iter().map(|b| b["data"]["orderCreate"]["order"]["id"].as_str().unwrap_or("none")).collect();
+    assert!(ids.iter().all(|id| *id == ids[0] && *id != "none"), "{bodies:?}");
+    let fresh = bodies.iter().filter(|b| b["data"]["orderCreate"]["replayed"] == false).count();
+    assert_eq!(fresh, 1);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_d.orders").await, 1);
+    assert_eq!(reserved(&app, "ord_d", "TEE-M").await, (5, 2));
+    // Later, too.
+    let body = place(&app, &t.storefront, &[("TEE-M", 2)], Some("checkout-42")).await;
+    assert_eq!(body["data"]["orderCreate"]["order"]["id"], ids[0]);
+    assert_eq!(body["data"]["orderCreate"]["replayed"], true);
+}
+
+#[tokio::test]
+async fn the_lifecycle_is_enforced_and_moves_stock() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_e").await;
+    let body = place(&app, &t.storefront, &[("TEE-S", 2)], None).await;
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+
+    let body = change(&app, &t.admin, "orderFulfill", &id, None).await;
+    assert_eq!(codes(&body, "orderFulfill"), ["ILLEGAL_TRANSITION"], "an unpaid order is not fulfilled");
+    let body = change(&app, &t.storefront, "orderCancel", &id, None).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+
+    // Paid in two parts: the order is PAID once the total is captured.
+    let body = pay(&app, &t.admin, &id, "5", "pi_1").await;
+    assert_eq!(body["data"]["paymentCreate"]["order"]["paymentStatus"], "PARTIALLY_PAID", "{body}");
+    assert_eq!(body["data"]["paymentCreate"]["order"]["status"], "PENDING");
+    let body = pay(&app, &t.admin, &id, "15.01", "pi_2").await;
+    assert_eq!(codes(&body, "paymentCreate"), ["AMOUNT_EXCEEDED"]);
+    let body = pay(&app, &t.admin, &id, "15", "pi_1").await;
+    assert_eq!(codes(&body, "paymentCreate"), ["DUPLICATE"]);
+    let body = pay(&app, &t.admin, &id, "15", "pi_2").await;
+    assert_eq!(
+        body["data"]["paymentCreate"]["order"],
+        json!({ "status": "PAID", "paymentStatus": "PAID", "capturedTotal": { "amount": "20.00" } })
+    );
+
+    let staff = [("authorization", format!("Bearer {}", t.admin)), ("x-staff-id", "alice".to_owned())];
+    let headers: Vec<(&str, &str)> = staff.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let query = format!("mutation($input: OrderTransitionInput!) {{ orderFulfill(input: $input) {{ {CHANGE} }} }}");
+    let (_, body) = app.post(&headers, &query, json!({ "input": { "id": id, "note": "DHL 123" } })).await;
+    assert_eq!(body["data"]["orderFulfill"]["order"]["status"], "FULFILLED", "{body}");
+    assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 0), "fulfilment ships the reserved units");
+    let history = &body["data"]["orderFulfill"]["order"]["history"];
+    assert_eq!(
+        history[2],
+        json!({ "fromStatus": "PAID", "toStatus": "FULFILLED", "actor": "staff:alice", "note": "DHL 123" })
+    );
+    assert_eq!(history[1]["toStatus"], "PAID", "a partial payment changes no status: {history}");
+
+    let body = change(&app, &t.admin, "orderCancel", &id, None).await;
+    assert_eq!(codes(&body, "orderCancel"), ["ILLEGAL_TRANSITION"]);
+    let body = change(&app, &t.admin, "orderComplete", &id, None).await;
+    assert_eq!(body["data"]["orderComplete"]["order"]["status"], "COMPLETED");
+
+    // Cancelling releases the reservation; a cancelled order stays cancelled.
+    let body = place(&app, &t.storefront, &[("TEE-S", 3)], None).await;
+    let other = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 3));
+    let body = change(&app, &t.admin, "orderCancel", &other, Some("customer changed mind")).await;
+    assert_eq!(body["data"]["orderCancel"]["order"]["status"], "CANCELLED");
+    assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 0));
+    for mutation in ["orderCancel", "orderFulfill", "orderComplete"] {
+        let body = change(&app, &t.admin, mutation, &other, None).await;
+        assert_eq!(codes(&body, mutation), ["ILLEGAL_TRANSITION"], "{mutation}");
+    }
+    let body = pay(&app, &t.admin, &other, "1", "pi_3").await;
+    assert_eq!(codes(&body, "paymentCreate"), ["ILLEGAL_TRANSITION"]);
+    assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 0));
+}
+
+#[tokio::test]
+async fn refunds_never_exceed_what_was_captured() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_f").await;
+    let body = place(&app, &t.storefront, &[("TEE-M", 1), ("TEE-S", 1)], None).await;
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let body = refund(&app, &t.admin, &id, "1").await;
+    assert_eq!(codes(&body, "refundCreate"), ["REFUND_EXCEEDS_CAPTURED"], "nothing captured yet");
+    pay(&app, &t.admin, &id, "22.50", "pi_f").await;
+
+    let body = refund(&app, &t.admin, &id, "22.51").await;
+    assert_eq!(codes(&body, "refundCreate"), ["REFUND_EXCEEDS_CAPTURED"]);
+    let body = refund(&app, &t.admin, &id, "0.005").await;
+    assert_eq!(codes(&body, "refundCreate"), ["INVALID"], "{body}");
+    let body = refund(&app, &t.admin, &id, "2.50").await;
+    assert_eq!(
+        body["data"]["refundCreate"]["order"],
+        json!({ "status": "PARTIALLY_REFUNDED", "paymentStatus": "PARTIALLY_REFUNDED", "refundedTotal": { "amount": "2.50" } })
+    );
+    // Twenty refunds of 1.50 race for the 20.00 left: at most 13 fit.
+    let bodies = join_all((0..20).map(|_| refund(&app, &t.admin, &id, "1.50"))).await;
+    let done = bodies.iter().filter(|b| b["data"]["refundCreate"]["order"].is_object()).count();
+    assert_eq!(done, 13);
+    assert_eq!(
+        app.sql_count("SELECT (refunded_total * 100)::bigint AS n FROM t_ord_f.orders").await,
+        2250 - 50,
+        "2.50 + 13 × 1.50 = 22.00"
+    );
+    let body = refund(&app, &t.admin, &id, "0.50").await;
+    assert_eq!(body["data"]["refundCreate"]["order"]["status"], "REFUNDED", "{body}");
+    assert_eq!(reserved(&app, "ord_f", "TEE-S").await, (5, 0), "a full refund before fulfilment releases the stock");
+    assert_eq!(
+        app.sql_count("SELECT count(*) AS n FROM t_ord_f.payments WHERE refunded_amount > captured_amount").await,
+        0
+    );
+}
+
+const IMPORT: &str = "mutation($input: OrderImportInput!) { orderImport(input: $input) {
+    order { id status paymentStatus channel total { amount currency } items { sku unitPrice { amount } priceSource }
+            externalMapping { channelName externalId syncStatus syncCount externalStatus } }
+    replayed userErrors { field code message } } }";
+
+#[tokio::test]
+async fn an_external_order_is_imported_once() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_g").await;
+    let input = |price: &str, status: &str| {
+        json!({ "input": { "channelName": "amazon-de", "externalId": "302-1234567", "externalStatus": status,
+                           "currency": "EUR", "paid": true,
+                           "items": [{ "sku": "TEE-S", "quantity": 2, "unitPrice": price }] } })
+    };
+    let bodies = join_all((0..10).map(|_| app.gql(&t.admin, IMPORT, input("9.99", "Unshipped")))).await;
+    let ids: Vec<&str> =
+        bodies.iter().map(|b| b["data"]["orderImport"]["order"]["id"].as_str().unwrap_or("none")).collect();
+    assert!(ids.iter().all(|id| *id == ids[0] && *id != "none"), "{bodies:?}");
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_g.orders").await, 1);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_g.payments").await, 1);
+    assert_eq!(reserved(&app, "ord_g", "TEE-S").await, (5, 2));
+
+    let body = app.gql(&t.admin, IMPORT, input("9.99", "Shipped")).await;
+    let order = &body["data"]["orderImport"]["order"];
+    assert_eq!(body["data"]["orderImport"]["replayed"], true);
+    assert_eq!(order["channel"], "EXTERNAL");
+    assert_eq!(order["status"], "PAID");
+    assert_eq!(order["total"], json!({ "amount": "19.98", "currency": "EUR" }));
+    assert_eq!(order["items"], json!([{ "sku": "TEE-S", "unitPrice": { "amount": "9.99" }, "priceSource": null }]));
+    assert_eq!(
+        order["externalMapping"],
+        json!({ "channelName": "amazon-de", "externalId": "302-1234567", "syncStatus": "SYNCED", "syncCount": 11,
+                "externalStatus": "Shipped" })
+    );
+    // The marketplace now says other lines: flagged, not applied.
+    let body = app.gql(&t.admin, IMPORT, input("8.99", "Shipped")).await;
+    assert_eq!(body["data"]["orderImport"]["order"]["externalMapping"]["syncStatus"], "CONFLICT");
+    assert_eq!(body["data"]["orderImport"]["order"]["total"]["amount"], "19.98");
+    let body = app.gql(&t.storefront, IMPORT, input("9.99", "Shipped")).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn pos_orders_take_stock_at_their_register() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_h").await;
+    let body = app
+        .gql(
+            &t.admin,
+            "mutation { locationCreate(input: { code: \"shop\", name: \"Shop\", kind: POS }) { userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["locationCreate"]["userErrors"], json!([]), "{body}");
+    stock(&app, &t, "TEE-S", 3, Some("shop")).await;
+    let body = app
+        .gql(
+            &t.admin,
+            "mutation { posRegisterCreate(input: { code: \"till-1\", name: \"Till 1\", locationCode: \"shop\" }) {
+                register { code } userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["posRegisterCreate"]["register"]["code"], "till-1", "{body}");
+
+    let pos = |quantity: i32| {
+        json!({ "input": { "items": [{ "sku": "TEE-S", "quantity": quantity }], "store": "web", "channel": "POS",
+                           "registerCode": "till-1", "email": "walkin@example.com" } })
+    };
+    let body = app.gql(&t.admin, ORDER_CREATE, pos(4)).await;
+    assert_eq!(codes(&body, "orderCreate"), ["INSUFFICIENT_STOCK"], "the shop has 3, the warehouse's 5 do not count");
+    let body = app.gql(&t.admin, ORDER_CREATE, pos(3)).await;
+    assert_eq!(body["data"]["orderCreate"]["order"]["channel"], "POS", "{body}");
+    assert_eq!(
+        app.sql_count(
+            "SELECT sum(i.reserved)::bigint AS n FROM t_ord_h.inventory i JOIN t_ord_h.locations l ON l.id = i.location_id WHERE l.code = 'shop'"
+        )
+        .await,
+        3
+    );
+    let body = app
+        .gql(
+            &t.admin,
+            ORDER_CREATE,
+            json!({ "input": { "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "web",
+                                                        "channel": "POS", "email": "a@b.co" } }),
+        )
+        .await;
+    assert_eq!(codes(&body, "orderCreate"), ["REQUIRED"], "a POS order names its register");
+    let body = app.gql(&t.admin, "{ posRegisters { code } }", json!({})).await;
+    assert_eq!(body["data"]["posRegisters"], json!([{ "code": "till-1" }]));
+}
+
+#[tokio::test]
+async fn listings_filter_page_and_never_mix_tenants() {
+    let app = TestApp::start().await;
+    let a = shop(&app, "ord_i").await;
+    let b = shop(&app, "ord_j").await;
+    for _ in 0..3 {
+        place(&app, &a.storefront, &[("TEE-S", 1)], None).await;
+    }
+    let body = place(&app, &b.storefront, &[("TEE-M", 1)], None).await;
+    let b_order = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let body = place(&app, &a.storefront, &[("TEE-M", 1)], None).await;
+    let a_last = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    change(&app, &a.admin, "orderCancel", &a_last, None).await;
+
+    let list = "query($f: OrderFilterInput, $s: OrderSortInput, $after: String) {
+        orders(first: 2, after: $after, filter: $f, sortBy: $s) { totalCount pageInfo { hasNextPage endCursor }
+            edges { node { number status } } } }";
+    let body = app.gql(&a.admin, list, json!({})).await;
+    let numbers: Vec<&str> = body["data"]["orders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1004", "1003"], "newest first: {body}");
+    assert_eq!(body["data"]["orders"]["totalCount"], 4);
+    let cursor = body["data"]["orders"]["pageInfo"]["endCursor"].clone();
+    let body = app.gql(&a.admin, list, json!({ "after": cursor })).await;
+    let numbers: Vec<&str> = body["data"]["orders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1002", "1001"]);
+    assert_eq!(body["data"]["orders"]["pageInfo"]["hasNextPage"], false);
+
+    let body = app.gql(&a.admin, list, json!({ "f": { "status": ["CANCELLED"] } })).await;
+    assert_eq!(body["data"]["orders"]["totalCount"], 1);
+    let body = app.gql(&a.admin, list, json!({ "f": { "search": "#1002" } })).await;
+    assert_eq!(body["data"]["orders"]["edges"][0]["node"]["number"], "1002");
+    assert_eq!(body["data"]["orders"]["totalCount"], 1);
+    let body = app.gql(&a.admin, list, json!({ "f": { "search": "ADA@" } })).await;
+    assert_eq!(body["data"]["orders"]["totalCount"], 4);
+    let body = app.gql(&a.admin, list, json!({ "s": { "field": "NUMBER", "direction": "ASC" } })).await;
+    assert_eq!(body["data"]["orders"]["edges"][0]["node"]["number"], "1001");
+    let body = app.gql(&a.admin, list, json!({ "s": { "field": "NUMBER" }, "after": cursor })).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "a cursor of another sort is refused");
+
+    // Tenant B has its own numbers and sees nothing of A.
+    let body = app.gql(&b.admin, list, json!({})).await;
+    assert_eq!(body["data"]["orders"]["totalCount"], 1);
+    assert_eq!(body["data"]["orders"]["edges"][0]["node"]["number"], "1001");
+    let body = app.gql(&b.admin, "query($id: ID!) { order(id: $id) { id } }", json!({ "id": a_last })).await;
+    assert_eq!(body["data"]["order"], Value::Null);
+    let body = app.gql(&a.admin, "query($id: ID!) { order(id: $id) { id } }", json!({ "id": b_order })).await;
+    assert_eq!(body["data"]["order"], Value::Null);
+    let body = app.gql(&b.storefront, list, json!({})).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+}
