@@ -497,3 +497,74 @@ async fn listings_filter_page_and_never_mix_tenants() {
     let body = app.gql(&b.storefront, list, json!({})).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn bundles_reserve_their_parts_and_virtual_products_nothing() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_k").await;
+    product(&app, &t, "lens", "ACTIVE", &["LENS"]).await;
+    stock(&app, &t, "LENS", 3, None).await;
+    for (slug, kind, sku) in [("kit", "BUNDLE", "KIT"), ("ebook", "VIRTUAL", "EBOOK")] {
+        let body = app
+            .gql(
+                &t.admin,
+                crate::catalog::PRODUCT_CREATE,
+                json!({ "input": { "slug": slug, "name": slug, "status": "ACTIVE", "productType": kind,
+                                   "basePrice": "30", "currency": "EUR", "variants": [{ "sku": sku }] } }),
+            )
+            .await;
+        assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
+    }
+    let kit = app.gql(&t.admin, "{ product(slug: \"kit\") { id } }", json!({})).await["data"]["product"]["id"].clone();
+    let body = place(&app, &t.storefront, &[("KIT", 1)], None).await;
+    assert_eq!(codes(&body, "orderCreate"), ["PRODUCT_UNAVAILABLE"], "a bundle without parts is not sold");
+    let set = "mutation($input: ProductBundleSetInput!) { productBundleSet(input: $input) { userErrors { code } } }";
+    let body = app
+        .gql(&t.admin, set, json!({ "input": { "productId": kit, "components": [{ "sku": "TEE-S" }, { "sku": "LENS", "quantity": 2 }] } }))
+        .await;
+    assert_eq!(body["data"]["productBundleSet"]["userErrors"], json!([]), "{body}");
+
+    // Two kits need 4 lenses; there are 3.
+    let body = place(&app, &t.storefront, &[("KIT", 2)], None).await;
+    assert_eq!(codes(&body, "orderCreate"), ["INSUFFICIENT_STOCK"]);
+    // One kit, one loose lens (same variant as a part: 3 needed, 3 there) and an e-book.
+    let body = place(&app, &t.storefront, &[("KIT", 1), ("LENS", 1), ("EBOOK", 7)], None).await;
+    assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
+    assert_eq!(body["data"]["orderCreate"]["order"]["total"]["amount"], "250.00", "30 + 10 + 7 × 30");
+    assert_eq!(reserved(&app, "ord_k", "LENS").await, (3, 3));
+    assert_eq!(reserved(&app, "ord_k", "TEE-S").await, (5, 1));
+    assert_eq!(reserved(&app, "ord_k", "KIT").await, (0, 0));
+    assert_eq!(reserved(&app, "ord_k", "EBOOK").await, (0, 0));
+    // Paid and fulfilled, the parts leave the stock.
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    pay(&app, &t.admin, &id, "250", "pi_k").await;
+    let body = change(&app, &t.admin, "orderFulfill", &id, None).await;
+    assert_eq!(body["data"]["orderFulfill"]["order"]["status"], "FULFILLED", "{body}");
+    assert_eq!(reserved(&app, "ord_k", "LENS").await, (0, 0));
+    assert_eq!(reserved(&app, "ord_k", "TEE-S").await, (4, 0));
+}
+
+#[tokio::test]
+async fn a_page_of_orders_costs_the_same_statements_at_5_and_40() {
+    let app = TestApp::one_connection().await;
+    let t = shop(&app, "ord_l").await;
+    stock(&app, &t, "TEE-S", 1000, None).await;
+    stock(&app, &t, "TEE-M", 1000, None).await;
+    for i in 0..40 {
+        let body = place(&app, &t.storefront, &[("TEE-S", 1), ("TEE-M", 1 + i % 2)], None).await;
+        assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
+    }
+    let page = "query($n: Int) { orders(first: $n) { edges { node { number items { sku } shippingAddress { city }
+        history { toStatus } payments { id } refunds { id } externalMapping { externalId } store { code } } } } }";
+    let mut costs = Vec::new();
+    for n in [5, 40] {
+        app.gql(&t.admin, page, json!({ "n": 1 })).await;
+        let before = app.db.statements();
+        let body = app.gql(&t.admin, page, json!({ "n": n })).await;
+        assert_eq!(body["data"]["orders"]["edges"].as_array().map(Vec::len), Some(n as usize), "{body}");
+        costs.push(app.db.statements() - before);
+    }
+    assert_eq!(costs[0], costs[1], "the page size does not change the statement count");
+    // Token, page, items, addresses, history, payments, refunds, mapping, stores.
+    assert_eq!(costs[1], 9);
+}
