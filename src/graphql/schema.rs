@@ -5,6 +5,7 @@ use crate::attributes::{AttributeMutation, AttributeQuery};
 use crate::catalog::{
     BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation,
 };
+use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
@@ -12,7 +13,16 @@ use crate::tenancy::TenantQuery;
 
 /// Every query field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct Query(TenantQuery, StoreQuery, CatalogQuery, CategoryQuery, InventoryQuery, PricingQuery, AttributeQuery);
+pub struct Query(
+    TenantQuery,
+    StoreQuery,
+    CatalogQuery,
+    CategoryQuery,
+    InventoryQuery,
+    PricingQuery,
+    AttributeQuery,
+    CustomerQuery,
+);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
@@ -27,6 +37,7 @@ pub struct Mutation(
     BundleMutation,
     BulkMutation,
     AttributeMutation,
+    CustomerMutation,
 );
 
 /// The one GraphQL schema all tenants share.
