@@ -111,12 +111,12 @@ fn filtered(filter: &CustomerFilter) -> Boxed {
     query
 }
 
-/// The SQL of the sort key, without the id.
-fn key_sql(field: CustomerSortField) -> &'static str {
+/// The SQL of the sort key's columns, without the id.
+fn key_sql(field: CustomerSortField) -> &'static [&'static str] {
     match field {
-        CustomerSortField::CreatedAt => "customers.created_at",
-        CustomerSortField::Email => "COALESCE(customers.email, '')",
-        CustomerSortField::Name => "lower(customers.last_name), lower(customers.first_name)",
+        CustomerSortField::CreatedAt => &["customers.created_at"],
+        CustomerSortField::Email => &["COALESCE(customers.email, '')"],
+        CustomerSortField::Name => &["lower(customers.last_name)", "lower(customers.first_name)"],
     }
 }
 
@@ -127,8 +127,11 @@ fn bound(cursor: &CustomerCursor, greater: bool) -> Fragment<Bool> {
         CustomerCursor::Email(email, id) => (vec![Bind::Text(email.clone())], id),
         CustomerCursor::Name(last, first, id) => (vec![Bind::Text(last.clone()), Bind::Text(first.clone())], id),
     };
-    let mut fragment =
-        Fragment::sql(&format!("(({}, customers.id) {} (", key_sql(cursor.field()), if greater { ">" } else { "<" }));
+    let mut fragment = Fragment::sql(&format!(
+        "(({}, customers.id) {} (",
+        key_sql(cursor.field()).join(", "),
+        if greater { ">" } else { "<" }
+    ));
     for bind in binds {
         fragment = fragment.bind(bind).push(", ");
     }
@@ -156,7 +159,7 @@ pub async fn list(
     }
     let order = if descending != page.backward { "DESC" } else { "ASC" };
     let columns: Vec<String> =
-        key_sql(sort.field).split(", ").chain(["customers.id"]).map(|column| format!("{column} {order}")).collect();
+        key_sql(sort.field).iter().chain(&["customers.id"]).map(|column| format!("{column} {order}")).collect();
     query = query.order(Fragment::<Text>::sql(&columns.join(", ")));
     query.limit(page.fetch_limit()).load(conn).await
 }
