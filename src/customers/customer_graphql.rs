@@ -111,7 +111,7 @@ impl Customer {
     async fn activity(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default_with = "DEFAULT_ACTIVITY_PAGE")] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, CustomerActivity>> {
         caller_scope(ctx, Role::Admin)?;

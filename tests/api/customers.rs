@@ -902,3 +902,41 @@ async fn a_page_of_customers_with_addresses_notes_and_activity_costs_the_same_st
     // The token lookup, the page, its addresses, notes and activity: 5 at any size.
     assert_eq!(&costs[1..], &[5, 5, 5], "{costs:?}");
 }
+
+#[tokio::test]
+async fn the_functions_other_domains_call_see_contacts_ids_and_record_activity() {
+    use storegraph::customers::{ActivityKind, CustomerContact, contact_of, id_by_email, record_activity};
+
+    let app = TestApp::start().await;
+    let t = app.tenant("cust_api").await;
+    let c = customer(&app, &t.admin, json!({ "email": "api@example.com" })).await;
+    let id: uuid::Uuid = c["id"].as_str().unwrap().parse().unwrap();
+    let order: uuid::Uuid = order_row(&app, "cust_api", Some(&c["id"]), "api@example.com").await.parse().unwrap();
+    let schema = app.tenant_row("cust_api").await.schema().unwrap();
+    {
+        let mut conn = storegraph::db::tenant_connection(&app.db.pool, &schema).await.unwrap();
+        assert_eq!(id_by_email(&mut conn, " API@Example.com ").await.unwrap(), Some(id));
+        assert_eq!(id_by_email(&mut conn, "nobody@example.com").await.unwrap(), None);
+        assert_eq!(
+            contact_of(&mut conn, id).await.unwrap(),
+            Some(CustomerContact { id, email: Some("api@example.com".into()), anonymized: false })
+        );
+        assert_eq!(contact_of(&mut conn, uuid::Uuid::new_v4()).await.unwrap(), None);
+        // What the orders domain records: kind, order, detail (cut at 1,000 characters), actor.
+        record_activity(&mut conn, id, ActivityKind::OrderPlaced, Some(order), &"x".repeat(1500), "staff:carol")
+            .await
+            .unwrap();
+    }
+    let body = app.gql(&t.admin, ACTIVITY, json!({ "id": c["id"], "first": 1 })).await;
+    let node = &body["data"]["customer"]["activity"]["edges"][0]["node"];
+    assert_eq!(node["kind"], "ORDER_PLACED", "{body}");
+    assert_eq!(node["orderId"], json!(order.to_string()));
+    assert_eq!(node["detail"].as_str().unwrap().len(), 1000);
+    assert_eq!(node["actor"], "staff:carol");
+
+    let body = app.gql(&t.admin, ANONYMIZE, json!({ "input": { "id": c["id"], "reason": "request" } })).await;
+    assert_eq!(user_errors(&body, "customerAnonymize"), []);
+    let mut conn = storegraph::db::tenant_connection(&app.db.pool, &schema).await.unwrap();
+    assert_eq!(contact_of(&mut conn, id).await.unwrap(), Some(CustomerContact { id, email: None, anonymized: true }));
+    assert_eq!(id_by_email(&mut conn, "api@example.com").await.unwrap(), None);
+}
