@@ -24,10 +24,10 @@ pub struct CustomerAddressCreateInput {
     customer_id: ID,
     /// The postal address.
     address: AddressInput,
-    /// Make it the default shipping address (the first address always becomes it).
+    /// Make it the default shipping address (it becomes it anyway when the customer has none).
     #[graphql(default)]
     default_shipping: bool,
-    /// Make it the default billing address (the first address always becomes it).
+    /// Make it the default billing address (it becomes it anyway when the customer has none).
     #[graphql(default)]
     default_billing: bool,
 }
