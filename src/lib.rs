@@ -11,6 +11,7 @@ pub mod attributes;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod graphql;

@@ -1,6 +1,7 @@
-//! `serve --demo`: two demo tenants with stores and fresh API keys, created through the
-//! same GraphQL API clients use. Safe to run again: existing tenants and stores are kept,
-//! and the previous demo keys are revoked in favour of new ones.
+//! `serve --demo`: two demo tenants with stores, catalogs, customers and fresh API keys,
+//! created through the same GraphQL API clients use. Safe to run again: existing tenants,
+//! stores, products and customers are kept, and the previous demo keys are revoked in
+//! favour of new ones.
 
 use std::net::SocketAddr;
 
@@ -48,6 +49,7 @@ const SPECS: &[Spec] = &[
 ];
 
 mod catalog;
+mod customers;
 mod extras;
 
 const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
@@ -131,6 +133,13 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
                 }
             }
         }
+        // Customers, with notes written by a staff member (X-Staff-Id on the admin key).
+        let staff_credentials = Credentials { staff: Some(customers::DEMO_STAFF.to_owned()), ..credentials.clone() };
+        let staff = tenancy::resolve(&control, &db.pool, &staff_credentials).await;
+        if !matches!(staff, Caller::Tenant(_)) {
+            bail!("the demo admin token did not resolve with a staff member");
+        }
+        customers::create(&schema, &caller, &staff, spec.slug).await?;
         out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }
     Ok(out)

@@ -5,6 +5,7 @@ use crate::attributes::{AttributeMutation, AttributeQuery};
 use crate::catalog::{
     BulkMutation, BundleMutation, CatalogMutation, CatalogQuery, CategoryMutation, CategoryQuery, ProductPartMutation,
 };
+use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::orders::{
     OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
@@ -23,6 +24,7 @@ pub struct Query(
     InventoryQuery,
     PricingQuery,
     AttributeQuery,
+    CustomerQuery,
     OrderQuery,
 );
 
@@ -39,6 +41,7 @@ pub struct Mutation(
     BundleMutation,
     BulkMutation,
     AttributeMutation,
+    CustomerMutation,
     OrderCreateMutation,
     OrderLifecycleMutation,
     PaymentMutation,

@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod categories;
 mod cli;
+mod customers;
 mod hostile;
 mod http;
 mod inventory;

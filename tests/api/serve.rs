@@ -217,6 +217,26 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert_eq!(children, ["bottoms", "outerwear", "tops"]);
     assert_eq!(clothing["children"][2]["children"], json!([{ "slug": "knitwear" }, { "slug": "shirts" }]));
 
+    // Demo customers, with addresses, a login and notes by the demo's staff member.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": "{ customers(first: 20) { totalCount edges { node { email defaultShippingAddress { address { city } } notes { staffId } activity(first: 5) { edges { node { kind } } } } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["customers"]["totalCount"], 6, "{body}");
+    let emma = &body["data"]["customers"]["edges"][0]["node"];
+    assert_eq!(emma["email"], "emma.schulz@example.com");
+    assert_eq!(emma["defaultShippingAddress"]["address"]["city"], "Berlin");
+    assert_eq!(emma["notes"], json!([{ "staffId": "demo.support" }]));
+    let kinds: Vec<&str> =
+        emma["activity"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["NOTE_ADDED", "LOGIN", "SIGNUP"]);
+
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("Bearer {admin}")));

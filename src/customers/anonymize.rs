@@ -1,0 +1,60 @@
+//! Anonymization: a customer's personal data goes, the customer's row stays (orders,
+//! activity and notes stay linked to it), all in one transaction.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use diesel_async::AsyncConnection;
+
+use super::activity::record_activity;
+use super::model::ActivityKind;
+use super::mutation::{CustomerPayload, live_customer};
+use super::{data, data_addresses};
+use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
+use crate::tenancy::Role;
+
+/// A customer to anonymize.
+#[derive(InputObject)]
+pub struct CustomerAnonymizeInput {
+    /// The customer.
+    id: ID,
+    /// Why (an erasure request, …), kept in the activity trail; at most 1,000 characters.
+    reason: String,
+}
+
+/// The anonymization mutation (admin only).
+#[derive(Default)]
+pub struct CustomerAnonymizeMutation;
+
+#[Object]
+impl CustomerAnonymizeMutation {
+    /// Removes a customer's personal data for good: email, names, phone, auth subject,
+    /// locale, preferences and marketing consent are replaced, saved addresses deleted,
+    /// and their orders lose their contact email and addresses. The customer's row stays,
+    /// so orders keep their customer; an ANONYMIZED activity records who did it and why.
+    /// A customer can be anonymized once (CUSTOMER_ANONYMIZED after that).
+    async fn customer_anonymize(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerAnonymizeInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut errors = UserErrors::default();
+        let id = errors.id_at(&["id"], &input.id);
+        let reason = validate::required_text(&mut errors, &["reason"], &input.reason, 1000);
+        let (Some(id), true) = (id, errors.is_empty()) else {
+            return CustomerPayload::from_outcome(Err(errors.into()));
+        };
+        let actor = scope.actor();
+        let mut conn = scope.conn().await.gql()?;
+        let result = conn
+            .transaction::<_, MutationError, _>(async |conn| {
+                live_customer(conn, id, "id").await?;
+                let customer = data::anonymize(conn, id).await?;
+                data_addresses::delete_all_of(conn, id).await?;
+                crate::orders::forget_customer(conn, id).await?;
+                record_activity(conn, id, ActivityKind::Anonymized, None, &reason, &actor).await?;
+                Ok(customer)
+            })
+            .await;
+        CustomerPayload::from_outcome(result)
+    }
+}

@@ -1,0 +1,160 @@
+//! The `Customer` GraphQL object, and what other domains use to show customers: a
+//! batched lookup by id and the notes of an order.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::data_trail::ActivityPageKey;
+use super::loaders::{ActivityPages, AddressesByCustomer, CustomerById, NotesByCustomer, NotesByOrder};
+use super::model::Customer;
+use super::objects::{CustomerActivity, CustomerAddress, ServiceNote};
+use crate::graphql::{Limits, caller_scope, coded_error, decode_cursor, encode_cursor, internal_error, loader};
+use crate::tenancy::Role;
+
+/// The activity page size when `first` is left out.
+pub(super) const DEFAULT_ACTIVITY_PAGE: i32 = 20;
+
+/// The loader key of an activity page: `first` rows (checked against the page-size
+/// cap) after the cursor `after`, plus one to learn whether there are more.
+pub(super) fn activity_key(
+    limits: &Limits,
+    customer: Uuid,
+    first: i32,
+    after: Option<&str>,
+) -> async_graphql::Result<ActivityPageKey> {
+    if first < 0 || first as usize > limits.max_page_size {
+        return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
+    }
+    let after = after.map(decode_cursor::<(DateTime<Utc>, Uuid)>).transpose()?;
+    Ok(ActivityPageKey { customer, limit: first + 1, after })
+}
+
+#[Object]
+impl Customer {
+    /// Stable id (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+    /// Email address, lower-cased; unique in the tenant. Null once anonymized.
+    async fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    /// Given name (may be empty).
+    async fn first_name(&self) -> &str {
+        &self.first_name
+    }
+    /// Family name (may be empty).
+    async fn last_name(&self) -> &str {
+        &self.last_name
+    }
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+    /// The customer's subject in the external identity provider (OIDC `sub`).
+    async fn auth_subject(&self) -> Option<&str> {
+        self.auth_subject.as_deref()
+    }
+    /// Preferred BCP 47 locale.
+    async fn locale(&self) -> Option<&str> {
+        self.locale.as_deref()
+    }
+    /// Whether the customer agreed to marketing messages.
+    async fn marketing_consent(&self) -> bool {
+        self.marketing_consent
+    }
+    /// When marketing consent was last given or withdrawn.
+    async fn marketing_consent_at(&self) -> Option<DateTime<Utc>> {
+        self.marketing_consent_at
+    }
+    /// Free-form preferences (a JSON object).
+    async fn preferences(&self) -> &serde_json::Value {
+        &self.preferences
+    }
+    /// Whether the customer's personal data has been removed.
+    async fn anonymized(&self) -> bool {
+        self.is_anonymized()
+    }
+    /// When the customer was anonymized.
+    async fn anonymized_at(&self) -> Option<DateTime<Utc>> {
+        self.anonymized_at
+    }
+    /// When the customer was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    /// When the customer last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    /// Saved addresses, oldest first.
+    async fn addresses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerAddress>> {
+        Ok(addresses_of(ctx, self.id).await?.into_iter().map(CustomerAddress).collect())
+    }
+
+    /// The default shipping address, if any.
+    async fn default_shipping_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerAddress>> {
+        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_shipping).map(CustomerAddress))
+    }
+
+    /// The default billing address, if any.
+    async fn default_billing_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerAddress>> {
+        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_billing).map(CustomerAddress))
+    }
+
+    /// What happened to the customer, newest first: a forward connection (`first` at most
+    /// the page-size cap, default 20; `after`).
+    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "DEFAULT_ACTIVITY_PAGE")] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, CustomerActivity>> {
+        caller_scope(ctx, Role::Admin)?;
+        let key = activity_key(ctx.data::<Limits>()?, self.id, first, after.as_deref())?;
+        let loader = loader(ctx, ActivityPages)?;
+        let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
+        let has_next = rows.len() > first as usize;
+        rows.truncate(first as usize);
+        let mut connection = Connection::new(key.after.is_some(), has_next);
+        connection.edges.extend(
+            rows.into_iter().map(|row| Edge::new(encode_cursor(&(row.created_at, row.id)), CustomerActivity(row))),
+        );
+        Ok(connection)
+    }
+
+    /// Customer-service notes about the customer, newest first.
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ServiceNote>> {
+        caller_scope(ctx, Role::Admin)?;
+        let loader = loader(ctx, NotesByCustomer)?;
+        let notes = loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
+        Ok(notes.into_iter().map(ServiceNote).collect())
+    }
+}
+
+async fn addresses_of(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<super::model::AddressRow>> {
+    caller_scope(ctx, Role::Admin)?;
+    let loader = loader(ctx, AddressesByCustomer)?;
+    Ok(loader.load_one(customer).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+}
+
+/// The customer with this id (admin only), through the request's dataloader: the
+/// customers of a page of orders cost one statement.
+pub async fn customer_by_id(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Customer>> {
+    caller_scope(ctx, Role::Admin)?;
+    let loader = loader(ctx, CustomerById)?;
+    loader.load_one(id).await.map_err(|e| internal_error(&e))
+}
+
+/// The customer-service notes about an order, newest first (admin only), through the
+/// request's dataloader: the notes of a page of orders cost one statement.
+pub async fn notes_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_graphql::Result<Vec<ServiceNote>> {
+    caller_scope(ctx, Role::Admin)?;
+    let loader = loader(ctx, NotesByOrder)?;
+    let notes = loader.load_one(order_id).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
+    Ok(notes.into_iter().map(ServiceNote).collect())
+}

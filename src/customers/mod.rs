@@ -1,0 +1,44 @@
+//! Customers (design §4): profiles with a case-insensitively unique email, saved addresses
+//! with one default of each kind, an activity trail, customer-service notes by staff, and
+//! anonymization that removes personal data but keeps the customer's row, so orders stay
+//! linked. Admin only: storefront tokens are refused.
+//!
+//! Other domains use [`record_activity`] (inside their own transactions), [`customer_by_id`]
+//! and [`notes_of_order`] (batched per request), [`contact_of`] and [`id_by_email`].
+
+mod activity;
+mod address_mutation;
+mod anonymize;
+mod customer_graphql;
+mod data;
+mod data_addresses;
+mod data_listing;
+mod data_trail;
+mod loaders;
+mod model;
+mod mutation;
+mod note_mutation;
+mod objects;
+mod query;
+mod validate;
+
+use async_graphql::MergedObject;
+
+pub use activity::record_activity;
+pub use customer_graphql::{customer_by_id, notes_of_order};
+pub use data::{contact_of, id_by_email};
+pub use data_addresses::AddressKind;
+pub use data_listing::CustomerSortField;
+pub use model::{ActivityKind, Customer, CustomerContact};
+pub use objects::{CustomerActivity, CustomerAddress, ServiceNote};
+pub use query::CustomerQuery;
+
+/// Every customer mutation (admin only).
+#[derive(MergedObject, Default)]
+pub struct CustomerMutation(
+    mutation::CustomerProfileMutation,
+    address_mutation::CustomerAddressMutation,
+    activity::CustomerActivityMutation,
+    note_mutation::CustomerNoteMutation,
+    anonymize::CustomerAnonymizeMutation,
+);

@@ -1,0 +1,160 @@
+//! Customer queries (admin only): one customer by id or email, and the listing with its
+//! filters, sorts and keyset pages.
+
+use std::collections::HashMap;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::customer_graphql::{DEFAULT_ACTIVITY_PAGE, activity_key};
+use super::data;
+use super::data_listing::{self, CustomerCursor, CustomerFilter, CustomerSortField, Sort};
+use super::loaders::{ActivityPages, AddressesByCustomer, NotesByCustomer};
+use super::model::Customer;
+use crate::catalog::SortDirection;
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, id_or_key, into_connection,
+    prime,
+};
+use crate::tenancy::Role;
+
+/// Narrows a customer listing.
+#[derive(InputObject, Default)]
+pub struct CustomerFilterInput {
+    /// Case-insensitive text in the given name, family name, full name or email.
+    search: Option<String>,
+    /// Only the customer with this email (compared case-insensitively).
+    email: Option<String>,
+    /// Only customers who agreed (true) or did not agree (false) to marketing.
+    marketing_consent: Option<bool>,
+    /// Created at or after this moment.
+    created_after: Option<DateTime<Utc>>,
+    /// Created before this moment.
+    created_before: Option<DateTime<Utc>>,
+    /// Anonymized customers too (left out by default).
+    #[graphql(default)]
+    include_anonymized: bool,
+}
+
+/// How to sort a customer listing.
+#[derive(InputObject, Default)]
+pub struct CustomerSortInput {
+    /// By what.
+    field: CustomerSortField,
+    /// Which way.
+    #[graphql(default)]
+    direction: SortDirection,
+}
+
+/// Loads the nested lists of a whole page of customers at once, if the selection asks
+/// for them (under `edges.node` or `nodes`), so their resolvers find them cached.
+async fn prime_nested_lists(ctx: &Context<'_>, customers: &[Customer]) -> async_graphql::Result<()> {
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let ahead = ctx.look_ahead();
+    let node = |field: &str| {
+        let mut fields = ahead.field("edges").field("node").field(field).selection_fields();
+        fields.extend(ahead.field("nodes").field(field).selection_fields());
+        fields
+    };
+    let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
+    if ["addresses", "defaultShippingAddress", "defaultBillingAddress"].iter().any(|f| !node(f).is_empty()) {
+        prime(ctx, AddressesByCustomer, &ids).await?;
+    }
+    if !node("notes").is_empty() {
+        prime(ctx, NotesByCustomer, &ids).await?;
+    }
+    // Each `activity` selection (aliases may ask for different pages) is one batch.
+    let limits = ctx.data::<Limits>()?;
+    for field in node("activity") {
+        let mut first = DEFAULT_ACTIVITY_PAGE;
+        let mut after = None;
+        for (name, value) in field.arguments()? {
+            match (name.as_str(), value) {
+                ("first", async_graphql::Value::Number(n)) => {
+                    first = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(-1)
+                }
+                ("after", async_graphql::Value::String(s)) => after = Some(s),
+                _ => {}
+            }
+        }
+        // A bad argument is reported by the resolver itself.
+        let keys: Result<Vec<_>, _> = ids.iter().map(|id| activity_key(limits, *id, first, after.as_deref())).collect();
+        if let Ok(keys) = keys {
+            prime(ctx, ActivityPages, &keys).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Customer queries (admin only).
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers, filtered and sorted (by creation time unless `sortBy` says otherwise).
+    /// Anonymized customers are left out unless `filter.includeAnonymized`.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CustomerFilterInput>,
+        sort_by: Option<CustomerSortInput>,
+    ) -> async_graphql::Result<Connection<String, Customer, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let page = PageArgs { first, after, last, before }.page::<CustomerCursor>(ctx.data::<Limits>()?)?;
+        let sort = sort_by.map_or_else(Sort::default, |s| Sort { field: s.field, direction: s.direction });
+        if [&page.after, &page.before].into_iter().flatten().any(|cursor| cursor.field() != sort.field) {
+            return Err(coded_error("BAD_USER_INPUT", "the cursor belongs to another sort"));
+        }
+        let input = filter.unwrap_or_default();
+        let search = input.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
+        }
+        let filter = CustomerFilter {
+            search,
+            email: input.email.map(|e| e.trim().to_lowercase()),
+            marketing_consent: input.marketing_consent,
+            created_after: input.created_after,
+            created_before: input.created_before,
+            include_anonymized: input.include_anonymized,
+        };
+        let rows = data_listing::list(&mut *scope.conn().await.gql()?, &filter, sort, &page).await.gql()?;
+        let cursors: HashMap<Uuid, CustomerCursor> =
+            rows.iter().map(|row| (row.0.id, data_listing::cursor_of(row, sort.field))).collect();
+        let customers: Vec<Customer> = rows.into_iter().map(|row| row.0).collect();
+        prime_nested_lists(ctx, &customers).await?;
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(data_listing::count(&mut *scope.conn().await?, &filter).await?) })
+        });
+        Ok(into_connection(customers, &page, |c| cursors[&c.id].clone(), total))
+    }
+
+    /// One customer, by `id` or `email` (compared case-insensitively). Anonymized
+    /// customers are found by id only.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        email: Option<String>,
+    ) -> async_graphql::Result<Option<Customer>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let mut conn = scope.conn().await.gql()?;
+        match id_or_key(id.as_ref(), email.as_deref(), "email")? {
+            RecordKey::Id(id) => data::by_id(&mut conn, id).await.gql(),
+            RecordKey::Key(email) => data::by_email(&mut conn, &email.to_lowercase()).await.gql(),
+        }
+    }
+}
