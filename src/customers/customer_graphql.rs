@@ -134,6 +134,25 @@ impl Customer {
         let notes = loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
         Ok(notes.into_iter().map(ServiceNote).collect())
     }
+
+    /// The customer's orders, newest first unless sorted otherwise (anonymized customers
+    /// keep theirs). Each customer's orders are one statement: ask for them on one
+    /// customer, or a small page.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[allow(clippy::too_many_arguments)]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        sort_by: Option<crate::orders::OrderSortInput>,
+    ) -> async_graphql::Result<Connection<String, crate::orders::Order, crate::graphql::ConnectionTotal>> {
+        let filter = crate::orders::OrderFilter { customer_id: Some(self.id), ..Default::default() };
+        let args = crate::graphql::PageArgs { first, after, last, before };
+        crate::orders::order_connection(ctx, filter, sort_by.unwrap_or_default(), args).await
+    }
 }
 
 async fn addresses_of(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<super::model::AddressRow>> {

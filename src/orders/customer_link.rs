@@ -1,11 +1,12 @@
 //! Where orders meet customers: which customer an order belongs to, and the activity an
-//! order writes into its customer's trail.
+//! order writes into its customer's trail (in the order's own transaction).
 
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::OrderRow;
-use crate::graphql::MutationError;
+use crate::customers::ActivityKind;
+use crate::graphql::{MutationError, UserErrorCode};
 
 /// What happened to an order, for its customer's activity trail.
 #[derive(Debug, Clone, Copy)]
@@ -20,21 +21,55 @@ pub enum OrderEvent {
     Refunded,
 }
 
-/// The customer and contact email of a new order.
+/// The customer and contact email of a new order. A named customer must exist and not
+/// be anonymized, and gives the email when none was sent; a guest email that belongs to a
+/// customer links the order to them, so their history is complete.
 pub async fn resolve(
-    _conn: &mut AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     customer_id: Option<Uuid>,
     email: Option<String>,
 ) -> Result<(Option<Uuid>, Option<String>), MutationError> {
-    Ok((customer_id, email))
+    match customer_id {
+        Some(id) => {
+            let contact = crate::customers::contact_of(conn, id)
+                .await?
+                .ok_or_else(|| MutationError::user("customerId", UserErrorCode::NotFound, "no such customer"))?;
+            if contact.anonymized {
+                return Err(MutationError::user(
+                    "customerId",
+                    UserErrorCode::CustomerAnonymized,
+                    "this customer has been anonymized",
+                ));
+            }
+            Ok((Some(id), email.or(contact.email)))
+        }
+        None => match &email {
+            Some(address) => Ok((crate::customers::id_by_email(conn, address).await?, email)),
+            None => Ok((None, None)),
+        },
+    }
 }
 
 /// Records in the order's customer's trail what happened to it (nothing for guests).
 pub async fn record(
-    _conn: &mut AsyncPgConnection,
-    _order: &OrderRow,
-    _event: OrderEvent,
-    _actor: &str,
+    conn: &mut AsyncPgConnection,
+    order: &OrderRow,
+    event: OrderEvent,
+    actor: &str,
 ) -> Result<(), MutationError> {
+    let Some(customer) = order.customer_id else { return Ok(()) };
+    let (kind, detail) = match event {
+        OrderEvent::Placed => (
+            ActivityKind::OrderPlaced,
+            format!("order {} placed, {} {}", order.number, order.total.normalized(), order.currency),
+        ),
+        OrderEvent::Paid => (ActivityKind::OrderPaid, format!("order {} paid", order.number)),
+        OrderEvent::Cancelled => (ActivityKind::OrderCancelled, format!("order {} cancelled", order.number)),
+        OrderEvent::Refunded => (
+            ActivityKind::OrderRefunded,
+            format!("order {}: {} {} refunded in all", order.number, order.refunded_total.normalized(), order.currency),
+        ),
+    };
+    crate::customers::record_activity(conn, customer, kind, Some(order.id), &detail, actor).await?;
     Ok(())
 }

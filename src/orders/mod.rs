@@ -32,5 +32,5 @@ pub use model::{OrderStatus, PaymentState, PaymentStatus, SyncStatus};
 pub use order_graphql::{ExternalOrderMapping, Order, OrderItem, OrderStatusChange, Payment, PosRegister, Refund};
 pub use payment_mutation::PaymentMutation;
 pub use privacy::forget_customer;
-pub use query::{OrderQuery, order_connection};
+pub use query::{OrderQuery, OrderSortInput, order_connection};
 pub use register_mutation::PosRegisterMutation;

@@ -212,10 +212,19 @@ impl Order {
         self.0.fulfilled_at
     }
 
-    /// The customer it belongs to.
+    /// The customer it belongs to (null for a guest order).
     #[graphql(guard = "RoleGuard(Role::Admin)")]
-    async fn customer_id(&self) -> Option<ID> {
-        self.0.customer_id.map(|id| ID(id.to_string()))
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::customers::Customer>> {
+        match self.0.customer_id {
+            Some(id) => crate::customers::customer_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Customer-service notes about the order, newest first.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::customers::ServiceNote>> {
+        crate::customers::notes_of_order(ctx, self.0.id).await
     }
 }
 

@@ -568,3 +568,87 @@ async fn a_page_of_orders_costs_the_same_statements_at_5_and_40() {
     // Token, page, items, addresses, history, payments, refunds, mapping, stores.
     assert_eq!(costs[1], 9);
 }
+
+#[tokio::test]
+async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_m").await;
+    let body = app
+        .gql(
+            &t.admin,
+            "mutation { customerCreate(input: { email: \"Ada@Example.com\", firstName: \"Ada\", lastName: \"Lovelace\" }) {
+                customer { id } userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    let customer = body["data"]["customerCreate"]["customer"]["id"].as_str().unwrap().to_owned();
+
+    // A guest order with the customer's email is theirs; so is an admin order naming them.
+    let body = place(&app, &t.storefront, &[("TEE-S", 1)], None).await;
+    let first = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let body = app
+        .gql(
+            &t.admin,
+            ORDER_CREATE,
+            json!({ "input": { "items": [{ "sku": "TEE-M", "quantity": 2 }], "store": "web", "customerId": customer } }),
+        )
+        .await;
+    assert_eq!(body["data"]["orderCreate"]["order"]["email"], "ada@example.com", "{body}");
+    let second = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    change(&app, &t.admin, "orderCancel", &second, None).await;
+    let staff = [("authorization", format!("Bearer {}", t.admin)), ("x-staff-id", "bob".to_owned())];
+    let headers: Vec<(&str, &str)> = staff.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let note =
+        "mutation($input: CustomerNoteCreateInput!) { customerNoteCreate(input: $input) { userErrors { code } } }";
+    let (_, body) =
+        app.post(&headers, note, json!({ "input": { "orderId": first, "body": "asked for gift wrap" } })).await;
+    assert_eq!(body["data"]["customerNoteCreate"]["userErrors"], json!([]), "{body}");
+
+    let query = "query($id: ID!) { customer(id: $id) {
+        orders { totalCount edges { node { number status total { amount } customer { email } notes { body staffId } } } }
+        activity(first: 10) { edges { node { kind } } } } }";
+    let body = app.gql(&t.admin, query, json!({ "id": customer })).await;
+    let c = &body["data"]["customer"];
+    assert_eq!(c["orders"]["totalCount"], 2, "{body}");
+    assert_eq!(c["orders"]["edges"][0]["node"]["status"], "CANCELLED");
+    assert_eq!(c["orders"]["edges"][1]["node"]["customer"]["email"], "ada@example.com");
+    assert_eq!(c["orders"]["edges"][1]["node"]["notes"], json!([{ "body": "asked for gift wrap", "staffId": "bob" }]));
+    let kinds: Vec<&str> =
+        c["activity"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ORDER_CANCELLED", "ORDER_PLACED", "ORDER_PLACED", "SIGNUP"]);
+
+    // Anonymized: personal data gone from the customer and their orders, orders and money kept.
+    let body = app
+        .gql(
+            &t.admin,
+            "mutation($input: CustomerAnonymizeInput!) { customerAnonymize(input: $input) { userErrors { code } } }",
+            json!({ "input": { "id": customer, "reason": "GDPR request" } }),
+        )
+        .await;
+    assert_eq!(body["data"]["customerAnonymize"]["userErrors"], json!([]), "{body}");
+    let query = "query($id: ID!) { order(id: $id) { email total { amount } shippingAddress { city } customer { id anonymized } } }";
+    let body = app.gql(&t.admin, query, json!({ "id": first })).await;
+    assert_eq!(
+        body["data"]["order"],
+        json!({ "email": null, "total": { "amount": "10.00" }, "shippingAddress": null,
+                "customer": { "id": customer, "anonymized": true } })
+    );
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_m.orders WHERE customer_id IS NOT NULL").await, 2);
+    let body = app
+        .gql(
+            &t.admin,
+            ORDER_CREATE,
+            json!({ "input": { "items": [{ "sku": "TEE-M", "quantity": 1 }], "store": "web", "customerId": customer } }),
+        )
+        .await;
+    assert_eq!(codes(&body, "orderCreate"), ["CUSTOMER_ANONYMIZED"]);
+    let body = app
+        .gql(
+            &t.storefront,
+            ORDER_CREATE,
+            json!({ "input": { "items": [{ "sku": "TEE-M", "quantity": 1 }], "store": "web",
+                                                              "email": "x@y.co", "customerId": customer } }),
+        )
+        .await;
+    assert_eq!(codes(&body, "orderCreate"), ["INVALID"], "storefronts do not name customers");
+}
