@@ -1,4 +1,4 @@
-//! `serve --demo`: two demo tenants with stores, catalogs, customers and fresh API keys,
+//! `serve --demo`: two demo tenants with stores, catalogs, customers, orders and fresh API keys,
 //! created through the same GraphQL API clients use. Safe to run again: existing tenants,
 //! stores, products and customers are kept, and the previous demo keys are revoked in
 //! favour of new ones.
@@ -51,6 +51,7 @@ const SPECS: &[Spec] = &[
 mod catalog;
 mod customers;
 mod extras;
+mod orders;
 
 const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
 
@@ -140,6 +141,8 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             bail!("the demo admin token did not resolve with a staff member");
         }
         customers::create(&schema, &caller, &staff, spec.slug).await?;
+        let store_codes: Vec<&str> = spec.stores.iter().map(|s| s.0).collect();
+        orders::create(&schema, &staff, spec.slug, &store_codes).await?;
         out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }
     Ok(out)

@@ -235,7 +235,34 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     assert_eq!(emma["notes"], json!([{ "staffId": "demo.support" }]));
     let kinds: Vec<&str> =
         emma["activity"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["NOTE_ADDED", "LOGIN", "SIGNUP"]);
+    assert_eq!(
+        kinds,
+        ["ORDER_PAID", "ORDER_PLACED", "NOTE_ADDED", "LOGIN", "SIGNUP"],
+        "her demo order was placed and paid"
+    );
+
+    // A history of orders in every state, by customers and guests, and a marketplace import.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": "{ orders(first: 50) { totalCount edges { node { status channel customer { email } items { sku } } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let edges = body["data"]["orders"]["edges"].as_array().unwrap_or_else(|| panic!("{body}"));
+    let mut statuses: Vec<&str> = edges.iter().map(|e| e["node"]["status"].as_str().unwrap()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    assert_eq!(statuses, ["CANCELLED", "COMPLETED", "FULFILLED", "PAID", "PARTIALLY_REFUNDED", "PENDING"], "{body}");
+    assert_eq!(body["data"]["orders"]["totalCount"], 14, "{body}");
+    assert!(edges.iter().any(|e| e["node"]["channel"] == "EXTERNAL"));
+    assert!(
+        edges.iter().any(|e| e["node"]["customer"].is_object())
+            && edges.iter().any(|e| e["node"]["customer"].is_null())
+    );
 
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
