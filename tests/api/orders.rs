@@ -652,3 +652,21 @@ async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
         .await;
     assert_eq!(codes(&body, "orderCreate"), ["INVALID"], "storefronts do not name customers");
 }
+
+#[tokio::test]
+async fn placing_an_order_costs_a_fixed_number_of_statements() {
+    let app = TestApp::one_connection().await;
+    let t = shop(&app, "ord_n").await;
+    place(&app, &t.storefront, &[("TEE-S", 1)], None).await;
+    let mut costs = Vec::new();
+    for items in [&[("TEE-S", 1)][..], &[("TEE-S", 1), ("TEE-M", 1)][..]] {
+        let before = app.db.statements();
+        let body = place(&app, &t.storefront, items, Some(&format!("k{}", items.len()))).await;
+        assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
+        costs.push(app.db.statements() - before);
+    }
+    // Token, idempotency check, BEGIN, store, customer by email, priced lines, order,
+    // items, addresses, history, inventory lock, one reservation update per stocked
+    // variant, allocations, COMMIT; then the payload's items, addresses and history.
+    assert_eq!(costs, [17, 18]);
+}
