@@ -68,6 +68,16 @@ pub fn is_code(value: &str) -> bool {
     CODE.is_match(value)
 }
 
+/// Whether `value` names an outside system (a payment provider, a marketplace): 1 to 40
+/// lowercase letters, digits, `_`, `.` or `-`, starting with a letter or digit.
+pub fn is_system_name(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 40
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(b))
+}
+
 /// An email address, trimmed and lower-cased (addresses are compared case-insensitively).
 pub fn email(errors: &mut UserErrors, path: &[&str], value: &str) -> String {
     let value = value.trim().to_lowercase();

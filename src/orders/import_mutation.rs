@@ -103,11 +103,7 @@ impl OrderImportMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let channel = input.channel_name.trim().to_owned();
-        let valid_channel = !channel.is_empty()
-            && channel.len() <= 40
-            && channel.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
-            && channel.as_bytes()[0].is_ascii_alphanumeric();
-        if !valid_channel {
+        if !validate::is_system_name(&channel) {
             errors.add("channelName", UserErrorCode::Invalid, "channelName must be 1 to 40 of a-z 0-9 _ . -");
         }
         let external_id = validate::required_text(&mut errors, &["externalId"], &input.external_id, 200);

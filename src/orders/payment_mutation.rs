@@ -176,7 +176,7 @@ impl PaymentMutation {
         let mut errors = UserErrors::default();
         let order_id = errors.id_at(&["orderId"], &input.order_id);
         let provider = input.provider.trim().to_owned();
-        if !validate::is_code(&provider) && !provider.contains('.') {
+        if !validate::is_system_name(&provider) {
             errors.add("provider", UserErrorCode::Invalid, "provider must be 1 to 40 of a-z 0-9 _ . -");
         }
         let txn = validate::optional_text(

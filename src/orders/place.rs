@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::data;
 use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderStatus};
 use crate::catalog::{ProductStatus, ProductType, SaleVariant};
-use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors};
+use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors, round_to_currency};
 use crate::inventory::Demand;
 use crate::pricing::{PriceContext, SalesChannel};
 
@@ -180,7 +180,10 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
     }
     let lines: Vec<Priced<'_>> = priced.into_iter().flatten().collect();
 
-    let subtotal: BigDecimal = lines.iter().map(|l| &l.unit_price * BigDecimal::from(l.quantity)).sum();
+    // Each line's total is rounded to the currency's minor unit (half up), so the order's
+    // total is an amount that can be paid; the sum of rounded lines is exact.
+    let line_total = |l: &Priced<'_>| round_to_currency(&(&l.unit_price * BigDecimal::from(l.quantity)), &p.currency);
+    let subtotal: BigDecimal = lines.iter().map(line_total).sum();
     let header = NewOrder {
         status: OrderStatus::Pending,
         channel: p.price.channel,
@@ -228,7 +231,7 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
             quantity: l.quantity,
             unit_price: l.unit_price.clone(),
             price_source: l.source.clone(),
-            line_total: &l.unit_price * BigDecimal::from(l.quantity),
+            line_total: line_total(l),
         })
         .collect();
     data::insert_items(conn, &items).await?;

@@ -113,7 +113,7 @@ async fn order_row(app: &TestApp, slug: &str, customer: Option<&Value>, email: &
         app,
         &format!(
             "INSERT INTO t_{slug}.orders (status, channel, customer_id, email, currency, subtotal, total, placed_by) \
-             VALUES ('PENDING', 'ONLINE', {customer}, '{email}', 'EUR', 10, 10, 'test') RETURNING id::text AS id"
+             VALUES ('pending', 'online', {customer}, '{email}', 'EUR', 10, 10, 'test') RETURNING id::text AS id"
         ),
     )
     .await;
@@ -121,7 +121,7 @@ async fn order_row(app: &TestApp, slug: &str, customer: Option<&Value>, email: &
         app,
         &format!(
             "INSERT INTO t_{slug}.order_addresses (order_id, kind, first_name, last_name, line1, city, country) \
-             VALUES ('{id}', 'SHIPPING', 'Ada', 'Lovelace', '1 Main St', 'Berlin', 'DE') RETURNING order_id::text AS id"
+             VALUES ('{id}', 'shipping', 'Ada', 'Lovelace', '1 Main St', 'Berlin', 'DE') RETURNING order_id::text AS id"
         ),
     )
     .await

@@ -670,3 +670,96 @@ async fn placing_an_order_costs_a_fixed_number_of_statements() {
     // variant, allocations, COMMIT; then the payload's items, addresses and history.
     assert_eq!(costs, [17, 18]);
 }
+
+#[tokio::test]
+async fn payments_are_captured_failed_and_checked() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_p").await;
+    let body = place(&app, &t.storefront, &[("TEE-M", 2)], None).await;
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let create = "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
+        payment { id status } order { status } userErrors { field code } } }";
+    for (input, code) in [
+        (json!({ "orderId": id, "provider": "Stripe.X", "amount": "1" }), "INVALID"),
+        (json!({ "orderId": id, "provider": "stripe", "amount": "-1" }), "NEGATIVE_PRICE"),
+        (json!({ "orderId": id, "provider": "stripe", "amount": "0" }), "INVALID"),
+        (json!({ "orderId": id, "provider": "stripe", "amount": "1", "currency": "USD" }), "CURRENCY_MISMATCH"),
+        (
+            json!({ "orderId": "00000000-0000-0000-0000-000000000000", "provider": "stripe", "amount": "1" }),
+            "NOT_FOUND",
+        ),
+    ] {
+        let body = app.gql(&t.admin, create, json!({ "input": input })).await;
+        assert_eq!(codes(&body, "paymentCreate"), [code], "{input}: {body}");
+    }
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_p.payments").await, 0);
+
+    // An attempt that fails, then one captured in two steps.
+    let body =
+        app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "25" } })).await;
+    let failing = body["data"]["paymentCreate"]["payment"]["id"].clone();
+    assert_eq!(body["data"]["paymentCreate"]["payment"]["status"], "PENDING");
+    let fail = "mutation($input: PaymentFailInput!) { paymentFail(input: $input) { payment { status failureReason } userErrors { code } } }";
+    let body = app.gql(&t.admin, fail, json!({ "input": { "paymentId": failing, "reason": "card declined" } })).await;
+    assert_eq!(body["data"]["paymentFail"]["payment"], json!({ "status": "FAILED", "failureReason": "card declined" }));
+    let capture = "mutation($input: PaymentCaptureInput!) { paymentCapture(input: $input) {
+        payment { status capturedAmount { amount } } order { status paymentStatus } userErrors { code } } }";
+    let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": failing } })).await;
+    assert_eq!(codes(&body, "paymentCapture"), ["ILLEGAL_TRANSITION"], "a failed payment is not captured");
+
+    let body =
+        app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "25" } })).await;
+    let payment = body["data"]["paymentCreate"]["payment"]["id"].clone();
+    let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": payment, "amount": "25.01" } })).await;
+    assert_eq!(codes(&body, "paymentCapture"), ["AMOUNT_EXCEEDED"]);
+    let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": payment } })).await;
+    assert_eq!(
+        body["data"]["paymentCapture"],
+        json!({ "payment": { "status": "CAPTURED", "capturedAmount": { "amount": "25.00" } },
+                "order": { "status": "PAID", "paymentStatus": "PAID" }, "userErrors": [] })
+    );
+    let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": payment } })).await;
+    assert_eq!(codes(&body, "paymentCapture"), ["ILLEGAL_TRANSITION"], "captured once");
+    let body =
+        app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "0.01" } })).await;
+    assert_eq!(codes(&body, "paymentCreate"), ["AMOUNT_EXCEEDED"], "nothing is owed any more");
+    let body = app.gql(&t.storefront, capture, json!({ "input": { "paymentId": payment } })).await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn totals_are_exact_decimals() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_q").await;
+    for (slug, price) in [("dime", "0.1"), ("odd", "19.99"), ("fine", "0.3333")] {
+        let body = app
+            .gql(
+                &t.admin,
+                crate::catalog::PRODUCT_CREATE,
+                json!({ "input": { "slug": slug, "name": slug, "status": "ACTIVE", "basePrice": price, "currency": "EUR",
+                                   "variants": [{ "sku": slug.to_uppercase() }] } }),
+            )
+            .await;
+        assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
+        stock(&app, &t, &slug.to_uppercase(), 100, None).await;
+    }
+    // 3 × 0.1 is 0.30, not 0.30000000000000004; 7 × 19.99 = 139.93; 3 × 0.3333 = 0.9999,
+    // rounded half up to the cent: 1.00.
+    let body = place(&app, &t.storefront, &[("DIME", 3), ("ODD", 7), ("FINE", 3)], None).await;
+    let order = &body["data"]["orderCreate"]["order"];
+    let totals: Vec<&str> =
+        order["items"].as_array().unwrap().iter().map(|i| i["lineTotal"]["amount"].as_str().unwrap()).collect();
+    assert_eq!(totals, ["0.30", "139.93", "1.00"], "{body}");
+    let units: Vec<&str> =
+        order["items"].as_array().unwrap().iter().map(|i| i["unitPrice"]["amount"].as_str().unwrap()).collect();
+    assert_eq!(units, ["0.10", "19.99", "0.3333"], "unit prices keep their precision");
+    assert_eq!(order["total"]["amount"], "141.23");
+    assert_eq!(
+        app.sql_count("SELECT count(*) AS n FROM t_ord_q.orders WHERE total = 141.23 AND subtotal = total").await,
+        1
+    );
+    // The total can be paid exactly.
+    let id = order["id"].as_str().unwrap().to_owned();
+    let body = pay(&app, &t.admin, &id, "141.23", "pi_q").await;
+    assert_eq!(body["data"]["paymentCreate"]["order"]["status"], "PAID", "{body}");
+}

@@ -73,7 +73,9 @@ CREATE TABLE order_items (
     quantity       integer NOT NULL CHECK (quantity BETWEEN 1 AND 10000),
     unit_price     numeric(19, 4) NOT NULL CHECK (unit_price >= 0),
     price_source   text NOT NULL,
-    line_total     numeric(19, 4) NOT NULL CHECK (line_total = unit_price * quantity),
+    -- unit_price × quantity rounded half up to the currency's minor unit (the server's
+    -- rule, see graphql::round_to_currency), so what the customer pays is payable.
+    line_total     numeric(19, 4) NOT NULL CHECK (line_total >= 0 AND abs(line_total - unit_price * quantity) < 1),
     UNIQUE (order_id, line)
 );
 CREATE INDEX order_items_variant_idx ON order_items (variant_id);
