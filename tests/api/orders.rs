@@ -763,3 +763,21 @@ async fn totals_are_exact_decimals() {
     let body = pay(&app, &t.admin, &id, "141.23", "pi_q").await;
     assert_eq!(body["data"]["paymentCreate"]["order"]["status"], "PAID", "{body}");
 }
+
+#[tokio::test]
+async fn the_store_comes_from_the_input_or_the_request() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_r").await;
+    app.store(&t.admin, "outlet", None).await;
+    let auth = format!("Bearer {}", t.storefront);
+    let input = |store: Option<&str>| json!({ "input": { "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": store, "email": "a@b.co" } });
+    let query = ORDER_CREATE;
+    let (_, body) = app.post(&[("authorization", &auth), ("x-store", "outlet")], query, input(None)).await;
+    assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
+    let read = "query($t: ID!) { order(token: $t) { store { code } } }";
+    let token = body["data"]["orderCreate"]["order"]["token"].clone();
+    assert_eq!(app.gql(&t.storefront, read, json!({ "t": token })).await["data"]["order"]["store"]["code"], "outlet");
+    let (_, body) = app.post(&[("authorization", &auth), ("x-store", "outlet")], query, input(Some("web"))).await;
+    assert_eq!(codes(&body, "orderCreate"), ["INVALID"], "the input and X-Store disagree");
+    assert_eq!(app.sql_count("SELECT sum(reserved)::bigint AS n FROM t_ord_r.inventory").await, 1);
+}
