@@ -149,22 +149,11 @@ impl BundleMutation {
         let mut wanted = Vec::new();
         for (n, component) in input.components.iter().enumerate() {
             let n = n.to_string();
-            let id = match (&component.variant_id, &component.sku) {
-                (Some(id), None) => errors.id_at(&["components", &n, "variantId"], id),
-                (None, Some(_)) => None,
-                _ => {
-                    errors.add_at(
-                        &["components", &n, "variantId"],
-                        UserErrorCode::Required,
-                        "give exactly one of variantId or sku",
-                    );
-                    None
-                }
-            };
+            let (id, sku) = errors.variant_ref(&["components", &n], &component.variant_id, &component.sku);
             if !(1..=10_000).contains(&component.quantity) {
                 errors.add_at(&["components", &n, "quantity"], UserErrorCode::Invalid, "quantity must be 1 to 10000");
             }
-            wanted.push((id, component.sku.as_deref().map(|s| s.trim().to_owned()), component.quantity));
+            wanted.push((id, sku, component.quantity));
         }
         let (Some(product_id), true) = (product_id, errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));

@@ -25,7 +25,7 @@ mod validate;
 use async_graphql::MergedObject;
 
 pub use activity::record_activity;
-pub use customer_graphql::{customer_by_id, notes_of_order};
+pub use customer_graphql::{customer_by_id, notes_of_order, prime_for_orders};
 pub use data::{contact_of, id_by_email};
 pub use data_addresses::AddressKind;
 pub use data_listing::CustomerSortField;

@@ -146,6 +146,27 @@ impl UserErrors {
         parsed
     }
 
+    /// Reads a variant named by exactly one of `variantId` or `sku` at `path` (e.g.
+    /// `["items", "0"]`; `[]` for the input itself): the parsed id and the trimmed SKU, or a
+    /// REQUIRED problem at `<path>.variantId` when both or neither are given.
+    pub fn variant_ref(
+        &mut self,
+        path: &[&str],
+        id: &Option<async_graphql::ID>,
+        sku: &Option<String>,
+    ) -> (Option<uuid::Uuid>, Option<String>) {
+        let at: Vec<&str> = path.iter().copied().chain(["variantId"]).collect();
+        let id = match (id, sku) {
+            (Some(id), None) => self.id_at(&at, id),
+            (None, Some(_)) => None,
+            _ => {
+                self.add_at(&at, UserErrorCode::Required, "give exactly one of variantId or sku");
+                None
+            }
+        };
+        (id, sku.as_deref().map(|s| s.trim().to_owned()))
+    }
+
     /// Whether nothing was wrong.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

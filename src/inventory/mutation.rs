@@ -77,14 +77,7 @@ fn validate_common(
     location: (&Option<ID>, &Option<String>),
     reason: &str,
 ) -> Target {
-    let variant_id = match variant {
-        (Some(id), None) => errors.id_at(&["variantId"], id),
-        (None, Some(_)) => None,
-        _ => {
-            errors.add("variantId", UserErrorCode::Required, "give exactly one of variantId or sku");
-            None
-        }
-    };
+    let (variant_id, sku) = errors.variant_ref(&[], variant.0, variant.1);
     let location_id = match location {
         (Some(id), None) => errors.id_at(&["locationId"], id),
         (Some(_), Some(_)) => {
@@ -99,12 +92,7 @@ fn validate_common(
     } else if reason.chars().count() > 500 {
         errors.add("reason", UserErrorCode::TooLong, "reason must be at most 500 characters");
     }
-    Target {
-        variant_id,
-        sku: variant.1.as_deref().map(|s| s.trim().to_owned()),
-        location_id,
-        location_code: location.1.as_deref().map(|s| s.trim().to_owned()),
-    }
+    Target { variant_id, sku, location_id, location_code: location.1.as_deref().map(|s| s.trim().to_owned()) }
 }
 
 /// Finds the variant and the location, or the userError saying one does not exist.

@@ -92,23 +92,11 @@ pub fn parse_lines(errors: &mut UserErrors, items: &[OrderLineInput]) -> Vec<Lin
         .enumerate()
         .map(|(i, item)| {
             let index = i.to_string();
-            let variant_id = match (&item.variant_id, &item.sku) {
-                (Some(id), None) => errors.id_at(&["items", &index, "variantId"], id),
-                (None, Some(_)) => None,
-                _ => {
-                    errors.add_at(&["items", &index], UserErrorCode::Required, "give exactly one of variantId or sku");
-                    None
-                }
-            };
+            let (variant_id, sku) = errors.variant_ref(&["items", &index], &item.variant_id, &item.sku);
             if !(1..=10_000).contains(&item.quantity) {
                 errors.add_at(&["items", &index, "quantity"], UserErrorCode::Invalid, "quantity must be 1 to 10,000");
             }
-            LineRequest {
-                variant_id,
-                sku: item.sku.as_deref().map(|s| s.trim().to_owned()),
-                quantity: item.quantity,
-                unit_price: None,
-            }
+            LineRequest { variant_id, sku, quantity: item.quantity, unit_price: None }
         })
         .collect()
 }

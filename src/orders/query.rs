@@ -4,11 +4,13 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+
 use uuid::Uuid;
 
 use super::data::{self, OrderKey};
 use super::listing::{self, OrderCursor, OrderFilter, OrderSortField, cursor_of, sort_tag};
-use super::loaders::ByOrder;
+use super::loaders::{ByOrder, RegisterById, StoreById};
 use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderStatus, PaymentRow, RefundRow};
 use super::order_graphql::{Order, PosRegister};
 use super::register_data;
@@ -83,6 +85,28 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     }
     if selected("externalMapping") {
         prime(ctx, ByOrder::<MappingRow>::new, &ids).await?;
+    }
+    let distinct = |ids: Vec<Uuid>| -> Vec<Uuid> { ids.into_iter().collect::<HashSet<_>>().into_iter().collect() };
+    if selected("store") {
+        let stores = distinct(orders.iter().filter_map(|o| o.0.store_id).collect());
+        if !stores.is_empty() {
+            prime(ctx, StoreById, &stores).await?;
+        }
+    }
+    if selected("register") {
+        let registers = distinct(orders.iter().filter_map(|o| o.0.register_id).collect());
+        if !registers.is_empty() {
+            prime(ctx, RegisterById, &registers).await?;
+        }
+    }
+    let customers = if selected("customer") {
+        distinct(orders.iter().filter_map(|o| o.0.customer_id).collect())
+    } else {
+        Vec::new()
+    };
+    let notes = if selected("notes") { ids.clone() } else { Vec::new() };
+    if !customers.is_empty() || !notes.is_empty() {
+        crate::customers::prime_for_orders(ctx, &customers, &notes).await?;
     }
     Ok(())
 }

@@ -244,20 +244,9 @@ impl PricingMutation {
         let mut wanted: Vec<(Option<Uuid>, Option<String>, BigDecimal)> = Vec::new();
         for (n, entry) in input.entries.iter().enumerate() {
             let n = n.to_string();
-            let id = match (&entry.variant_id, &entry.sku) {
-                (Some(id), None) => errors.id_at(&["entries", &n, "variantId"], id),
-                (None, Some(_)) => None,
-                _ => {
-                    errors.add_at(
-                        &["entries", &n, "variantId"],
-                        UserErrorCode::Required,
-                        "give exactly one of variantId or sku",
-                    );
-                    None
-                }
-            };
+            let (id, sku) = errors.variant_ref(&["entries", &n], &entry.variant_id, &entry.sku);
             let amount = validate::price(&mut errors, &["entries", &n, "amount"], &entry.amount.0);
-            wanted.push((id, entry.sku.as_deref().map(|s| s.trim().to_owned()), amount));
+            wanted.push((id, sku, amount));
         }
         if !errors.is_empty() {
             return PriceListPayload::from_outcome(Err(errors.into()));
