@@ -549,7 +549,11 @@ async fn a_page_of_orders_costs_the_same_statements_at_5_and_40() {
     let app = TestApp::one_connection().await;
     let t = shop(&app, "ord_l").await;
     let body = app
-        .gql(&t.admin, "mutation { customerCreate(input: { email: \"ada@example.com\" }) { userErrors { code } } }", json!({}))
+        .gql(
+            &t.admin,
+            "mutation { customerCreate(input: { email: \"ada@example.com\" }) { userErrors { code } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(body["data"]["customerCreate"]["userErrors"], json!([]), "{body}");
     stock(&app, &t, "TEE-S", 1000, None).await;
