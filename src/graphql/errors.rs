@@ -121,6 +121,15 @@ pub struct UserError {
     pub message: String,
 }
 
+/// The GraphQL name of an enum value (`PARTIALLY_REFUNDED`), for messages: taken from
+/// the enum's own GraphQL derive, so messages and the schema cannot disagree.
+pub fn enum_name<T: async_graphql::InputType>(value: &T) -> String {
+    match value.to_value() {
+        async_graphql::Value::Enum(name) => name.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Collects the problems of one mutation input.
 #[derive(Debug, Default)]
 pub struct UserErrors(pub Vec<UserError>);

@@ -14,7 +14,7 @@ pub mod validate;
 pub use address::{Address, AddressInput};
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{
-    GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, id_or_key,
+    GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, enum_name, id_or_key,
     internal_error, mutation_outcome, parse_id,
 };
 pub use limits::Limits;

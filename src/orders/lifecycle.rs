@@ -7,9 +7,8 @@ use diesel_async::AsyncPgConnection;
 
 use super::data;
 use super::model::{OrderRow, OrderStatus};
-use super::order_graphql::status_name;
 use super::status::{allowed, holds_stock};
-use crate::graphql::{MutationError, UserErrorCode};
+use crate::graphql::{MutationError, UserErrorCode, enum_name};
 
 /// Moves `order` to `to`, or refuses with ILLEGAL_TRANSITION. Returns the order as it is
 /// now.
@@ -25,7 +24,7 @@ pub async fn transition(
         return Err(MutationError::user(
             "id",
             UserErrorCode::IllegalTransition,
-            format!("an order that is {} cannot become {}", status_name(order.status), status_name(to)),
+            format!("an order that is {} cannot become {}", enum_name(&order.status), enum_name(&to)),
         ));
     }
     let fulfil_now = to == OrderStatus::Fulfilled;
@@ -46,7 +45,7 @@ pub async fn transition(
     }
 }
 
-/// Locks the order with this id, or says it does not exist.
-pub async fn locked(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> Result<OrderRow, MutationError> {
-    data::lock(conn, id).await?.ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such order"))
+/// Locks the order with this id, or says (at input field `field`) that it does not exist.
+pub async fn locked(conn: &mut AsyncPgConnection, id: uuid::Uuid, field: &str) -> Result<OrderRow, MutationError> {
+    data::lock(conn, id).await?.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such order"))
 }

@@ -57,7 +57,7 @@ impl OrderLifecycleMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let order = locked(conn, id).await?;
+                let order = locked(conn, id, "id").await?;
                 let order = transition(conn, &order, to, &actor, note.as_deref()).await?;
                 if to == OrderStatus::Cancelled {
                     customer_link::record(conn, &order, OrderEvent::Cancelled, &actor).await?;

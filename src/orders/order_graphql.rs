@@ -519,16 +519,3 @@ impl PosRegister {
         self.0.created_at
     }
 }
-
-/// The statuses an order can be cancelled from, for messages.
-pub(super) fn status_name(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Pending => "PENDING",
-        OrderStatus::Paid => "PAID",
-        OrderStatus::Fulfilled => "FULFILLED",
-        OrderStatus::Completed => "COMPLETED",
-        OrderStatus::Cancelled => "CANCELLED",
-        OrderStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
-        OrderStatus::Refunded => "REFUNDED",
-    }
-}

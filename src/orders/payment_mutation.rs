@@ -11,12 +11,12 @@ use uuid::Uuid;
 use super::customer_link::{self, OrderEvent};
 use super::lifecycle::{locked, transition};
 use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState};
-use super::order_graphql::{Order, Payment, Refund, status_name};
+use super::order_graphql::{Order, Payment, Refund};
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, fits_currency,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name, fits_currency,
     mutation_outcome, validate,
 };
 use crate::tenancy::Role;
@@ -145,18 +145,17 @@ pub(super) async fn apply_capture(
 async fn locked_payment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(OrderRow, PaymentRow), MutationError> {
     let not_found = || MutationError::user("paymentId", UserErrorCode::NotFound, "no such payment");
     let order_id = payment_data::order_of_payment(conn, id).await?.ok_or_else(not_found)?;
-    let order = locked(conn, order_id).await?;
+    let order = locked(conn, order_id, "paymentId").await?;
     let payment = payment_data::payment(conn, id).await?.ok_or_else(not_found)?;
     Ok((order, payment))
 }
 
 fn not_pending(payment: &PaymentRow) -> MutationError {
-    let state = match payment.status {
-        PaymentState::Pending => "pending",
-        PaymentState::Captured => "captured",
-        PaymentState::Failed => "failed",
-    };
-    MutationError::user("paymentId", UserErrorCode::IllegalTransition, format!("the payment is {state}, not pending"))
+    MutationError::user(
+        "paymentId",
+        UserErrorCode::IllegalTransition,
+        format!("the payment is {}, not PENDING", enum_name(&payment.status)),
+    )
 }
 
 /// Payment and refund mutations (admin only).
@@ -194,14 +193,12 @@ impl PaymentMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let order = locked(conn, order_id)
-                    .await
-                    .map_err(|_| MutationError::user("orderId", UserErrorCode::NotFound, "no such order"))?;
+                let order = locked(conn, order_id, "orderId").await?;
                 if matches!(order.status, OrderStatus::Cancelled | OrderStatus::Refunded) {
                     return Err(MutationError::user(
                         "orderId",
                         UserErrorCode::IllegalTransition,
-                        format!("a {} order takes no payments", status_name(order.status)),
+                        format!("a {} order takes no payments", enum_name(&order.status)),
                     ));
                 }
                 if currency.as_ref().is_some_and(|c| *c != order.currency) {
@@ -333,9 +330,7 @@ impl PaymentMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let order = locked(conn, order_id)
-                    .await
-                    .map_err(|_| MutationError::user("orderId", UserErrorCode::NotFound, "no such order"))?;
+                let order = locked(conn, order_id, "orderId").await?;
                 check_minor_units("amount", &amount, &order.currency)?;
                 let refundable = &order.captured_total - &order.refunded_total;
                 if amount > refundable {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::data;
 use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderStatus};
+use super::status::payment_status;
 use crate::catalog::{ProductStatus, ProductType, SaleVariant};
 use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors, round_to_currency};
 use crate::inventory::Demand;
@@ -136,13 +137,7 @@ fn price_lines<'v>(p: &Placement<'_>, found: &'v [SaleVariant], errors: &mut Use
                         );
                         return None;
                     }
-                    let tag = match variant.price_source {
-                        crate::pricing::PriceSource::StoreOverride => "STORE_OVERRIDE",
-                        crate::pricing::PriceSource::PriceList => "PRICE_LIST",
-                        crate::pricing::PriceSource::VariantPrice => "VARIANT_PRICE",
-                        crate::pricing::PriceSource::BasePrice => "BASE_PRICE",
-                    };
-                    (variant.price.clone(), tag.to_owned())
+                    (variant.price.clone(), variant.price_source.tag().to_owned())
                 }
             };
             Some(Priced { variant, quantity: line.quantity, unit_price, source })
@@ -242,24 +237,9 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
     data::insert_addresses(conn, &addresses).await?;
     data::record_transition(conn, order.id, None, OrderStatus::Pending, &p.actor, None).await?;
     if order.total.is_zero() {
-        data::record_transition(
-            conn,
-            order.id,
-            Some(OrderStatus::Pending),
-            OrderStatus::Paid,
-            "system",
-            Some("nothing to pay"),
-        )
-        .await?;
-        order = data::set_status(conn, order.id, OrderStatus::Paid, false).await?;
-        order = data::set_money(
-            conn,
-            order.id,
-            &order.captured_total.clone(),
-            &order.refunded_total.clone(),
-            super::PaymentStatus::Paid,
-        )
-        .await?;
+        let paid = payment_status(&order.total, &order.captured_total, &order.refunded_total);
+        order = data::set_money(conn, order.id, &BigDecimal::zero(), &BigDecimal::zero(), paid).await?;
+        order = super::lifecycle::transition(conn, &order, OrderStatus::Paid, "system", Some("nothing to pay")).await?;
     }
 
     let demands = demands(&lines);

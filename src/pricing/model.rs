@@ -43,6 +43,16 @@ impl PriceSource {
             _ => return None,
         })
     }
+
+    /// The tag of this rule, as [`Self::from_tag`] reads it (orders store it per line).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::StoreOverride => "STORE_OVERRIDE",
+            Self::PriceList => "PRICE_LIST",
+            Self::VariantPrice => "VARIANT_PRICE",
+            Self::BasePrice => "BASE_PRICE",
+        }
+    }
 }
 
 /// A row of `price_lists`.

@@ -791,3 +791,28 @@ async fn the_store_comes_from_the_input_or_the_request() {
     assert_eq!(codes(&body, "orderCreate"), ["INVALID"], "the input and X-Store disagree");
     assert_eq!(app.sql_count("SELECT sum(reserved)::bigint AS n FROM t_ord_r.inventory").await, 1);
 }
+
+#[tokio::test]
+async fn an_order_with_nothing_to_pay_is_paid_at_once() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_s").await;
+    let body = app
+        .gql(
+            &t.admin,
+            crate::catalog::PRODUCT_CREATE,
+            json!({ "input": { "slug": "sample", "name": "Free sample", "status": "ACTIVE", "basePrice": "0",
+                               "currency": "EUR", "variants": [{ "sku": "SAMPLE" }] } }),
+        )
+        .await;
+    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
+    stock(&app, &t, "SAMPLE", 5, None).await;
+    let body = place(&app, &t.storefront, &[("SAMPLE", 2)], None).await;
+    let order = &body["data"]["orderCreate"]["order"];
+    assert_eq!(order["status"], "PAID", "{body}");
+    assert_eq!(order["paymentStatus"], "PAID");
+    assert_eq!(
+        order["history"],
+        json!([{ "fromStatus": null, "toStatus": "PENDING" }, { "fromStatus": "PENDING", "toStatus": "PAID" }])
+    );
+    assert_eq!(reserved(&app, "ord_s", "SAMPLE").await, (5, 2), "still reserved until fulfilled");
+}
