@@ -374,6 +374,7 @@ diesel::table! {
         unit_price -> Numeric,
         price_source -> Text,
         line_total -> Numeric,
+        discount_total -> Numeric,
     }
 }
 
@@ -497,6 +498,59 @@ diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(external_order_mappings -> orders (order_id));
+diesel::table! {
+    promotion_campaigns (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    coupons (id) {
+        id -> Uuid,
+        code -> Text,
+        campaign_id -> Nullable<Uuid>,
+        kind -> Text,
+        value -> Numeric,
+        currency -> Nullable<Text>,
+        minimum_subtotal -> Nullable<Numeric>,
+        usage_limit -> Nullable<Int4>,
+        per_customer_limit -> Nullable<Int4>,
+        used_count -> Int4,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        store_id -> Nullable<Uuid>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    coupon_redemptions (id) {
+        id -> Uuid,
+        coupon_id -> Uuid,
+        order_id -> Uuid,
+        customer_id -> Nullable<Uuid>,
+        email -> Nullable<Text>,
+        discount_amount -> Numeric,
+        currency -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        released_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(coupons -> promotion_campaigns (campaign_id));
+diesel::joinable!(coupon_redemptions -> coupons (coupon_id));
+diesel::joinable!(coupon_redemptions -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     stores,
     products,
@@ -528,5 +582,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_status_history,
     payments,
     refunds,
-    external_order_mappings
+    external_order_mappings,
+    promotion_campaigns,
+    coupons,
+    coupon_redemptions,
 );

@@ -108,6 +108,31 @@ pub enum UserErrorCode {
     NotAuthor,
     /// The operation needs a staff member (an admin key with a staff id, or X-Staff-Id).
     StaffRequired,
+    /// No coupon has this code.
+    CouponNotFound,
+    /// The coupon's validity window (or its campaign's) has ended.
+    CouponExpired,
+    /// The coupon's validity window (or its campaign's) has not started yet.
+    CouponNotYetValid,
+    /// The coupon is deactivated, or its campaign is not active.
+    CouponInactive,
+    /// The coupon has been used as often as it may be.
+    CouponUsageLimit,
+    /// This customer has used the coupon as often as one customer may.
+    CouponCustomerLimit,
+    /// The coupon does not apply to this order (another store or currency).
+    CouponNotApplicable,
+    /// The order's subtotal is below the coupon's minimum.
+    MinimumNotMet,
+    /// The loyalty account holds fewer points than asked for.
+    InsufficientPoints,
+    /// The points' value exceeds what is left to pay.
+    PointsExceedTotal,
+    /// The tenant has no active loyalty program.
+    LoyaltyDisabled,
+    /// The operation needs a known customer (an admin's customerId, or a storefront
+    /// request carrying a customer token).
+    CustomerRequired,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

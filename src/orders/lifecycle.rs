@@ -39,7 +39,13 @@ pub async fn transition(
     }
     if order.status != to {
         data::record_transition(conn, order.id, Some(order.status), to, actor, note).await?;
-        Ok(data::set_status(conn, order.id, to, fulfil_now).await?)
+        let changed = data::set_status(conn, order.id, to, fulfil_now).await?;
+        match to {
+            OrderStatus::Paid => super::effects::order_paid(conn, &changed, actor).await?,
+            OrderStatus::Cancelled => super::effects::order_cancelled(conn, &changed, actor).await?,
+            _ => {}
+        }
+        Ok(changed)
     } else {
         Ok(order.clone())
     }

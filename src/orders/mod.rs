@@ -5,6 +5,7 @@
 mod create_mutation;
 mod customer_link;
 mod data;
+mod effects;
 mod import_data;
 mod import_mutation;
 mod lifecycle;
@@ -28,7 +29,7 @@ pub use import_mutation::OrderImportMutation;
 pub use lifecycle_mutation::OrderLifecycleMutation;
 pub use listing::{OrderFilter, OrderSortField};
 pub use lookup::customer_of_order;
-pub use model::{OrderStatus, PaymentState, PaymentStatus, SyncStatus};
+pub use model::{OrderRow, OrderStatus, PaymentState, PaymentStatus, SyncStatus};
 pub use order_graphql::{ExternalOrderMapping, Order, OrderItem, OrderStatusChange, Payment, PosRegister, Refund};
 pub use payment_mutation::PaymentMutation;
 pub use privacy::forget_customer;

@@ -90,29 +90,53 @@ crate::text_enum! {
 #[diesel(table_name = orders)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct OrderRow {
+    /// Its id.
     pub id: Uuid,
+    /// Its human number (from the tenant's sequence).
     pub number: i64,
+    /// The secret a storefront reads it back with.
     pub token: Uuid,
+    /// Where it is in its lifecycle.
     pub status: OrderStatus,
+    /// What its money says.
     pub payment_status: PaymentStatus,
+    /// Where it was sold.
     pub channel: SalesChannel,
+    /// The store it was placed in.
     pub store_id: Option<Uuid>,
+    /// The customer, when known.
     pub customer_id: Option<Uuid>,
+    /// Contact email (lower case).
     pub email: Option<String>,
+    /// Its currency; every amount on it is in this one.
     pub currency: String,
+    /// Sum of the line totals.
     pub subtotal: BigDecimal,
+    /// Coupon and points discounts together.
     pub discount_total: BigDecimal,
+    /// What is owed: subtotal less discounts.
     pub total: BigDecimal,
+    /// Money captured.
     pub captured_total: BigDecimal,
+    /// Money given back (never more than captured).
     pub refunded_total: BigDecimal,
+    /// POS register.
     pub register_id: Option<Uuid>,
+    /// The only location stock was taken from (POS).
     pub location_id: Option<Uuid>,
+    /// The client's idempotency key.
     pub idempotency_key: Option<String>,
+    /// A reference outside (marketplace id, receipt).
     pub source_reference: Option<String>,
+    /// The customer's note.
     pub customer_note: Option<String>,
+    /// Who placed it (`staff:…`, `admin`, `storefront`).
     pub placed_by: String,
+    /// When it was fulfilled.
     pub fulfilled_at: Option<DateTime<Utc>>,
+    /// When it was placed.
     pub created_at: DateTime<Utc>,
+    /// Last change.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -156,6 +180,7 @@ pub struct ItemRow {
     pub unit_price: BigDecimal,
     pub price_source: String,
     pub line_total: BigDecimal,
+    pub discount_total: BigDecimal,
 }
 
 /// A row of `order_addresses`.

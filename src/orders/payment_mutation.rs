@@ -380,6 +380,7 @@ impl PaymentMutation {
                     };
                     order = transition(conn, &order, to, &actor, Some(&reason)).await?;
                 }
+                super::effects::order_refunded(conn, &order, &actor).await?;
                 customer_link::record(conn, &order, OrderEvent::Refunded, &actor).await?;
                 Ok((refunds, Order::new(order)))
             })

@@ -227,6 +227,7 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
             unit_price: l.unit_price.clone(),
             price_source: l.source.clone(),
             line_total: line_total(l),
+            discount_total: BigDecimal::zero(),
         })
         .collect();
     data::insert_items(conn, &items).await?;
