@@ -536,6 +536,7 @@ diesel::table! {
     coupon_redemptions (id) {
         id -> Uuid,
         coupon_id -> Uuid,
+        code -> Text,
         order_id -> Uuid,
         customer_id -> Nullable<Uuid>,
         email -> Nullable<Text>,

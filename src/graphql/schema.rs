@@ -11,6 +11,7 @@ use crate::orders::{
     OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
 };
 use crate::pricing::{PricingMutation, PricingQuery};
+use crate::promotions::{PromotionMutation, PromotionQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
@@ -26,6 +27,7 @@ pub struct Query(
     AttributeQuery,
     CustomerQuery,
     OrderQuery,
+    PromotionQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -47,6 +49,7 @@ pub struct Mutation(
     PaymentMutation,
     OrderImportMutation,
     PosRegisterMutation,
+    PromotionMutation,
 );
 
 /// The one GraphQL schema all tenants share.

@@ -57,6 +57,8 @@ pub struct OrderCreateInput {
     pub register_code: Option<String>,
     /// A note from the customer.
     pub customer_note: Option<String>,
+    /// A coupon code (any case): its discount comes off the subtotal.
+    pub coupon_code: Option<String>,
 }
 
 /// The result of `orderCreate` and `orderImport`.
@@ -173,6 +175,7 @@ impl OrderCreateMutation {
         let billing = input.billing_address.as_ref().map(|a| a.validate(&mut errors, &["billingAddress"]));
         let key = validate::optional_text(&mut errors, &["idempotencyKey"], input.idempotency_key.as_deref(), 200);
         let note = validate::optional_text(&mut errors, &["customerNote"], input.customer_note.as_deref(), 2000);
+        let coupon_code = validate::optional_text(&mut errors, &["couponCode"], input.coupon_code.as_deref(), 40);
         let register_id = input.register_id.as_ref().and_then(|id| errors.id_at(&["registerId"], id));
         let register_code = input.register_code.as_deref().map(str::trim).map(str::to_owned);
         let wants_register = input.register_id.is_some() || register_code.is_some();
@@ -235,6 +238,7 @@ impl OrderCreateMutation {
                     import: None,
                     placed_at: None,
                     actor: actor.clone(),
+                    coupon_code: coupon_code.clone(),
                 };
                 let order = place(conn, &placement).await?;
                 super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;

@@ -12,7 +12,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, PaymentRow, RefundRow, RegisterRow};
+use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, PaymentRow, RefundRow, RegisterRow};
 use super::{data, payment_data, register_data};
 use crate::db::DbError;
 use crate::tenancy::TenantScope;
@@ -114,15 +114,16 @@ impl Loader<Uuid> for RegisterById {
     }
 }
 
-/// Stores by id (an order names its store by id).
-pub struct StoreById(pub Arc<TenantScope>);
+/// Orders by id, for other domains' objects that point at an order (a coupon
+/// redemption, a loyalty transaction, a royalty allocation).
+pub struct OrderById(pub Arc<TenantScope>);
 
-impl Loader<Uuid> for StoreById {
-    type Value = crate::stores::Store;
+impl Loader<Uuid> for OrderById {
+    type Value = OrderRow;
     type Error = Arc<DbError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
-        Ok(crate::stores::stores_by_ids(&mut conn, keys).await.map_err(DbError::from)?)
+        Ok(data::by_ids(&mut conn, keys).await.map_err(DbError::from)?)
     }
 }

@@ -151,6 +151,7 @@ pub struct NewOrder {
     pub email: Option<String>,
     pub currency: String,
     pub subtotal: BigDecimal,
+    pub discount_total: BigDecimal,
     pub total: BigDecimal,
     pub register_id: Option<Uuid>,
     pub location_id: Option<Uuid>,

@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::loaders::{ByOrder, OrderChild, RegisterById, StoreById};
+use super::loaders::{ByOrder, OrderChild, RegisterById};
 use super::model::{
     AddressKind, AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, PaymentState,
     PaymentStatus, RefundRow, RegisterRow, SyncStatus,
@@ -16,6 +16,7 @@ use super::model::{
 use crate::catalog::ProductType;
 use crate::graphql::{Address, Money, RoleGuard, internal_error, loader};
 use crate::pricing::{PriceSource, SalesChannel};
+use crate::stores::StoreById;
 use crate::tenancy::Role;
 
 /// An order: what was bought, for how much, and where it stands.
@@ -23,7 +24,8 @@ use crate::tenancy::Role;
 pub struct Order(pub(super) Arc<OrderRow>);
 
 impl Order {
-    pub(super) fn new(row: OrderRow) -> Self {
+    /// Wraps an order row (other domains load rows through [`super::OrderById`]).
+    pub fn new(row: OrderRow) -> Self {
         Self(Arc::new(row))
     }
 
@@ -34,6 +36,11 @@ impl Order {
 
     fn money(&self, amount: &bigdecimal::BigDecimal) -> Money {
         Money::new(amount, &self.0.currency)
+    }
+
+    async fn redemption(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::promotions::RedemptionRow>> {
+        let loader = loader(ctx, crate::promotions::RedemptionByOrder)?;
+        loader.load_one(self.0.id).await.map_err(|e| internal_error(&e))
     }
 
     async fn children<T: OrderChild>(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<T>> {
@@ -108,6 +115,22 @@ impl Order {
     /// What the customer owes: subtotal less discounts.
     async fn total(&self) -> Money {
         self.money(&self.0.total)
+    }
+
+    /// The coupon code used on the order, if any (still shown after a cancellation
+    /// released its use).
+    async fn coupon_code(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.redemption(ctx).await?.map(|r| r.code))
+    }
+
+    /// The coupon's use by this order: which coupon, what it took off, whether it still
+    /// counts.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn coupon_redemption(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::promotions::CouponRedemption>> {
+        Ok(self.redemption(ctx).await?.map(crate::promotions::CouponRedemption))
     }
 
     /// Money captured by payments.
@@ -297,9 +320,14 @@ impl OrderItem {
         PriceSource::from_tag(&self.row.price_source)
     }
 
-    /// Unit price × quantity.
+    /// Unit price × quantity, rounded to the currency's minor unit.
     async fn line_total(&self) -> Money {
         Money::new(&self.row.line_total, &self.currency)
+    }
+
+    /// The line's share of the order's discounts (spread in proportion to line totals).
+    async fn discount_total(&self) -> Money {
+        Money::new(&self.row.discount_total, &self.currency)
     }
 }
 

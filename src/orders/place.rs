@@ -18,6 +18,7 @@ use crate::catalog::{ProductStatus, ProductType, SaleVariant};
 use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors, round_to_currency};
 use crate::inventory::Demand;
 use crate::pricing::{PriceContext, SalesChannel};
+use crate::promotions::OrderFacts;
 
 /// One line as asked for.
 #[derive(Debug, Clone)]
@@ -81,6 +82,8 @@ pub struct Placement<'a> {
     pub placed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Who places it.
     pub actor: String,
+    /// A coupon code to apply.
+    pub coupon_code: Option<String>,
 }
 
 /// A line once its variant is known.
@@ -177,8 +180,22 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
 
     // Each line's total is rounded to the currency's minor unit (half up), so the order's
     // total is an amount that can be paid; the sum of rounded lines is exact.
-    let line_total = |l: &Priced<'_>| round_to_currency(&(&l.unit_price * BigDecimal::from(l.quantity)), &p.currency);
-    let subtotal: BigDecimal = lines.iter().map(line_total).sum();
+    let line_totals: Vec<BigDecimal> =
+        lines.iter().map(|l| round_to_currency(&(&l.unit_price * BigDecimal::from(l.quantity)), &p.currency)).collect();
+    let subtotal: BigDecimal = line_totals.iter().sum();
+    let facts = OrderFacts {
+        store_id: p.store_id,
+        currency: &p.currency,
+        subtotal: &subtotal,
+        customer_id: p.customer_id,
+        email: p.email.as_deref(),
+    };
+    let coupon = match &p.coupon_code {
+        Some(code) => Some(crate::promotions::quote(conn, code, &facts).await?),
+        None => None,
+    };
+    let discount = coupon.as_ref().map_or_else(BigDecimal::zero, |q| q.discount.clone());
+    let line_discounts = crate::promotions::allocate_discount(&discount, &line_totals, &p.currency);
     let header = NewOrder {
         status: OrderStatus::Pending,
         channel: p.price.channel,
@@ -187,7 +204,8 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
         email: p.email.clone(),
         currency: p.currency.clone(),
         subtotal: subtotal.clone(),
-        total: subtotal.clone(),
+        discount_total: discount.clone(),
+        total: &subtotal - &discount,
         register_id: p.register_id,
         location_id: p.location_id,
         idempotency_key: p.idempotency_key.clone(),
@@ -226,8 +244,8 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
             quantity: l.quantity,
             unit_price: l.unit_price.clone(),
             price_source: l.source.clone(),
-            line_total: line_total(l),
-            discount_total: BigDecimal::zero(),
+            line_total: line_totals[i].clone(),
+            discount_total: line_discounts[i].clone(),
         })
         .collect();
     data::insert_items(conn, &items).await?;
@@ -237,12 +255,6 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
         .collect();
     data::insert_addresses(conn, &addresses).await?;
     data::record_transition(conn, order.id, None, OrderStatus::Pending, &p.actor, None).await?;
-    if order.total.is_zero() {
-        let paid = payment_status(&order.total, &order.captured_total, &order.refunded_total);
-        order = data::set_money(conn, order.id, &BigDecimal::zero(), &BigDecimal::zero(), paid).await?;
-        order = super::lifecycle::transition(conn, &order, OrderStatus::Paid, "system", Some("nothing to pay")).await?;
-    }
-
     let demands = demands(&lines);
     match crate::inventory::reserve(conn, &demands, p.location_id).await? {
         Ok(allocations) => {
@@ -270,6 +282,16 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
             }
             return Err(errors.into());
         }
+    }
+    // Uses of coupons (and points) are taken after the stock: cancelling takes its locks
+    // in the same order (inventory, then coupon), so the two cannot deadlock.
+    if let Some(coupon) = &coupon {
+        crate::promotions::redeem(conn, coupon, order.id, &facts).await?;
+    }
+    if order.total.is_zero() {
+        let paid = payment_status(&order.total, &order.captured_total, &order.refunded_total);
+        order = data::set_money(conn, order.id, &BigDecimal::zero(), &BigDecimal::zero(), paid).await?;
+        order = super::lifecycle::transition(conn, &order, OrderStatus::Paid, "system", Some("nothing to pay")).await?;
     }
     Ok(order)
 }

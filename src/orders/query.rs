@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::data::{self, OrderKey};
 use super::listing::{self, OrderCursor, OrderFilter, OrderSortField, cursor_of, sort_tag};
-use super::loaders::{ByOrder, RegisterById, StoreById};
+use super::loaders::{ByOrder, RegisterById};
 use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderStatus, PaymentRow, RefundRow};
 use super::order_graphql::{Order, PosRegister};
 use super::register_data;
@@ -19,6 +19,7 @@ use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
 };
 use crate::pricing::SalesChannel;
+use crate::stores::StoreById;
 use crate::tenancy::Role;
 
 /// Narrows an order listing.

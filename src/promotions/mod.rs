@@ -1,11 +1,43 @@
-//! Promotions (skeleton: filled in by issue 5's work).
+//! Promotions (design §4): campaigns grouping coupons, coupons (a code unique in the
+//! tenant whatever its case, a percentage or a fixed amount off the subtotal, a minimum
+//! subtotal, a total and a per-customer usage limit, a validity window, an optional store
+//! and currency), and one redemption per order that used one.
+//!
+//! `orderCreate` uses [`quote`] before writing the order and [`redeem`] after reserving
+//! its stock (see `redemption.rs` for why usage limits hold under concurrency);
+//! cancelling an order releases its redemption ([`order_cancelled`]). The discount
+//! arithmetic and its rounding rule are in `discount.rs`.
 
+mod campaign_mutation;
+mod coupon_mutation;
+mod data;
+mod discount;
+mod loaders;
+mod model;
+mod objects;
+mod query;
+mod redemption;
+
+use async_graphql::MergedObject;
 use diesel_async::AsyncPgConnection;
+
+pub use discount::allocate as allocate_discount;
+pub use loaders::RedemptionByOrder;
+pub use model::{CampaignStatus, CouponKind, RedemptionRow, RedemptionStatus};
+pub use objects::{Coupon, CouponRedemption, PromotionCampaign};
+pub use query::PromotionQuery;
+pub use redemption::{CouponQuote, OrderFacts, quote, redeem};
 
 use crate::graphql::MutationError;
 use crate::orders::OrderRow;
 
-/// Called when an order is cancelled: releases its coupon redemption.
-pub async fn order_cancelled(_conn: &mut AsyncPgConnection, _order: &OrderRow) -> Result<(), MutationError> {
+/// Every promotion mutation (admin only).
+#[derive(MergedObject, Default)]
+pub struct PromotionMutation(campaign_mutation::CampaignMutation, coupon_mutation::CouponMutation);
+
+/// Called when an order is cancelled: releases its coupon redemption, so the use counts
+/// again towards the coupon's limits.
+pub async fn order_cancelled(conn: &mut AsyncPgConnection, order: &OrderRow) -> Result<(), MutationError> {
+    data::release(conn, order.id).await?;
     Ok(())
 }

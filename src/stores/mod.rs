@@ -3,6 +3,7 @@
 //! host resolve to this tenant and store.
 
 mod data;
+mod loader;
 mod model;
 mod mutation;
 mod query;
@@ -12,6 +13,7 @@ mod store_product_mutation;
 mod validate;
 
 pub use data::{by_code as store_by_code, by_id as store_by_id, by_ids as stores_by_ids};
+pub use loader::StoreById;
 pub use model::Store;
 pub use mutation::StoreMutation;
 pub use query::StoreQuery;

@@ -14,6 +14,7 @@ mod inventory;
 mod isolation;
 mod migrations;
 mod orders;
+mod promotions;
 mod schema;
 mod serve;
 mod statements;

@@ -34,7 +34,7 @@ pub async fn stock(app: &TestApp, t: &TestTenant, sku: &str, quantity: i32, loca
 
 /// A store `web` in EUR and an active product `tee` with variants TEE-S (10.00, the
 /// base price) and TEE-M (12.50), 5 of each in stock.
-async fn shop(app: &TestApp, slug: &str) -> TestTenant {
+pub async fn shop(app: &TestApp, slug: &str) -> TestTenant {
     let t = app.tenant(slug).await;
     app.store(&t.admin, "web", None).await;
     product(app, &t, "tee", "ACTIVE", &["TEE-S", "TEE-M"]).await;
@@ -59,7 +59,7 @@ pub async fn place(app: &TestApp, token: &str, items: &[(&str, i32)], key: Optio
     .await
 }
 
-fn codes(body: &Value, mutation: &str) -> Vec<String> {
+pub fn codes(body: &Value, mutation: &str) -> Vec<String> {
     body["data"][mutation]["userErrors"]
         .as_array()
         .unwrap_or_else(|| panic!("no userErrors in {body}"))
@@ -78,12 +78,12 @@ async fn reserved(app: &TestApp, slug: &str, sku: &str) -> (i64, i64) {
     (app.sql_count(&q("quantity")).await, app.sql_count(&q("reserved")).await)
 }
 
-async fn change(app: &TestApp, token: &str, mutation: &str, id: &str, note: Option<&str>) -> Value {
+pub async fn change(app: &TestApp, token: &str, mutation: &str, id: &str, note: Option<&str>) -> Value {
     let query = format!("mutation($input: OrderTransitionInput!) {{ {mutation}(input: $input) {{ {CHANGE} }} }}");
     app.gql(token, &query, json!({ "input": { "id": id, "note": note } })).await
 }
 
-async fn pay(app: &TestApp, token: &str, order: &str, amount: &str, txn: &str) -> Value {
+pub async fn pay(app: &TestApp, token: &str, order: &str, amount: &str, txn: &str) -> Value {
     app.gql(
         token,
         "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
@@ -95,7 +95,7 @@ async fn pay(app: &TestApp, token: &str, order: &str, amount: &str, txn: &str) -
     .await
 }
 
-async fn refund(app: &TestApp, token: &str, order: &str, amount: &str) -> Value {
+pub async fn refund(app: &TestApp, token: &str, order: &str, amount: &str) -> Value {
     app.gql(
         token,
         "mutation($input: RefundCreateInput!) { refundCreate(input: $input) {

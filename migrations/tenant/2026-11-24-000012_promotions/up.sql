@@ -50,6 +50,8 @@ CREATE INDEX coupons_created_idx ON coupons (created_at, id);
 CREATE TABLE coupon_redemptions (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     coupon_id       uuid NOT NULL REFERENCES coupons (id) ON DELETE RESTRICT,
+    -- The coupon's code (codes never change), so an order shows its code in one read.
+    code            text NOT NULL,
     order_id        uuid NOT NULL UNIQUE REFERENCES orders (id) ON DELETE CASCADE,
     customer_id     uuid REFERENCES customers (id) ON DELETE RESTRICT,
     -- Who used it when no customer is known: the order's email (per-customer limits).

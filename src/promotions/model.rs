@@ -1,0 +1,143 @@
+//! Rows of the promotion tables and the closed sets they use.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{coupon_redemptions, coupons, promotion_campaigns};
+
+crate::text_enum! {
+    /// Where a campaign is. Only an ACTIVE campaign's coupons can be redeemed.
+    #[derive(async_graphql::Enum, Default)]
+    pub enum CampaignStatus {
+        /// Being prepared; its coupons do not work yet.
+        #[default]
+        Draft = "draft",
+        /// Running: its coupons work within their windows.
+        Active = "active",
+        /// Stopped for now.
+        Paused = "paused",
+        /// Over for good.
+        Ended = "ended",
+    }
+}
+
+crate::text_enum! {
+    /// How a coupon takes money off.
+    #[derive(async_graphql::Enum)]
+    pub enum CouponKind {
+        /// A percentage of the subtotal.
+        Percentage = "percentage",
+        /// A fixed amount (never more than the subtotal).
+        Fixed = "fixed",
+    }
+}
+
+crate::text_enum! {
+    /// Whether a redemption still counts against the coupon's limits.
+    #[derive(async_graphql::Enum)]
+    pub enum RedemptionStatus {
+        /// Counts: the order stands.
+        Active = "active",
+        /// Given back: the order was cancelled.
+        Released = "released",
+    }
+}
+
+/// A row of `promotion_campaigns`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = promotion_campaigns)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct CampaignRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: CampaignStatus,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `coupons`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = coupons)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct CouponRow {
+    pub id: Uuid,
+    pub code: String,
+    pub campaign_id: Option<Uuid>,
+    pub kind: CouponKind,
+    pub value: BigDecimal,
+    pub currency: Option<String>,
+    pub minimum_subtotal: Option<BigDecimal>,
+    pub usage_limit: Option<i32>,
+    pub per_customer_limit: Option<i32>,
+    pub used_count: i32,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub store_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `coupon_redemptions`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = coupon_redemptions)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct RedemptionRow {
+    /// Its id.
+    pub id: Uuid,
+    /// The coupon used.
+    pub coupon_id: Uuid,
+    /// The coupon's code.
+    pub code: String,
+    /// The order it was used on.
+    pub order_id: Uuid,
+    /// The customer, when known.
+    pub customer_id: Option<Uuid>,
+    /// The order's email (per-customer limits for guests).
+    pub email: Option<String>,
+    /// What it took off.
+    pub discount_amount: BigDecimal,
+    /// The order's currency.
+    pub currency: String,
+    /// Whether it still counts.
+    pub status: RedemptionStatus,
+    /// When it was used.
+    pub created_at: DateTime<Utc>,
+    /// When the order's cancellation released it.
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// The fields a coupon is written with (create and update).
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = coupons)]
+#[diesel(treat_none_as_null = true)]
+pub struct CouponFields {
+    pub campaign_id: Option<Uuid>,
+    pub kind: CouponKind,
+    pub value: BigDecimal,
+    pub currency: Option<String>,
+    pub minimum_subtotal: Option<BigDecimal>,
+    pub usage_limit: Option<i32>,
+    pub per_customer_limit: Option<i32>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub store_id: Option<Uuid>,
+    pub active: bool,
+}
+
+/// The fields a campaign is written with (create and update).
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = promotion_campaigns)]
+#[diesel(treat_none_as_null = true)]
+pub struct CampaignFields {
+    pub name: String,
+    pub description: Option<String>,
+    pub status: CampaignStatus,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,314 @@
+//! The GraphQL types of promotions: campaigns with their figures, coupons and their
+//! redemptions.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::data::{self, CouponFilter, CreatedCursor};
+use super::loaders::{CampaignById, CouponById, FiguresByCampaign};
+use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow, RedemptionRow, RedemptionStatus};
+use crate::graphql::{
+    ConnectionTotal, Decimal, GqlResultExt, Limits, Money, PageArgs, caller_scope, internal_error, into_connection,
+    loader,
+};
+use crate::orders::{Order, OrderById};
+use crate::stores::StoreById;
+use crate::tenancy::Role;
+
+/// A promotion campaign: a named period grouping coupons, with its figures.
+pub struct PromotionCampaign(pub CampaignRow);
+
+/// What a campaign's coupons did, in one currency.
+#[derive(SimpleObject)]
+pub struct CampaignCurrencyFigures {
+    /// ISO 4217 code of the orders counted.
+    pub currency: String,
+    /// Orders that used one of the campaign's coupons and were not cancelled.
+    pub redemptions: i64,
+    /// Discount those coupons gave.
+    pub discount_given: Money,
+    /// What those orders brought in: their totals less refunds.
+    pub revenue: Money,
+}
+
+/// A campaign's figures.
+#[derive(SimpleObject)]
+pub struct CampaignFiguresObject {
+    /// Redemptions in every currency.
+    pub redemptions: i64,
+    /// Per currency (money is never added across currencies).
+    pub by_currency: Vec<CampaignCurrencyFigures>,
+}
+
+/// Newest-first connection key of a row.
+pub(super) fn created_key(created_at: DateTime<Utc>, id: uuid::Uuid) -> CreatedCursor {
+    CreatedCursor { t: created_at, id }
+}
+
+/// A page of coupons as a connection.
+pub(super) async fn coupon_connection(
+    ctx: &Context<'_>,
+    filter: CouponFilter,
+    args: PageArgs,
+) -> async_graphql::Result<Connection<String, Coupon, ConnectionTotal>> {
+    let scope = caller_scope(ctx, Role::Admin)?;
+    let page = args.page::<CreatedCursor>(ctx.data::<Limits>()?)?;
+    let rows = {
+        let mut conn = scope.conn().await.gql()?;
+        data::list_coupons(&mut conn, &filter, &page).await.gql()?
+    };
+    let total = ConnectionTotal::new(move || {
+        let scope = scope.clone();
+        let filter = filter.clone();
+        Box::pin(async move {
+            let mut conn = scope.conn().await?;
+            Ok(data::count_coupons(&mut conn, &filter).await?)
+        })
+    });
+    let nodes = rows.into_iter().map(Coupon).collect();
+    Ok(into_connection(nodes, &page, |c: &Coupon| created_key(c.0.created_at, c.0.id), total))
+}
+
+#[Object]
+impl PromotionCampaign {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What it is about.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Only an ACTIVE campaign's coupons can be redeemed.
+    async fn status(&self) -> CampaignStatus {
+        self.0.status
+    }
+
+    /// Its coupons work from then (and from their own start).
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+
+    /// Its coupons stop working then.
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Its coupons, newest first.
+    async fn coupons(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Coupon, ConnectionTotal>> {
+        let filter = CouponFilter { campaign_id: Some(self.0.id), ..CouponFilter::default() };
+        coupon_connection(ctx, filter, PageArgs { first, after, last, before }).await
+    }
+
+    /// Redemptions, discount given and revenue of the orders that used its coupons
+    /// (cancelled orders do not count; refunds are taken off revenue).
+    async fn figures(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignFiguresObject> {
+        let rows = loader(ctx, FiguresByCampaign)?
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| internal_error(&e))?
+            .unwrap_or_default();
+        Ok(CampaignFiguresObject {
+            redemptions: rows.iter().map(|r| r.redemptions).sum(),
+            by_currency: rows
+                .into_iter()
+                .map(|r| CampaignCurrencyFigures {
+                    discount_given: Money::new(&r.discount, &r.currency),
+                    revenue: Money::new(&r.revenue, &r.currency),
+                    redemptions: r.redemptions,
+                    currency: r.currency,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A coupon: a code that takes a percentage or a fixed amount off an order's subtotal.
+pub struct Coupon(pub CouponRow);
+
+#[Object]
+impl Coupon {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The code customers type, in upper case (matched in any case).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Percentage or fixed amount.
+    async fn kind(&self) -> CouponKind {
+        self.0.kind
+    }
+
+    /// The percentage (0–100) or the amount in `currency`.
+    async fn value(&self) -> Decimal {
+        Decimal(self.0.value.normalized())
+    }
+
+    /// The coupon applies to orders in this currency only (always set for fixed coupons).
+    async fn currency(&self) -> Option<&str> {
+        self.0.currency.as_deref()
+    }
+
+    /// The order's subtotal must be at least this.
+    async fn minimum_subtotal(&self) -> Option<Money> {
+        Some(Money::new(self.0.minimum_subtotal.as_ref()?, self.0.currency.as_deref()?))
+    }
+
+    /// Uses allowed in all (null: unlimited).
+    async fn usage_limit(&self) -> Option<i32> {
+        self.0.usage_limit
+    }
+
+    /// Uses allowed per customer (or per email for guests).
+    async fn per_customer_limit(&self) -> Option<i32> {
+        self.0.per_customer_limit
+    }
+
+    /// Uses so far (orders not cancelled).
+    async fn used_count(&self) -> i32 {
+        self.0.used_count
+    }
+
+    /// Uses left (null: unlimited).
+    async fn remaining_uses(&self) -> Option<i32> {
+        self.0.usage_limit.map(|l| (l - self.0.used_count).max(0))
+    }
+
+    /// Valid from.
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+
+    /// Valid until (exclusive).
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+
+    /// Deactivated coupons are refused.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// The only store it works in (null: every store).
+    async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
+        let Some(id) = self.0.store_id else { return Ok(None) };
+        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+    }
+
+    /// Its campaign.
+    async fn campaign(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PromotionCampaign>> {
+        let Some(id) = self.0.campaign_id else { return Ok(None) };
+        let row = loader(ctx, CampaignById)?.load_one(id).await.map_err(|e| internal_error(&e))?;
+        Ok(row.map(PromotionCampaign))
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Its redemptions (released ones too), newest first.
+    async fn redemptions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, CouponRedemption, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let page = PageArgs { first, after, last, before }.page::<CreatedCursor>(ctx.data::<Limits>()?)?;
+        let id = self.0.id;
+        let rows = {
+            let mut conn = scope.conn().await.gql()?;
+            data::redemptions_of_coupon(&mut conn, id, &page).await.gql()?
+        };
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            Box::pin(async move {
+                let mut conn = scope.conn().await?;
+                Ok(data::count_redemptions(&mut conn, id).await?)
+            })
+        });
+        let nodes = rows.into_iter().map(CouponRedemption).collect();
+        Ok(into_connection(nodes, &page, |r: &CouponRedemption| created_key(r.0.created_at, r.0.id), total))
+    }
+}
+
+/// One use of a coupon, by one order.
+pub struct CouponRedemption(pub RedemptionRow);
+
+#[Object]
+impl CouponRedemption {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The code used.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The coupon used.
+    async fn coupon(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Coupon>> {
+        let row = loader(ctx, CouponById)?.load_one(self.0.coupon_id).await.map_err(|e| internal_error(&e))?;
+        Ok(row.map(Coupon))
+    }
+
+    /// The order it was used on.
+    async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Order>> {
+        caller_scope(ctx, Role::Admin)?;
+        let row = loader(ctx, OrderById)?.load_one(self.0.order_id).await.map_err(|e| internal_error(&e))?;
+        Ok(row.map(Order::new))
+    }
+
+    /// The customer's id, when known.
+    async fn customer_id(&self) -> Option<ID> {
+        self.0.customer_id.map(|id| ID(id.to_string()))
+    }
+
+    /// What it took off the order.
+    async fn discount(&self) -> Money {
+        Money::new(&self.0.discount_amount, &self.0.currency)
+    }
+
+    /// ACTIVE, or RELEASED when the order was cancelled.
+    async fn status(&self) -> RedemptionStatus {
+        self.0.status
+    }
+
+    /// When it was used.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it was released.
+    async fn released_at(&self) -> Option<DateTime<Utc>> {
+        self.0.released_at
+    }
+}
