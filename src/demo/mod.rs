@@ -52,6 +52,7 @@ mod catalog;
 mod customers;
 mod extras;
 mod orders;
+mod promotions;
 
 const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
 
@@ -142,6 +143,8 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
         }
         customers::create(&schema, &caller, &staff, spec.slug).await?;
         let store_codes: Vec<&str> = spec.stores.iter().map(|s| s.0).collect();
+        let currencies: Vec<(&str, &str)> = spec.stores.iter().map(|s| (s.0, s.4)).collect();
+        promotions::create(&schema, &caller, &currencies).await?;
         orders::create(&schema, &staff, spec.slug, &store_codes).await?;
         out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
     }

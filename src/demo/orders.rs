@@ -77,6 +77,13 @@ pub async fn create(schema: &AppSchema, staff: &Caller, slug: &str, stores: &[&s
                 .collect();
             let mut input = json!({ "items": items, "store": store, "idempotencyKey": format!("demo-{slug}-{n}"),
                                     "customerNote": if i == 2 { Some("Please leave at the door") } else { None } });
+            // The paid order of each store uses the store's coupon; the first store's
+            // completed order uses the welcome coupon.
+            if *fate == "paid" {
+                input["couponCode"] = json!(super::promotions::store_coupon(store));
+            } else if *fate == "completed" && store == &stores[0] {
+                input["couponCode"] = json!(super::promotions::WELCOME);
+            }
             match customer_ids.get((n * 3) % (customer_ids.len() + 2)) {
                 Some(id) => input["customerId"] = id.clone(),
                 None => input["email"] = json!(format!("guest{n}@example.com")),

@@ -264,6 +264,25 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
             && edges.iter().any(|e| e["node"]["customer"].is_null())
     );
 
+    // A running campaign whose coupons the demo orders used.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": "{ promotionCampaigns(first: 5) { edges { node { name status figures { redemptions } coupons { totalCount } } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let campaign = &body["data"]["promotionCampaigns"]["edges"][0]["node"];
+    assert_eq!(
+        (campaign["status"].as_str(), campaign["coupons"]["totalCount"].as_i64()),
+        (Some("ACTIVE"), Some(3)),
+        "{body}"
+    );
+    assert_eq!(campaign["figures"]["redemptions"], 3, "{body}");
+
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("Bearer {admin}")));
