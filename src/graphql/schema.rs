@@ -7,6 +7,7 @@ use crate::catalog::{
 };
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
+use crate::loyalty::{LoyaltyMutation, LoyaltyQuery};
 use crate::orders::{
     OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
 };
@@ -26,6 +27,7 @@ pub struct Query(
     AttributeQuery,
     CustomerQuery,
     OrderQuery,
+    LoyaltyQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -47,6 +49,7 @@ pub struct Mutation(
     PaymentMutation,
     OrderImportMutation,
     PosRegisterMutation,
+    LoyaltyMutation,
 );
 
 /// The one GraphQL schema all tenants share.

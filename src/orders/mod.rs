@@ -28,7 +28,7 @@ pub use create_mutation::OrderCreateMutation;
 pub use import_mutation::OrderImportMutation;
 pub use lifecycle_mutation::OrderLifecycleMutation;
 pub use listing::{OrderFilter, OrderSortField};
-pub use lookup::customer_of_order;
+pub use lookup::{customer_of_order, order_by_id, prime_orders};
 pub use model::{OrderRow, OrderStatus, PaymentState, PaymentStatus, SyncStatus};
 pub use order_graphql::{ExternalOrderMapping, Order, OrderItem, OrderStatusChange, Payment, PosRegister, Refund};
 pub use payment_mutation::PaymentMutation;
