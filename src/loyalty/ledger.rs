@@ -142,6 +142,9 @@ pub async fn settle(
     cancelled: bool,
     actor: &str,
 ) -> Result<(), MutationError> {
+    if order.customer_id.is_none() {
+        return Ok(()); // a guest order neither accrues nor redeems
+    }
     let ledger = data::transactions_of_order(conn, order.id).await?;
     if ledger.is_empty() {
         return Ok(());

@@ -58,7 +58,9 @@ pub use ledger::{RedemptionQuote, quote_redemption, redeem};
 pub use model::TransactionKind;
 pub use mutation::LoyaltyMutation;
 pub use objects::{LoyaltyAccount, LoyaltyProgram, LoyaltyTier, LoyaltyTransaction};
-pub use query::{LoyaltyQuery, OrderPoints, accounts_of_customer, order_points, prime_accounts_of_customers};
+pub use query::{
+    LoyaltyQuery, OrderPoints, accounts_of_customer, order_points, prime_accounts_of_customers, prime_points_of_orders,
+};
 
 use crate::graphql::MutationError;
 use crate::orders::OrderRow;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::data::{self, AccountCursor, AccountFilter};
 use super::loaders::{AccountsByCustomer, StoreById, TransactionPages, TransactionsByOrder};
-use super::model::{AccountRow, TransactionKind};
+use super::model::AccountRow;
 use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers, transaction_key};
 use super::rules;
 use crate::graphql::{
@@ -224,19 +224,12 @@ pub struct OrderPoints {
 /// orders costs one statement). Callers decide who may see them.
 pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Result<OrderPoints> {
     let rows = loader(ctx, TransactionsByOrder)?.load_one(order).await.map_err(|e| internal_error(&e))?;
-    let rows = rows.unwrap_or_default();
-    let mut points = OrderPoints::default();
-    for row in &rows {
-        let reverses = row.reverses_id.and_then(|id| rows.iter().find(|r| r.id == id)).map(|r| r.kind);
-        match (row.kind, reverses) {
-            (TransactionKind::Accrual, _) => points.earned += row.points,
-            (TransactionKind::Redemption, _) => points.redeemed -= row.points,
-            (TransactionKind::Reversal, Some(TransactionKind::Accrual)) => {
-                points.earned += row.points - row.unrecovered_points
-            }
-            (TransactionKind::Reversal, Some(TransactionKind::Redemption)) => points.redeemed -= row.points,
-            _ => {}
-        }
-    }
-    Ok(points)
+    let (earned, redeemed) = rules::order_points(&rows.unwrap_or_default());
+    Ok(OrderPoints { earned, redeemed })
+}
+
+/// Loads the ledger rows of these orders into the request's loader at once, so
+/// [`order_points`] on a page of orders costs one statement however busy the machine is.
+pub async fn prime_points_of_orders(ctx: &Context<'_>, orders: &[Uuid]) -> async_graphql::Result<()> {
+    prime(ctx, TransactionsByOrder, orders).await.map(drop)
 }

@@ -3,7 +3,7 @@
 
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 
-use super::model::TierRow;
+use super::model::{TierRow, TransactionKind, TransactionRow};
 use crate::graphql::round_to_currency;
 
 /// The points an amount earns: `floor(amount × points_per_unit)`, 0 for nothing or less
@@ -49,6 +49,27 @@ pub fn tier_range(tiers: &[TierRow], name: &str) -> Option<(i64, Option<i64>)> {
     let tier = tiers.iter().find(|t| t.name.eq_ignore_ascii_case(name.trim()))?;
     let until = next_tier(tiers, tier.min_lifetime_points).map(|t| t.min_lifetime_points);
     Some((tier.min_lifetime_points, until))
+}
+
+/// What an order's ledger rows say it did: `(earned, redeemed)`. Earned is its accrual
+/// less what reversals took back or wrote off; redeemed is what it spent less what was
+/// given back.
+pub fn order_points(rows: &[TransactionRow]) -> (i64, i64) {
+    let (mut earned, mut redeemed) = (0, 0);
+    for row in rows {
+        let reverses = row.reverses_id.and_then(|id| rows.iter().find(|r| r.id == id)).map(|r| r.kind);
+        match (row.kind, reverses) {
+            (TransactionKind::Accrual, _) => earned += row.points,
+            (TransactionKind::Reversal, Some(TransactionKind::Accrual)) => {
+                earned += row.points - row.unrecovered_points
+            }
+            (TransactionKind::Redemption, _) | (TransactionKind::Reversal, Some(TransactionKind::Redemption)) => {
+                redeemed -= row.points
+            }
+            _ => {}
+        }
+    }
+    (earned, redeemed)
 }
 
 #[cfg(test)]
@@ -108,6 +129,37 @@ mod tests {
         assert_eq!(redemption_value(1, &d("0.0049"), "EUR"), d("0.00"));
         assert_eq!(redemption_value(7, &d("0.5"), "JPY"), d("4"), "3.5 yen rounds up");
         assert_eq!(redemption_value(1, &d("0.0005"), "KWD"), d("0.001"));
+    }
+
+    fn row(id: u128, kind: TransactionKind, points: i64, reverses: Option<u128>, unrecovered: i64) -> TransactionRow {
+        TransactionRow {
+            id: uuid::Uuid::from_u128(id),
+            account_id: uuid::Uuid::nil(),
+            kind,
+            points,
+            order_id: None,
+            reverses_id: reverses.map(uuid::Uuid::from_u128),
+            points_per_unit: None,
+            reason: None,
+            actor: "test".into(),
+            unrecovered_points: unrecovered,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_orders_points_net_out_its_reversals() {
+        use TransactionKind::*;
+        assert_eq!(order_points(&[]), (0, 0));
+        let rows = [
+            row(1, Redemption, -40, None, 0),
+            row(2, Accrual, 38, None, 0),
+            row(3, Reversal, -7, Some(2), 0),
+            row(4, Reversal, -8, Some(2), 23),
+        ];
+        assert_eq!(order_points(&rows), (0, 40), "38 − 7 − (8 + 23 unrecovered)");
+        let rows = [row(1, Redemption, -40, None, 0), row(2, Reversal, 40, Some(1), 0), row(3, Accrual, 12, None, 0)];
+        assert_eq!(order_points(&rows), (12, 0));
     }
 
     #[test]
