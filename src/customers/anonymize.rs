@@ -7,7 +7,7 @@ use diesel_async::AsyncConnection;
 use super::activity::record_activity;
 use super::model::ActivityKind;
 use super::mutation::{CustomerPayload, live_customer};
-use super::{data, data_addresses};
+use super::{data, data_addresses, tokens};
 use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -28,8 +28,9 @@ pub struct CustomerAnonymizeMutation;
 impl CustomerAnonymizeMutation {
     /// Removes a customer's personal data for good: email, names, phone, auth subject,
     /// locale, preferences and marketing consent are replaced, saved addresses deleted,
-    /// and their orders lose their contact email and addresses. The customer's row stays,
-    /// so orders keep their customer; an ANONYMIZED activity records who did it and why.
+    /// their orders lose their contact email and addresses, and their customer tokens are
+    /// revoked. The customer's row stays, so orders keep their customer; an ANONYMIZED
+    /// activity records who did it and why.
     /// A customer can be anonymized once (CUSTOMER_ANONYMIZED after that).
     async fn customer_anonymize(
         &self,
@@ -51,6 +52,7 @@ impl CustomerAnonymizeMutation {
                 let customer = data::anonymize(conn, id).await?;
                 data_addresses::delete_all_of(conn, id).await?;
                 crate::orders::forget_customer(conn, id).await?;
+                tokens::revoke_all_of(conn, id).await?;
                 record_activity(conn, id, ActivityKind::Anonymized, None, &reason, &actor).await?;
                 Ok(customer)
             })

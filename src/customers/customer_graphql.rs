@@ -135,6 +135,12 @@ impl Customer {
         Ok(notes.into_iter().map(ServiceNote).collect())
     }
 
+    /// The customer's loyalty accounts (one, or one per store when the program keeps
+    /// accounts per store), oldest first.
+    async fn loyalty_accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::loyalty::LoyaltyAccount>> {
+        crate::loyalty::accounts_of_customer(ctx, self.id).await
+    }
+
     /// The customer's orders, newest first unless sorted otherwise (anonymized customers
     /// keep theirs). Each customer's orders are one statement: ask for them on one
     /// customer, or a small page.

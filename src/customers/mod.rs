@@ -4,7 +4,9 @@
 //! linked. Admin only: storefront tokens are refused.
 //!
 //! Other domains use [`record_activity`] (inside their own transactions), [`customer_by_id`]
-//! and [`notes_of_order`] (batched per request), [`contact_of`] and [`id_by_email`].
+//! and [`notes_of_order`] (batched per request), [`contact_of`] and [`id_by_email`], and
+//! [`signed_in_customer`]: the customer a storefront request acts for (`X-Customer-Token`,
+//! minted by `customerTokenCreate`).
 
 mod activity;
 mod address_mutation;
@@ -20,6 +22,8 @@ mod mutation;
 mod note_mutation;
 mod objects;
 mod query;
+mod token_mutation;
+mod tokens;
 mod validate;
 
 use async_graphql::MergedObject;
@@ -32,6 +36,7 @@ pub use data_listing::CustomerSortField;
 pub use model::{ActivityKind, Customer, CustomerContact};
 pub use objects::{CustomerActivity, CustomerAddress, ServiceNote};
 pub use query::CustomerQuery;
+pub use tokens::{signed_in_customer, signed_in_customer_on};
 
 /// Every customer mutation (admin only).
 #[derive(MergedObject, Default)]
@@ -41,4 +46,5 @@ pub struct CustomerMutation(
     activity::CustomerActivityMutation,
     note_mutation::CustomerNoteMutation,
     anonymize::CustomerAnonymizeMutation,
+    token_mutation::CustomerTokenMutation,
 );

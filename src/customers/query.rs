@@ -67,6 +67,9 @@ async fn prime_nested_lists(ctx: &Context<'_>, customers: &[Customer]) -> async_
     if !node("notes").is_empty() {
         prime(ctx, NotesByCustomer, &ids).await?;
     }
+    if !node("loyaltyAccounts").is_empty() {
+        crate::loyalty::prime_accounts_of_customers(ctx, &ids).await?;
+    }
     // Each `activity` selection (aliases may ask for different pages) is one batch.
     let limits = ctx.data::<Limits>()?;
     for field in node("activity") {

@@ -552,6 +552,72 @@ diesel::joinable!(coupons -> promotion_campaigns (campaign_id));
 diesel::joinable!(coupon_redemptions -> coupons (coupon_id));
 diesel::joinable!(coupon_redemptions -> orders (order_id));
 
+diesel::table! {
+    loyalty_programs (singleton) {
+        singleton -> Bool,
+        active -> Bool,
+        points_per_unit -> Numeric,
+        point_value -> Numeric,
+        accounts_per_store -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loyalty_tiers (id) {
+        id -> Uuid,
+        name -> Text,
+        min_lifetime_points -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loyalty_accounts (id) {
+        id -> Uuid,
+        customer_id -> Uuid,
+        store_id -> Nullable<Uuid>,
+        balance -> Int8,
+        lifetime_points -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loyalty_transactions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        points -> Int8,
+        order_id -> Nullable<Uuid>,
+        reverses_id -> Nullable<Uuid>,
+        points_per_unit -> Nullable<Numeric>,
+        reason -> Nullable<Text>,
+        actor -> Text,
+        unrecovered_points -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_tokens (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        customer_id -> Uuid,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(loyalty_accounts -> customers (customer_id));
+diesel::joinable!(loyalty_accounts -> stores (store_id));
+diesel::joinable!(loyalty_transactions -> loyalty_accounts (account_id));
+diesel::joinable!(loyalty_transactions -> orders (order_id));
+diesel::joinable!(customer_tokens -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     stores,
     products,
@@ -587,4 +653,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     promotion_campaigns,
     coupons,
     coupon_redemptions,
+    loyalty_programs,
+    loyalty_tiers,
+    loyalty_accounts,
+    loyalty_transactions,
+    customer_tokens,
 );

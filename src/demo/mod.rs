@@ -1,7 +1,7 @@
-//! `serve --demo`: two demo tenants with stores, catalogs, customers, orders and fresh API keys,
-//! created through the same GraphQL API clients use. Safe to run again: existing tenants,
-//! stores, products and customers are kept, and the previous demo keys are revoked in
-//! favour of new ones.
+//! `serve --demo`: two demo tenants with stores, catalogs, customers, a loyalty program,
+//! orders and fresh API keys, created through the same GraphQL API clients use. Safe to
+//! run again: existing tenants, stores, products and customers are kept, and the previous
+//! demo keys are revoked in favour of new ones.
 
 use std::net::SocketAddr;
 
@@ -51,6 +51,7 @@ const SPECS: &[Spec] = &[
 mod catalog;
 mod customers;
 mod extras;
+mod loyalty;
 mod orders;
 mod promotions;
 
@@ -142,6 +143,8 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             bail!("the demo admin token did not resolve with a staff member");
         }
         customers::create(&schema, &caller, &staff, spec.slug).await?;
+        // The loyalty program comes before the orders, so paid demo orders accrue points.
+        loyalty::create(&schema, &caller).await?;
         let store_codes: Vec<&str> = spec.stores.iter().map(|s| s.0).collect();
         let currencies: Vec<(&str, &str)> = spec.stores.iter().map(|s| (s.0, s.4)).collect();
         promotions::create(&schema, &caller, &currencies).await?;

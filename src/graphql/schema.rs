@@ -7,6 +7,7 @@ use crate::catalog::{
 };
 use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
+use crate::loyalty::{LoyaltyMutation, LoyaltyQuery};
 use crate::orders::{
     OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
 };
@@ -28,6 +29,7 @@ pub struct Query(
     CustomerQuery,
     OrderQuery,
     PromotionQuery,
+    LoyaltyQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -50,6 +52,7 @@ pub struct Mutation(
     OrderImportMutation,
     PosRegisterMutation,
     PromotionMutation,
+    LoyaltyMutation,
 );
 
 /// The one GraphQL schema all tenants share.

@@ -136,6 +136,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
             host: header_text(headers, header::HOST),
             store: header_text(headers, "x-store"),
             staff: header_text(headers, "x-staff-id"),
+            customer_token: header_text(headers, "x-customer-token"),
         };
         let caller = resolve(&state.control, &state.db.pool, &credentials).await;
         if let Some(slug) = caller.tenant_slug() {

@@ -1,29 +1,85 @@
-//! loyalty (skeleton: filled in by issue 5's work).
+//! Loyalty (design §4, issue 5): one program per tenant, an account per customer (or per
+//! customer and store), and a ledger of every move of a balance.
+//!
+//! # The rules
+//!
+//! - **Points are integers.** The program says how many points one unit of an order's
+//!   currency earns (`pointsPerUnit`, up to 4 decimals) and what one point is worth when
+//!   redeemed (`pointValue`, in the currency of the order it is redeemed on).
+//! - **Accrual when an order becomes PAID** (its money is in; refunds and cancellation
+//!   reverse it, so waiting for completion would only delay the points): the order earns
+//!   `floor(total × pointsPerUnit)`, its total being after discounts (coupon and points),
+//!   only when it has a customer and the program is active. Nothing is written for 0
+//!   points. The account is the customer's, or the customer's in the order's store when
+//!   the program keeps accounts per store; it is opened on first use. The rate is kept on
+//!   the accrual, so later refunds reverse at the rate the points were earned at.
+//! - **The balance moves only by a guarded update** (`balance = balance + d … WHERE
+//!   balance + d >= 0`) in the same transaction as its ledger row, so the balance always
+//!   equals the sum of the ledger and is never negative, under concurrency too (a CHECK
+//!   holds it as well). Concurrent moves of one account queue on its row.
+//! - **Refunds reverse in proportion, cumulatively**: after each refund the order's net
+//!   accrual should be `floor((total − refundedTotal) × rate)`; what it accrued beyond that
+//!   (less what earlier reversals already took or wrote off) is reversed. When the balance
+//!   cannot cover a reversal (the customer spent the points), the reversal takes what the
+//!   balance has and records the rest as `unrecoveredPoints`; those are written off, not
+//!   chased later.
+//! - **Cancellation** reverses the accrual in full (with the same clamp) and gives back the
+//!   points the order redeemed. A **full refund** (`refundedTotal ≥ total`) also gives back
+//!   the redeemed points; a partial refund does not. Redeemed points are given back first,
+//!   so they cover the accrual's reversal where they can. Each redemption is given back
+//!   once; the reversals are idempotent.
+//! - **Lifetime points** are accruals less accrual reversals (unrecovered points
+//!   included): what the customer's kept purchases earned. Adjustments and redemptions do
+//!   not change them. The **tier** is the highest tier whose `minLifetimePoints` the
+//!   lifetime points reach, computed from the tiers table when read, so changing the
+//!   thresholds re-tiers everyone consistently.
+//! - **Redemption** (in `orderCreate`, through [`quote_redemption`] and [`redeem`]): the
+//!   points are worth `points × pointValue` rounded half up to the currency's minor unit;
+//!   they come off the balance by the guarded update, so two orders racing for the same
+//!   points cannot both have them.
+//! - **Adjustments** are made by a staff member with a reason, work whether or not the
+//!   program is active, and never take the balance below zero.
+//! - Switching `accountsPerStore` later does not move balances: accounts of the other
+//!   kind stay, and new moves go to accounts of the new kind. An order without a store
+//!   uses the customer's account without a store.
+
+mod data;
+mod ledger;
+mod loaders;
+mod model;
+mod mutation;
+mod objects;
+mod query;
+mod rules;
 
 use diesel_async::AsyncPgConnection;
+
+pub use ledger::{RedemptionQuote, quote_redemption, redeem};
+pub use model::TransactionKind;
+pub use mutation::LoyaltyMutation;
+pub use objects::{LoyaltyAccount, LoyaltyProgram, LoyaltyTier, LoyaltyTransaction};
+pub use query::{
+    LoyaltyQuery, OrderPoints, accounts_of_customer, order_points, prime_accounts_of_customers, prime_points_of_orders,
+};
 
 use crate::graphql::MutationError;
 use crate::orders::OrderRow;
 
-/// Called when an order becomes PAID.
-pub async fn order_paid(_conn: &mut AsyncPgConnection, _order: &OrderRow, _actor: &str) -> Result<(), MutationError> {
-    Ok(())
+/// Called when an order becomes PAID (order row locked, in its transaction): the order
+/// accrues its points.
+pub async fn order_paid(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
+    ledger::accrue(conn, order, actor).await
 }
 
-/// Called when an order is cancelled.
-pub async fn order_cancelled(
-    _conn: &mut AsyncPgConnection,
-    _order: &OrderRow,
-    _actor: &str,
-) -> Result<(), MutationError> {
-    Ok(())
+/// Called when an order is cancelled (order row locked, in its transaction): its accrual
+/// is reversed and its redeemed points are given back.
+pub async fn order_cancelled(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
+    ledger::settle(conn, order, true, actor).await
 }
 
-/// Called after money is refunded on an order.
-pub async fn order_refunded(
-    _conn: &mut AsyncPgConnection,
-    _order: &OrderRow,
-    _actor: &str,
-) -> Result<(), MutationError> {
-    Ok(())
+/// Called after money is refunded on an order (order row locked, in its transaction;
+/// `order.refunded_total` is the new cumulative amount): its accrual is reversed in
+/// proportion, and a full refund gives back its redeemed points.
+pub async fn order_refunded(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
+    ledger::settle(conn, order, false, actor).await
 }

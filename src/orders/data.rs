@@ -182,13 +182,6 @@ pub async fn find(conn: &mut AsyncPgConnection, key: &OrderKey) -> QueryResult<O
     query.first(conn).await.optional()
 }
 
-/// The orders with these ids, by id.
-pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, OrderRow>> {
-    let rows: Vec<OrderRow> =
-        orders::table.filter(orders::id.eq_any(ids)).select(OrderRow::as_select()).load(conn).await?;
-    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-}
-
 /// The items of these orders, in line order, by order.
 pub async fn items_of(conn: &mut AsyncPgConnection, order_ids: &[Uuid]) -> QueryResult<HashMap<Uuid, Vec<ItemRow>>> {
     let rows: Vec<ItemRow> = order_items::table

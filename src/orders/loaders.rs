@@ -12,7 +12,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, PaymentRow, RefundRow, RegisterRow};
+use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, PaymentRow, RefundRow, RegisterRow};
 use super::{data, payment_data, register_data};
 use crate::db::DbError;
 use crate::tenancy::TenantScope;
@@ -111,19 +111,5 @@ impl Loader<Uuid> for RegisterById {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
         Ok(register_data::by_ids(&mut conn, keys).await.map_err(DbError::from)?)
-    }
-}
-
-/// Orders by id, for other domains' objects that point at an order (a coupon
-/// redemption, a loyalty transaction, a royalty allocation).
-pub struct OrderById(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for OrderById {
-    type Value = OrderRow;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(data::by_ids(&mut conn, keys).await.map_err(DbError::from)?)
     }
 }

@@ -12,7 +12,7 @@ use crate::graphql::{
     ConnectionTotal, Decimal, GqlResultExt, Limits, Money, PageArgs, caller_scope, internal_error, into_connection,
     loader,
 };
-use crate::orders::{Order, OrderById};
+use crate::orders::Order;
 use crate::stores::StoreById;
 use crate::tenancy::Role;
 
@@ -283,8 +283,7 @@ impl CouponRedemption {
     /// The order it was used on.
     async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Order>> {
         caller_scope(ctx, Role::Admin)?;
-        let row = loader(ctx, OrderById)?.load_one(self.0.order_id).await.map_err(|e| internal_error(&e))?;
-        Ok(row.map(Order::new))
+        crate::orders::order_by_id(ctx, self.0.order_id).await
     }
 
     /// The customer's id, when known.

@@ -17,4 +17,4 @@ pub use provision::{ProvisionError, create_tenant, drop_tenant};
 pub use resolve::{Caller, Credentials, TenancyError, TenancyErrorCode, resolve};
 pub use scope::TenantScope;
 pub use slug::{Slug, SlugError};
-pub use token::{ApiToken, hash_token};
+pub use token::{ApiToken, hash_token, mint_secret};

@@ -34,6 +34,10 @@ pub struct Credentials {
     /// The `X-Staff-Id` header: the staff member acting through an admin key that
     /// belongs to no one in particular.
     pub staff: Option<String>,
+    /// The `X-Customer-Token` header: a storefront acting for a signed-in customer. It is
+    /// checked only when a resolver asks who the customer is
+    /// (`customers::signed_in_customer`).
+    pub customer_token: Option<String>,
 }
 
 /// The `extensions.code` of a refused request.
@@ -245,7 +249,14 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
         }
         (a, b) => a.or(b),
     };
-    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff)
+    let customer_token = credentials.customer_token.as_deref().map(|t| t.trim().to_owned());
+    if customer_token.is_some() && role == Some(Role::Admin) {
+        return Err(TenancyError::new(
+            TenancyErrorCode::Forbidden,
+            "X-Customer-Token is for storefront tokens: an admin token acts for any customer",
+        ));
+    }
+    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff, customer_token)
         .map_err(|e| TenancyError::new(TenancyErrorCode::TenantNotFound, e.to_string()))?;
     Ok(Caller::Tenant(Arc::new(scope)))
 }

@@ -1,4 +1,5 @@
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard, OnceCell};
+use uuid::Uuid;
 
 use super::model::{Role, Tenant};
 use super::resolve::{TenancyError, role_error};
@@ -15,6 +16,8 @@ pub struct TenantScope {
     role: Option<Role>,
     store: Option<String>,
     staff: Option<String>,
+    customer_token: Option<String>,
+    signed_in: OnceCell<Result<Option<Uuid>, TenancyError>>,
     pool: Pool,
     conn: Mutex<Option<TenantConn>>,
 }
@@ -27,9 +30,32 @@ impl TenantScope {
         role: Option<Role>,
         store: Option<String>,
         staff: Option<String>,
+        customer_token: Option<String>,
     ) -> Result<Self, SlugError> {
         let schema = tenant.schema()?;
-        Ok(Self { tenant, schema, role, store, staff, pool, conn: Mutex::new(None) })
+        Ok(Self {
+            tenant,
+            schema,
+            role,
+            store,
+            staff,
+            customer_token,
+            signed_in: OnceCell::new(),
+            pool,
+            conn: Mutex::new(None),
+        })
+    }
+
+    /// The raw `X-Customer-Token` of a storefront request, not yet checked (see
+    /// `customers::signed_in_customer`, which does).
+    pub fn customer_token(&self) -> Option<&str> {
+        self.customer_token.as_deref()
+    }
+
+    /// Where the request's signed-in customer is kept once the customer token has been
+    /// checked, so a request checks it at most once.
+    pub fn signed_in_cell(&self) -> &OnceCell<Result<Option<Uuid>, TenancyError>> {
+        &self.signed_in
     }
 
     /// The staff member acting (from the admin key, or `X-Staff-Id` with an admin key).

@@ -13,15 +13,21 @@ pub struct ApiToken {
 impl ApiToken {
     /// Mints a token from the operating system's random source.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Self { secret: format!("sg_{}", URL_SAFE_NO_PAD.encode(bytes)) }
+        Self { secret: mint_secret("sg_") }
     }
 
     /// The part of the token safe to show in listings.
     pub fn prefix(&self) -> String {
         self.secret.chars().take(10).collect()
     }
+}
+
+/// A new secret: `prefix` and 43 characters of base64url carrying 256 bits from the
+/// operating system's random source. API keys and customer tokens are minted by it.
+pub fn mint_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The stored form of a token. Tokens carry 256 random bits, so a fast hash is enough: no

@@ -12,6 +12,7 @@ mod hostile;
 mod http;
 mod inventory;
 mod isolation;
+mod loyalty;
 mod migrations;
 mod orders;
 mod promotions;

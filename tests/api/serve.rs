@@ -241,6 +241,24 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
         "her demo order was placed and paid"
     );
 
+    // The demo loyalty program: Emma's paid order earned her points.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": "{ loyaltyProgram { active tiers { name } } customer(email: \"emma.schulz@example.com\") { loyaltyAccounts { balance lifetimePoints tier { name } transactions { edges { node { kind } } } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["loyaltyProgram"]["tiers"].as_array().map(Vec::len), Some(3), "{body}");
+    let accounts = body["data"]["customer"]["loyaltyAccounts"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(accounts.len(), 1, "{body}");
+    assert!(accounts[0]["balance"].as_i64().unwrap() > 0, "{body}");
+    assert_eq!(accounts[0]["balance"], accounts[0]["lifetimePoints"], "{body}");
+    assert_eq!(accounts[0]["transactions"]["edges"][0]["node"]["kind"], "ACCRUAL", "{body}");
+
     // A history of orders in every state, by customers and guests, and a marketplace import.
     let body: Value = http
         .post(format!("{}/graphql", server.base))

@@ -1,0 +1,302 @@
+//! The loyalty tables: the program and its tiers, accounts, the guarded balance update
+//! and the ledger. Nothing else writes these tables.
+
+use std::collections::HashMap;
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
+use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
+use crate::graphql::Page;
+
+/// The tenant's program, if one was ever set.
+pub async fn program(conn: &mut AsyncPgConnection) -> QueryResult<Option<ProgramRow>> {
+    loyalty_programs::table.select(ProgramRow::as_select()).first(conn).await.optional()
+}
+
+/// Sets the program (creating the one row, or changing it).
+pub async fn set_program(
+    conn: &mut AsyncPgConnection,
+    active: bool,
+    points_per_unit: &BigDecimal,
+    point_value: &BigDecimal,
+    accounts_per_store: bool,
+) -> QueryResult<ProgramRow> {
+    let values = (
+        loyalty_programs::active.eq(active),
+        loyalty_programs::points_per_unit.eq(points_per_unit),
+        loyalty_programs::point_value.eq(point_value),
+        loyalty_programs::accounts_per_store.eq(accounts_per_store),
+    );
+    diesel::insert_into(loyalty_programs::table)
+        .values((loyalty_programs::singleton.eq(true), values))
+        .on_conflict(loyalty_programs::singleton)
+        .do_update()
+        .set((values, loyalty_programs::updated_at.eq(diesel::dsl::now)))
+        .returning(ProgramRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Every tier, lowest threshold first.
+pub async fn tiers(conn: &mut AsyncPgConnection) -> QueryResult<Vec<TierRow>> {
+    loyalty_tiers::table.order(loyalty_tiers::min_lifetime_points).select(TierRow::as_select()).load(conn).await
+}
+
+/// Replaces every tier with `tiers`.
+pub async fn replace_tiers(conn: &mut AsyncPgConnection, tiers: &[TierRow]) -> QueryResult<()> {
+    diesel::delete(loyalty_tiers::table).execute(conn).await?;
+    let rows: Vec<_> = tiers
+        .iter()
+        .map(|t| (loyalty_tiers::name.eq(&t.name), loyalty_tiers::min_lifetime_points.eq(t.min_lifetime_points)))
+        .collect();
+    diesel::insert_into(loyalty_tiers::table).values(rows).execute(conn).await.map(drop)
+}
+
+/// The account of `customer` under `store` (`None`: the account without a store).
+pub async fn account(
+    conn: &mut AsyncPgConnection,
+    customer: Uuid,
+    store: Option<Uuid>,
+) -> QueryResult<Option<AccountRow>> {
+    let query = loyalty_accounts::table.filter(loyalty_accounts::customer_id.eq(customer)).into_boxed();
+    let query = match store {
+        Some(store) => query.filter(loyalty_accounts::store_id.eq(store)),
+        None => query.filter(loyalty_accounts::store_id.is_null()),
+    };
+    query.select(AccountRow::as_select()).first(conn).await.optional()
+}
+
+/// The account of `customer` under `store`, opened if it does not exist yet. Two
+/// transactions opening the same account at once end with one: the second waits for the
+/// first and finds its row.
+pub async fn open_account(
+    conn: &mut AsyncPgConnection,
+    customer: Uuid,
+    store: Option<Uuid>,
+) -> QueryResult<AccountRow> {
+    diesel::insert_into(loyalty_accounts::table)
+        .values((loyalty_accounts::customer_id.eq(customer), loyalty_accounts::store_id.eq(store)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    account(conn, customer, store).await?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// The account with this id.
+pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AccountRow>> {
+    loyalty_accounts::table.find(id).select(AccountRow::as_select()).first(conn).await.optional()
+}
+
+/// The balance of an account, locked until the transaction ends.
+pub async fn lock_balance(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<i64> {
+    loyalty_accounts::table.find(id).select(loyalty_accounts::balance).for_update().first(conn).await
+}
+
+/// Moves an account's balance by `points` and its lifetime points by `lifetime`, in one
+/// guarded statement: nothing happens (and `None` comes back) when the balance would fall
+/// below zero. Concurrent moves of one account queue on its row, and each guard sees the
+/// balance the one before it left.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    points: i64,
+    lifetime: i64,
+) -> QueryResult<Option<AccountRow>> {
+    diesel::update(
+        loyalty_accounts::table.filter(loyalty_accounts::id.eq(id)).filter((loyalty_accounts::balance + points).ge(0)),
+    )
+    .set((
+        loyalty_accounts::balance.eq(loyalty_accounts::balance + points),
+        loyalty_accounts::lifetime_points.eq(loyalty_accounts::lifetime_points + lifetime),
+        loyalty_accounts::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(AccountRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Writes a ledger row.
+pub async fn insert_transaction(conn: &mut AsyncPgConnection, new: &NewTransaction<'_>) -> QueryResult<TransactionRow> {
+    diesel::insert_into(loyalty_transactions::table)
+        .values(new)
+        .returning(TransactionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The ledger rows of an order, oldest first.
+pub async fn transactions_of_order(conn: &mut AsyncPgConnection, order: Uuid) -> QueryResult<Vec<TransactionRow>> {
+    loyalty_transactions::table
+        .filter(loyalty_transactions::order_id.eq(order))
+        .order((loyalty_transactions::created_at, loyalty_transactions::id))
+        .select(TransactionRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The ledger rows of these orders, oldest first, by order.
+pub async fn transactions_of_orders(
+    conn: &mut AsyncPgConnection,
+    orders: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<TransactionRow>>> {
+    let rows: Vec<TransactionRow> = loyalty_transactions::table
+        .filter(loyalty_transactions::order_id.eq_any(orders))
+        .order((loyalty_transactions::created_at, loyalty_transactions::id))
+        .select(TransactionRow::as_select())
+        .load(conn)
+        .await?;
+    let mut grouped: HashMap<Uuid, Vec<TransactionRow>> = HashMap::new();
+    for row in rows {
+        if let Some(order) = row.order_id {
+            grouped.entry(order).or_default().push(row);
+        }
+    }
+    Ok(grouped)
+}
+
+/// The accounts of these customers, oldest first, by customer.
+pub async fn accounts_of_customers(
+    conn: &mut AsyncPgConnection,
+    customers: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<AccountRow>>> {
+    let rows: Vec<AccountRow> = loyalty_accounts::table
+        .filter(loyalty_accounts::customer_id.eq_any(customers))
+        .order((loyalty_accounts::created_at, loyalty_accounts::id))
+        .select(AccountRow::as_select())
+        .load(conn)
+        .await?;
+    let mut grouped: HashMap<Uuid, Vec<AccountRow>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.customer_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// Narrows the account listing.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Lifetime points at least this (a tier's threshold).
+    pub lifetime_from: Option<i64>,
+    /// Lifetime points below this (the next tier's threshold).
+    pub lifetime_until: Option<i64>,
+    /// Balance at least this.
+    pub min_balance: Option<i64>,
+    /// Matches nothing (a tier that does not exist).
+    pub nothing: bool,
+}
+
+/// The sort key of the account listing: oldest first.
+pub type AccountCursor = (DateTime<Utc>, Uuid);
+
+fn filtered(filter: &AccountFilter) -> loyalty_accounts::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = loyalty_accounts::table.into_boxed();
+    if let Some(from) = filter.lifetime_from {
+        query = query.filter(loyalty_accounts::lifetime_points.ge(from));
+    }
+    if let Some(until) = filter.lifetime_until {
+        query = query.filter(loyalty_accounts::lifetime_points.lt(until));
+    }
+    if let Some(min) = filter.min_balance {
+        query = query.filter(loyalty_accounts::balance.ge(min));
+    }
+    if filter.nothing {
+        query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("false"));
+    }
+    query
+}
+
+/// One page of accounts, in fetch order (see [`Page`]).
+pub async fn list_accounts(
+    conn: &mut AsyncPgConnection,
+    filter: &AccountFilter,
+    page: &Page<AccountCursor>,
+) -> QueryResult<Vec<AccountRow>> {
+    let mut query = filtered(filter);
+    if let Some((at, id)) = page.after {
+        query = query.filter(
+            loyalty_accounts::created_at
+                .gt(at)
+                .or(loyalty_accounts::created_at.eq(at).and(loyalty_accounts::id.gt(id))),
+        );
+    }
+    if let Some((at, id)) = page.before {
+        query = query.filter(
+            loyalty_accounts::created_at
+                .lt(at)
+                .or(loyalty_accounts::created_at.eq(at).and(loyalty_accounts::id.lt(id))),
+        );
+    }
+    query = if page.backward {
+        query.order((loyalty_accounts::created_at.desc(), loyalty_accounts::id.desc()))
+    } else {
+        query.order((loyalty_accounts::created_at, loyalty_accounts::id))
+    };
+    query.limit(page.fetch_limit()).select(AccountRow::as_select()).load(conn).await
+}
+
+/// How many accounts match.
+pub async fn count_accounts(conn: &mut AsyncPgConnection, filter: &AccountFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn).await
+}
+
+/// One page of one account's ledger, newest first: at most `limit` rows older than
+/// `after` (a `(created_at, id)` key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TransactionPageKey {
+    /// The account.
+    pub account: Uuid,
+    /// How many rows to fetch.
+    pub limit: i32,
+    /// Only rows before this key in newest-first order.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+#[derive(QueryableByName)]
+struct PageRow {
+    #[diesel(sql_type = BigInt)]
+    ord: i64,
+    #[diesel(embed)]
+    transaction: TransactionRow,
+}
+
+/// The ledger pages of many accounts in one statement (each its own page, per key).
+pub async fn transaction_pages(
+    conn: &mut AsyncPgConnection,
+    keys: &[TransactionPageKey],
+) -> QueryResult<HashMap<TransactionPageKey, Vec<TransactionRow>>> {
+    let accounts: Vec<Uuid> = keys.iter().map(|k| k.account).collect();
+    let after_at: Vec<Option<DateTime<Utc>>> = keys.iter().map(|k| k.after.map(|a| a.0)).collect();
+    let after_id: Vec<Option<Uuid>> = keys.iter().map(|k| k.after.map(|a| a.1)).collect();
+    let limits: Vec<i32> = keys.iter().map(|k| k.limit).collect();
+    let rows: Vec<PageRow> = diesel::sql_query(
+        "SELECT k.ord, t.id, t.account_id, t.kind, t.points, t.order_id, t.reverses_id, t.points_per_unit, \
+                t.reason, t.actor, t.unrecovered_points, t.created_at \
+         FROM unnest($1, $2, $3, $4) WITH ORDINALITY AS k (account_id, after_at, after_id, lim, ord) \
+         CROSS JOIN LATERAL (SELECT lt.* FROM loyalty_transactions lt WHERE lt.account_id = k.account_id \
+           AND (k.after_at IS NULL OR (lt.created_at, lt.id) < (k.after_at, k.after_id)) \
+           ORDER BY lt.created_at DESC, lt.id DESC LIMIT k.lim) t \
+         ORDER BY k.ord, t.created_at DESC, t.id DESC",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(accounts)
+    .bind::<Array<Nullable<Timestamptz>>, _>(after_at)
+    .bind::<Array<Nullable<diesel::sql_types::Uuid>>, _>(after_id)
+    .bind::<Array<Integer>, _>(limits)
+    .load(conn)
+    .await?;
+    let mut pages: HashMap<TransactionPageKey, Vec<TransactionRow>> =
+        keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for row in rows {
+        let key = usize::try_from(row.ord - 1).ok().and_then(|i| keys.get(i));
+        if let Some(page) = key.and_then(|key| pages.get_mut(key)) {
+            page.push(row.transaction);
+        }
+    }
+    Ok(pages)
+}

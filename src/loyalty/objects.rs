@@ -1,0 +1,236 @@
+//! The GraphQL face of loyalty: the program and its tiers, accounts and their ledger.
+//! A storefront sees the signed-in customer's own account (`myLoyaltyAccount`), without
+//! the customer's profile or who made each move.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::data::TransactionPageKey;
+use super::loaders::{StoreById, Tiers, TransactionPages};
+use super::model::{AccountRow, ProgramRow, TierRow, TransactionKind, TransactionRow};
+use super::rules;
+use crate::graphql::{Decimal, Limits, RoleGuard, coded_error, decode_cursor, encode_cursor, internal_error, loader};
+use crate::tenancy::Role;
+
+/// The ledger page size when `first` is left out.
+pub(super) const DEFAULT_TRANSACTION_PAGE: i32 = 20;
+
+/// The loader key of a ledger page: `first` rows (checked against the page-size cap)
+/// after the cursor `after`, plus one to learn whether there are more.
+pub(super) fn transaction_key(
+    limits: &Limits,
+    account: Uuid,
+    first: i32,
+    after: Option<&str>,
+) -> async_graphql::Result<TransactionPageKey> {
+    if first < 0 || first as usize > limits.max_page_size {
+        return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
+    }
+    let after = after.map(decode_cursor::<(DateTime<Utc>, Uuid)>).transpose()?;
+    Ok(TransactionPageKey { account, limit: first + 1, after })
+}
+
+/// The program's tiers, lowest threshold first, through the request's loader.
+pub(super) async fn tiers(ctx: &Context<'_>) -> async_graphql::Result<Arc<Vec<TierRow>>> {
+    Ok(loader(ctx, Tiers)?.load_one(()).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+}
+
+/// A tier of the loyalty program: accounts whose lifetime points reach its threshold (and
+/// not the next one) are in it.
+#[derive(SimpleObject, Clone)]
+pub struct LoyaltyTier {
+    /// Its name, unique in the tenant.
+    name: String,
+    /// The lifetime points from which an account is in this tier.
+    min_lifetime_points: i64,
+}
+
+impl From<&TierRow> for LoyaltyTier {
+    fn from(row: &TierRow) -> Self {
+        Self { name: row.name.clone(), min_lifetime_points: row.min_lifetime_points }
+    }
+}
+
+/// The tenant's loyalty program.
+pub struct LoyaltyProgram {
+    pub(super) row: ProgramRow,
+    pub(super) tiers: Vec<TierRow>,
+}
+
+/// The tenant's loyalty program: how orders earn points, what a point is worth, and the
+/// tiers.
+#[Object]
+impl LoyaltyProgram {
+    /// Whether paid orders accrue points and points can be redeemed.
+    async fn active(&self) -> bool {
+        self.row.active
+    }
+    /// Points earned per 1 unit of an order's currency: an order earns
+    /// floor(total × pointsPerUnit), its total being after discounts.
+    async fn points_per_unit(&self) -> Decimal {
+        Decimal(self.row.points_per_unit.normalized())
+    }
+    /// The money value of one point, in the currency of the order it is redeemed on.
+    async fn point_value(&self) -> Decimal {
+        Decimal(self.row.point_value.normalized())
+    }
+    /// Whether each customer has one account per store (else one account in all stores).
+    async fn accounts_per_store(&self) -> bool {
+        self.row.accounts_per_store
+    }
+    /// The tiers, lowest threshold first.
+    async fn tiers(&self) -> Vec<LoyaltyTier> {
+        self.tiers.iter().map(LoyaltyTier::from).collect()
+    }
+    /// When the program was first set.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+    /// When the program was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.row.updated_at
+    }
+}
+
+/// A customer's loyalty account (in one store, when the program keeps accounts per
+/// store). Its balance always equals the sum of its ledger and is never negative.
+#[derive(Clone)]
+pub struct LoyaltyAccount(pub(super) AccountRow);
+
+/// A customer's loyalty account (in one store, when the program keeps accounts per
+/// store). Its balance always equals the sum of its ledger and is never negative.
+#[Object]
+impl LoyaltyAccount {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Whose account (admin only).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::customers::Customer>> {
+        crate::customers::customer_by_id(ctx, self.0.customer_id).await
+    }
+
+    /// The store, when the program keeps accounts per store.
+    async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
+        let Some(id) = self.0.store_id else { return Ok(None) };
+        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+    }
+
+    /// Points to spend.
+    async fn balance(&self) -> i64 {
+        self.0.balance
+    }
+
+    /// Points accrued by orders, less accruals reversed by refunds and cancellations
+    /// (adjustments and redemptions do not count). Decides the tier.
+    async fn lifetime_points(&self) -> i64 {
+        self.0.lifetime_points
+    }
+
+    /// The highest tier whose threshold the lifetime points reach; null below the lowest.
+    async fn tier(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LoyaltyTier>> {
+        Ok(rules::tier_of(&tiers(ctx).await?, self.0.lifetime_points).map(LoyaltyTier::from))
+    }
+
+    /// The tier above the current one; null at the top.
+    async fn next_tier(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LoyaltyTier>> {
+        Ok(rules::next_tier(&tiers(ctx).await?, self.0.lifetime_points).map(LoyaltyTier::from))
+    }
+
+    /// The ledger, newest first: a forward connection (`first` at most the page-size cap,
+    /// default 20; `after`).
+    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "DEFAULT_TRANSACTION_PAGE")] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, LoyaltyTransaction>> {
+        let key = transaction_key(ctx.data::<Limits>()?, self.0.id, first, after.as_deref())?;
+        let loader = loader(ctx, TransactionPages)?;
+        let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
+        let has_next = rows.len() > first as usize;
+        rows.truncate(first as usize);
+        let mut connection = Connection::new(key.after.is_some(), has_next);
+        connection.edges.extend(
+            rows.into_iter().map(|row| Edge::new(encode_cursor(&(row.created_at, row.id)), LoyaltyTransaction(row))),
+        );
+        Ok(connection)
+    }
+
+    /// When the account was opened (on its first move).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When its balance last moved.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// One move of a loyalty account.
+#[derive(Clone)]
+pub struct LoyaltyTransaction(pub(super) TransactionRow);
+
+/// One move of a loyalty account: an accrual, a redemption, an adjustment or a reversal.
+#[Object]
+impl LoyaltyTransaction {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What kind of move.
+    async fn kind(&self) -> TransactionKind {
+        self.0.kind
+    }
+
+    /// What the balance moved by: positive for accruals, adjustments up and redemptions
+    /// given back; negative for redemptions, adjustments down and accruals taken back
+    /// (0 when the balance had nothing left to take back).
+    async fn points(&self) -> i64 {
+        self.0.points
+    }
+
+    /// The order it belongs to, if any.
+    async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::orders::Order>> {
+        match self.0.order_id {
+            Some(id) => crate::orders::order_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// For a reversal: the accrual it takes back or the redemption it gives back.
+    async fn reverses_id(&self) -> Option<ID> {
+        self.0.reverses_id.map(|id| ID(id.to_string()))
+    }
+
+    /// Why: the staff member's reason for an adjustment, what caused a reversal.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// Who: `staff:<id>`, `admin`, `storefront` (admin only).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    /// For a reversal the balance could not cover (the points were spent): the points
+    /// that could not be taken back.
+    async fn unrecovered_points(&self) -> i64 {
+        self.0.unrecovered_points
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
