@@ -41,7 +41,8 @@ pub struct OrderCreateInput {
     /// EXTERNAL (admin).
     #[graphql(default_with = "SalesChannel::Online")]
     pub channel: SalesChannel,
-    /// The customer (admin only; storefront orders link to the customer with their email).
+    /// The customer (admin only). A storefront order belongs to the customer its
+    /// `X-Customer-Token` signs in, else to the customer with its email, if any.
     pub customer_id: Option<ID>,
     /// Contact email (required unless a customer is given).
     pub email: Option<String>,
@@ -59,6 +60,9 @@ pub struct OrderCreateInput {
     pub customer_note: Option<String>,
     /// A coupon code (any case): its discount comes off the subtotal.
     pub coupon_code: Option<String>,
+    /// Loyalty points to pay with (after the coupon), worth the program's point value
+    /// each. Needs a customer: `customerId` (admin) or the storefront's `X-Customer-Token`.
+    pub loyalty_points: Option<i32>,
 }
 
 /// The result of `orderCreate` and `orderImport`.
@@ -167,6 +171,22 @@ impl OrderCreateMutation {
             Some(id) => errors.id_at(&["customerId"], id),
             None => None,
         };
+        // A storefront request may carry a signed-in customer (checked before the
+        // connection is taken for the transaction).
+        let customer_id = match customer_id {
+            Some(id) => Some(id),
+            None if !admin => crate::customers::signed_in_customer(&scope).await?,
+            None => None,
+        };
+        // Points are spent only by a customer the request proves: an admin's customerId or
+        // the storefront's customer token, never a guest email that matches a customer.
+        if input.loyalty_points.is_some() && customer_id.is_none() {
+            errors.add(
+                "loyaltyPoints",
+                UserErrorCode::CustomerRequired,
+                "redeeming points needs a signed-in customer (customerId, or X-Customer-Token)",
+            );
+        }
         let email = input.email.as_deref().map(|e| validate::email(&mut errors, &["email"], e));
         if email.is_none() && customer_id.is_none() {
             errors.add("email", UserErrorCode::Required, "a contact email is required for a guest order");
@@ -239,6 +259,7 @@ impl OrderCreateMutation {
                     placed_at: None,
                     actor: actor.clone(),
                     coupon_code: coupon_code.clone(),
+                    loyalty_points: input.loyalty_points.map(i64::from),
                 };
                 let order = place(conn, &placement).await?;
                 super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;

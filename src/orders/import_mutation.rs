@@ -171,6 +171,7 @@ impl OrderImportMutation {
                     placed_at: input.placed_at,
                     actor: actor.clone(),
                     coupon_code: None,
+                    loyalty_points: None,
                 };
                 let order: OrderRow = place(conn, &placement).await?;
                 super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;

@@ -123,6 +123,12 @@ impl Order {
         Ok(self.redemption(ctx).await?.map(|r| r.code))
     }
 
+    /// Loyalty points the order earned (accrued when paid, less what refunds and
+    /// cancellation took back) and redeemed (and did not give back).
+    async fn loyalty_points(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::loyalty::OrderPoints> {
+        crate::loyalty::order_points(ctx, self.0.id).await
+    }
+
     /// The coupon's use by this order: which coupon, what it took off, whether it still
     /// counts.
     #[graphql(guard = "RoleGuard(Role::Admin)")]

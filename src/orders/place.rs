@@ -84,6 +84,8 @@ pub struct Placement<'a> {
     pub actor: String,
     /// A coupon code to apply.
     pub coupon_code: Option<String>,
+    /// Loyalty points to redeem (needs a customer).
+    pub loyalty_points: Option<i64>,
 }
 
 /// A line once its variant is known.
@@ -194,7 +196,38 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
         Some(code) => Some(crate::promotions::quote(conn, code, &facts).await?),
         None => None,
     };
-    let discount = coupon.as_ref().map_or_else(BigDecimal::zero, |q| q.discount.clone());
+    let coupon_discount = coupon.as_ref().map_or_else(BigDecimal::zero, |q| q.discount.clone());
+    // Points pay for what the coupon left, never more.
+    let points = match p.loyalty_points {
+        Some(points) => {
+            let Some(customer) = p.customer_id else {
+                return Err(MutationError::user(
+                    "loyaltyPoints",
+                    UserErrorCode::CustomerRequired,
+                    "redeeming points needs a known customer (customerId, or a customer token)",
+                ));
+            };
+            let quote = crate::loyalty::quote_redemption(conn, customer, p.store_id, points, &p.currency).await?;
+            let left = &subtotal - &coupon_discount;
+            if quote.value > left {
+                return Err(MutationError::user(
+                    "loyaltyPoints",
+                    UserErrorCode::PointsExceedTotal,
+                    format!(
+                        "{} points are worth {} {}, more than the {} {} left to pay",
+                        quote.points,
+                        quote.value.normalized(),
+                        p.currency,
+                        left.normalized(),
+                        p.currency
+                    ),
+                ));
+            }
+            Some(quote)
+        }
+        None => None,
+    };
+    let discount = &coupon_discount + points.as_ref().map_or_else(BigDecimal::zero, |q| q.value.clone());
     let line_discounts = crate::promotions::allocate_discount(&discount, &line_totals, &p.currency);
     let header = NewOrder {
         status: OrderStatus::Pending,
@@ -283,10 +316,13 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
             return Err(errors.into());
         }
     }
-    // Uses of coupons (and points) are taken after the stock: cancelling takes its locks
-    // in the same order (inventory, then coupon), so the two cannot deadlock.
+    // Coupon uses and points are taken after the stock: cancelling takes its locks in the
+    // same order (inventory, coupon, loyalty account), so the two cannot deadlock.
     if let Some(coupon) = &coupon {
         crate::promotions::redeem(conn, coupon, order.id, &facts).await?;
+    }
+    if let Some(points) = &points {
+        crate::loyalty::redeem(conn, points, order.id, &p.actor).await?;
     }
     if order.total.is_zero() {
         let paid = payment_status(&order.total, &order.captured_total, &order.refunded_total);

@@ -87,6 +87,12 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     if selected("externalMapping") {
         prime(ctx, ByOrder::<MappingRow>::new, &ids).await?;
     }
+    if selected("couponCode") || selected("couponRedemption") {
+        prime(ctx, crate::promotions::RedemptionByOrder, &ids).await?;
+    }
+    if selected("loyaltyPoints") {
+        crate::loyalty::prime_points_of_orders(ctx, &ids).await?;
+    }
     let distinct = |ids: Vec<Uuid>| -> Vec<Uuid> { ids.into_iter().collect::<HashSet<_>>().into_iter().collect() };
     if selected("store") {
         let stores = distinct(orders.iter().filter_map(|o| o.0.store_id).collect());

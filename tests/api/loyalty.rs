@@ -829,3 +829,169 @@ async fn a_page_of_accounts_costs_the_same_statements_at_3_and_12() {
     // no stores).
     assert_eq!(costs[1], 6);
 }
+
+const REDEEM_ORDER: &str = "mutation($input: OrderCreateInput!) { orderCreate(input: $input) {
+    order { id status customer { id } subtotal { amount } discountTotal { amount } total { amount }
+            items { discountTotal { amount } } loyaltyPoints { earned redeemed } }
+    userErrors { field code message } } }";
+
+/// An admin `orderCreate` of `quantity` mugs for `customer`, paying with `points`.
+async fn order_with_points(app: &TestApp, t: &TestTenant, customer: Option<&str>, quantity: i32, points: i64) -> Value {
+    let mut input =
+        json!({ "items": [{ "sku": "MUG", "quantity": quantity }], "store": "web", "loyaltyPoints": points });
+    match customer {
+        Some(id) => input["customerId"] = json!(id),
+        None => input["email"] = json!("guest@example.com"),
+    }
+    app.gql(&t.admin, REDEEM_ORDER, json!({ "input": input })).await["data"]["orderCreate"].clone()
+}
+
+#[tokio::test]
+async fn order_create_pays_with_points_and_cancelling_gives_them_back() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "loy_oc").await;
+    program(&app, &t, true, "1", "0.05", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
+    adjust(&app, &t, &ada, 100, "welcome gift").await;
+
+    // 2 × 12.99 = 25.98; 40 points at 0.05 = 2.00 off.
+    let placed = order_with_points(&app, &t, Some(&ada), 2, 40).await;
+    assert_eq!(placed["userErrors"], json!([]), "{placed}");
+    let o = &placed["order"];
+    assert_eq!((o["discountTotal"]["amount"].as_str(), o["total"]["amount"].as_str()), (Some("2.00"), Some("23.98")));
+    assert_eq!(o["loyaltyPoints"], json!({ "earned": 0, "redeemed": 40 }));
+    assert_eq!(account(&app, &t, &ada).await["balance"], 60);
+
+    // Paid: floor(23.98 × 1) = 23 points accrue on what was paid, not on the points.
+    let id = o["id"].as_str().unwrap().to_owned();
+    assert_eq!(pay(&app, &t, &id, "23.98").await, "PAID");
+    assert_eq!(account(&app, &t, &ada).await["balance"], 83);
+    // Cancelled: the 40 redeemed points come back and the 23 earned go.
+    cancel(&app, &t, &id).await;
+    let after = account(&app, &t, &ada).await;
+    assert_eq!(after["balance"], 100, "{after}");
+    assert_eq!(broken_accounts(&app, "loy_oc").await, 0);
+}
+
+#[tokio::test]
+async fn points_need_a_customer_enough_points_and_something_left_to_pay() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "loy_oe").await;
+    program(&app, &t, true, "1", "0.05", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
+    adjust(&app, &t, &ada, 2000, "gift").await;
+    let refused = |payload: Value| {
+        assert!(payload["order"].is_null(), "{payload}");
+        codes(&payload)
+    };
+    assert_eq!(
+        refused(order_with_points(&app, &t, None, 1, 10).await),
+        pairs(&[("loyaltyPoints", "CUSTOMER_REQUIRED")])
+    );
+    assert_eq!(
+        refused(order_with_points(&app, &t, Some(&ada), 1, 5000).await),
+        pairs(&[("loyaltyPoints", "INSUFFICIENT_POINTS")])
+    );
+    // 300 points are worth 15.00, more than the 12.99 to pay.
+    assert_eq!(
+        refused(order_with_points(&app, &t, Some(&ada), 1, 300).await),
+        pairs(&[("loyaltyPoints", "POINTS_EXCEED_TOTAL")])
+    );
+    assert_eq!(refused(order_with_points(&app, &t, Some(&ada), 1, 0).await), pairs(&[("loyaltyPoints", "INVALID")]));
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_oe.orders").await, 0, "refusals write nothing");
+    assert_eq!(account(&app, &t, &ada).await["balance"], 2000);
+
+    // Exactly the total in points: nothing left to pay, so the order is paid at once and
+    // earns nothing.
+    let placed = order_with_points(&app, &t, Some(&ada), 1, 259).await;
+    assert_eq!(placed["userErrors"], json!([]), "{placed}");
+    assert_eq!(placed["order"]["total"]["amount"], "0.04", "259 × 0.05 = 12.95 of 12.99");
+    let placed = order_with_points(&app, &t, Some(&ada), 5, 1299).await;
+    assert_eq!(placed["order"]["total"]["amount"], "0.00", "{placed}");
+    assert_eq!(placed["order"]["status"], "PAID");
+    assert_eq!(placed["order"]["loyaltyPoints"], json!({ "earned": 0, "redeemed": 1299 }));
+    assert_eq!(account(&app, &t, &ada).await["balance"], 2000 - 259 - 1299, "{placed}");
+}
+
+#[tokio::test]
+async fn a_coupon_and_points_together_discount_the_order_exactly() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "loy_cp").await;
+    program(&app, &t, true, "1", "0.05", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
+    adjust(&app, &t, &ada, 100, "gift").await;
+    let body = app
+        .gql(
+            &t.admin,
+            "mutation($input: CouponCreateInput!) { couponCreate(input: $input) { userErrors { code } } }",
+            json!({ "input": { "code": "TEN", "kind": "PERCENTAGE", "value": "10" } }),
+        )
+        .await;
+    assert_eq!(body["data"]["couponCreate"]["userErrors"], json!([]), "{body}");
+    // 25.98 − 10% (2.598 → 2.60) − 40 points (2.00) = 21.38.
+    let input = json!({ "items": [{ "sku": "MUG", "quantity": 2 }], "store": "web", "customerId": ada,
+                        "couponCode": "ten", "loyaltyPoints": 40 });
+    let body = app.gql(&t.admin, REDEEM_ORDER, json!({ "input": input })).await;
+    let o = &body["data"]["orderCreate"]["order"];
+    assert_eq!(
+        (o["discountTotal"]["amount"].as_str(), o["total"]["amount"].as_str()),
+        (Some("4.60"), Some("21.38")),
+        "{body}"
+    );
+    assert_eq!(o["items"][0]["discountTotal"]["amount"], "4.60");
+}
+
+#[tokio::test]
+async fn racing_orders_never_spend_more_points_than_the_balance() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "loy_or").await;
+    program(&app, &t, true, "1", "0.01", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
+    adjust(&app, &t, &ada, 100, "gift").await;
+    // 20 racing orders of 10 points each against 100 points: exactly 10 are placed.
+    let attempts = (0..20).map(|_| order_with_points(&app, &t, Some(&ada), 1, 10));
+    let results = join_all(attempts).await;
+    let placed = results.iter().filter(|p| p["order"].is_object()).count();
+    let short = results.iter().filter(|p| codes(p) == pairs(&[("loyaltyPoints", "INSUFFICIENT_POINTS")])).count();
+    assert_eq!(
+        (placed, short),
+        (10, 10),
+        "{:?}",
+        results.iter().find(|p| !p["order"].is_object() && codes(p).is_empty())
+    );
+    let acct = account(&app, &t, &ada).await;
+    assert_eq!(acct["balance"], 0, "{acct}");
+    let sum: i64 = ledger(&acct).iter().map(|(_, p, _)| p).sum();
+    assert_eq!(sum, 0, "the balance is the sum of the ledger");
+    assert_eq!(broken_accounts(&app, "loy_or").await, 0);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_or.orders").await, 10, "refused orders left nothing");
+}
+
+#[tokio::test]
+async fn a_signed_in_storefront_customer_orders_as_themselves() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "loy_sf").await;
+    program(&app, &t, true, "1", "0.05", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
+    adjust(&app, &t, &ada, 100, "gift").await;
+    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": ada } })).await;
+    let token = body["data"]["customerTokenCreate"]["token"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    let auth = format!("Bearer {}", t.storefront);
+    let input = json!({ "input": { "items": [{ "sku": "MUG", "quantity": 1 }], "store": "web", "loyaltyPoints": 20 } });
+    // Without the customer token there is nobody to take points from, even when the
+    // guest email is the customer's: an email proves nothing.
+    let mut guest = input.clone();
+    guest["input"]["email"] = json!("ada@example.com");
+    let (_, body) = app.post(&[("authorization", &auth)], REDEEM_ORDER, guest).await;
+    assert_eq!(codes(&body["data"]["orderCreate"]), pairs(&[("loyaltyPoints", "CUSTOMER_REQUIRED")]), "{body}");
+    // With it, no email is needed: the order is the customer's and spends their points.
+    let storefront_read = REDEEM_ORDER.replace("customer { id } ", "");
+    let (_, body) = app.post(&[("authorization", &auth), ("x-customer-token", &token)], &storefront_read, input).await;
+    let o = &body["data"]["orderCreate"]["order"];
+    assert_eq!(o["total"]["amount"], "11.99", "{body}");
+    let id = o["id"].as_str().unwrap();
+    let body =
+        app.gql(&t.admin, "query($id: ID!) { order(id: $id) { customer { id } email } }", json!({ "id": id })).await;
+    assert_eq!(body["data"]["order"]["customer"]["id"], ada.as_str(), "{body}");
+    assert_eq!(account(&app, &t, &ada).await["balance"], 80);
+}
