@@ -6,6 +6,9 @@
 //! connection ([`db::tenant_connection`]) → PostgreSQL.
 
 #![warn(missing_docs)]
+// The merged Query and Mutation objects nest one future per domain object in their
+// resolvers; with every domain merged that outgrows rustc's default query depth (128).
+#![recursion_limit = "256"]
 
 pub mod attributes;
 pub mod catalog;

@@ -38,6 +38,24 @@ pub use value_mutation::ProductAttributeMutation;
 #[derive(MergedObject, Default)]
 pub struct AttributeMutation(AttributeDefinitionMutation, AttributeSetMutation, ProductAttributeMutation);
 
+/// The attribute with this code, and its options (none unless it is SELECT or
+/// MULTISELECT): for other domains that name an attribute value by code and value, as
+/// `productAttributesSet` does.
+pub async fn definition_by_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> QueryResult<Option<(AttributeDefinition, Vec<AttributeOption>)>> {
+    let Some(definition) = data::definition(conn, None, Some(code)).await? else {
+        return Ok(None);
+    };
+    let options = if definition.attribute_type.has_options() {
+        data::options_of(conn, &[definition.id]).await?.remove(&definition.id).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Ok(Some((definition, options)))
+}
+
 /// The codes of the attributes the product's attribute set marks required that the
 /// product has no product-level value for, in set order (empty when the product has no
 /// set). The catalog refuses to activate a product while this is not empty.

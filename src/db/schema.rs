@@ -618,6 +618,49 @@ diesel::joinable!(loyalty_transactions -> loyalty_accounts (account_id));
 diesel::joinable!(loyalty_transactions -> orders (order_id));
 diesel::joinable!(customer_tokens -> customers (customer_id));
 
+diesel::table! {
+    royalty_rules (id) {
+        id -> Uuid,
+        name -> Text,
+        beneficiary -> Text,
+        scope -> Text,
+        product_id -> Nullable<Uuid>,
+        category_id -> Nullable<Uuid>,
+        attribute_id -> Nullable<Uuid>,
+        attribute_value -> Nullable<Text>,
+        rate_kind -> Text,
+        rate -> Numeric,
+        currency -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    royalty_allocations (id) {
+        id -> Uuid,
+        rule_id -> Uuid,
+        order_id -> Uuid,
+        order_item_id -> Uuid,
+        sale_id -> Nullable<Uuid>,
+        beneficiary -> Text,
+        kind -> Text,
+        base_amount -> Numeric,
+        quantity -> Int4,
+        rate_kind -> Text,
+        rate -> Numeric,
+        amount -> Numeric,
+        currency -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(royalty_rules -> attribute_definitions (attribute_id));
+diesel::joinable!(royalty_allocations -> royalty_rules (rule_id));
+diesel::joinable!(royalty_allocations -> orders (order_id));
+diesel::joinable!(royalty_allocations -> order_items (order_item_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     stores,
     products,
@@ -658,4 +701,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     loyalty_accounts,
     loyalty_transactions,
     customer_tokens,
+    royalty_rules,
+    royalty_allocations,
 );

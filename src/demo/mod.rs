@@ -1,7 +1,7 @@
 //! `serve --demo`: two demo tenants with stores, catalogs, customers, a loyalty program,
-//! orders and fresh API keys, created through the same GraphQL API clients use. Safe to
-//! run again: existing tenants, stores, products and customers are kept, and the previous
-//! demo keys are revoked in favour of new ones.
+//! royalty rules, orders and fresh API keys, created through the same GraphQL API clients
+//! use. Safe to run again: existing tenants, stores, products, customers and rules are
+//! kept, and the previous demo keys are revoked in favour of new ones.
 
 use std::net::SocketAddr;
 
@@ -54,6 +54,7 @@ mod extras;
 mod loyalty;
 mod orders;
 mod promotions;
+mod royalty;
 
 const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
 
@@ -145,6 +146,8 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
         customers::create(&schema, &caller, &staff, spec.slug).await?;
         // The loyalty program comes before the orders, so paid demo orders accrue points.
         loyalty::create(&schema, &caller).await?;
+        // Royalty rules before the orders, so paying them allocates royalties.
+        royalty::create(&schema, &caller, spec.slug).await?;
         let store_codes: Vec<&str> = spec.stores.iter().map(|s| s.0).collect();
         let currencies: Vec<(&str, &str)> = spec.stores.iter().map(|s| (s.0, s.4)).collect();
         promotions::create(&schema, &caller, &currencies).await?;

@@ -26,7 +26,7 @@ fn transition(mutation: &str) -> String {
 }
 
 /// Runs a query through the schema as `caller`.
-async fn read(schema: &AppSchema, caller: &Caller, query: &str, variables: Value) -> anyhow::Result<Value> {
+pub(super) async fn read(schema: &AppSchema, caller: &Caller, query: &str, variables: Value) -> anyhow::Result<Value> {
     let request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
     let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
     anyhow::ensure!(response.errors.is_empty(), "demo query refused: {:?}", response.errors);

@@ -13,6 +13,7 @@ use crate::orders::{
 };
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::promotions::{PromotionMutation, PromotionQuery};
+use crate::royalty::{RoyaltyMutation, RoyaltyQuery};
 use crate::stores::{StoreMutation, StoreProductMutation, StoreQuery};
 use crate::tenancy::TenantQuery;
 
@@ -30,6 +31,7 @@ pub struct Query(
     OrderQuery,
     PromotionQuery,
     LoyaltyQuery,
+    RoyaltyQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -53,6 +55,7 @@ pub struct Mutation(
     PosRegisterMutation,
     PromotionMutation,
     LoyaltyMutation,
+    RoyaltyMutation,
 );
 
 /// The one GraphQL schema all tenants share.

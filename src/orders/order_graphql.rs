@@ -255,6 +255,16 @@ impl Order {
     async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::customers::ServiceNote>> {
         crate::customers::notes_of_order(ctx, self.0.id).await
     }
+
+    /// Royalties allocated on the order's lines (sales, and reversals after refunds or
+    /// cancellation), oldest first.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn royalty_allocations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::royalty::RoyaltyAllocation>> {
+        crate::royalty::allocations_of_order(ctx, self.0.id).await
+    }
 }
 
 /// One line of an order, with the product and variant as they were when it was placed.

@@ -111,6 +111,9 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     } else {
         Vec::new()
     };
+    if selected("royaltyAllocations") {
+        crate::royalty::prime_for_orders(ctx, &ids).await?;
+    }
     let notes = if selected("notes") { ids.clone() } else { Vec::new() };
     if !customers.is_empty() || !notes.is_empty() {
         crate::customers::prime_for_orders(ctx, &customers, &notes).await?;

@@ -301,6 +301,28 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
     );
     assert_eq!(campaign["figures"]["redemptions"], 3, "{body}");
 
+    // Royalty rules were in place before the demo orders were paid, so the paid orders
+    // carry allocations, and the partially refunded one reversed its share.
+    let body: Value = http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": "{ royaltyRules { totalCount } royaltyTotals { beneficiary currency sales { amount } reversals { amount } allocationCount } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["royaltyRules"]["totalCount"], 3, "{body}");
+    let totals = body["data"]["royaltyTotals"].as_array().unwrap_or_else(|| panic!("{body}"));
+    let studio: Vec<&str> = totals
+        .iter()
+        .filter(|t| t["beneficiary"] == "Northwind Design Studio" && t["allocationCount"].as_i64() > Some(0))
+        .map(|t| t["currency"].as_str().unwrap())
+        .collect();
+    assert_eq!(studio, ["EUR", "USD"], "the category rule earns in both stores' currencies: {body}");
+    assert!(totals.iter().any(|t| t["reversals"]["amount"].as_str().unwrap().starts_with('-')), "{body}");
+
     // GraphiQL comes with the demo tenant's token filled in.
     let page = http.get(format!("{}/graphiql", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("Bearer {admin}")));

@@ -1,0 +1,2 @@
+DROP TABLE royalty_allocations;
+DROP TABLE royalty_rules;

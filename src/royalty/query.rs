@@ -1,0 +1,169 @@
+//! Royalty queries (admin only): rules, the allocation ledger by beneficiary, rule,
+//! order and period, and totals per beneficiary and currency.
+
+use std::collections::HashSet;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::data::{self, AllocationFilter, Key, RuleFilter};
+use super::loaders::RuleById;
+use super::objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
+use crate::graphql::{
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
+};
+use crate::tenancy::Role;
+
+/// Narrows a rule listing.
+#[derive(InputObject, Default)]
+pub struct RoyaltyRuleFilterInput {
+    /// Only this beneficiary's rules (exact text).
+    beneficiary: Option<String>,
+    /// Only active (true) or inactive (false) rules.
+    active: Option<bool>,
+}
+
+/// Narrows the allocation ledger.
+#[derive(InputObject, Default)]
+pub struct RoyaltyAllocationFilterInput {
+    /// Only this beneficiary's allocations (exact text).
+    beneficiary: Option<String>,
+    /// Only those computed by this rule.
+    rule_id: Option<ID>,
+    /// Only those of this order.
+    order_id: Option<ID>,
+    /// Recorded at or after this moment.
+    from: Option<DateTime<Utc>>,
+    /// Recorded before this moment.
+    to: Option<DateTime<Utc>>,
+}
+
+/// Which allocations the totals sum.
+#[derive(InputObject, Default)]
+pub struct RoyaltyTotalsFilterInput {
+    /// Only this beneficiary (exact text).
+    beneficiary: Option<String>,
+    /// Recorded at or after this moment.
+    from: Option<DateTime<Utc>>,
+    /// Recorded before this moment.
+    to: Option<DateTime<Utc>>,
+}
+
+fn beneficiary(value: Option<String>) -> Option<String> {
+    value.map(|b| b.trim().to_owned())
+}
+
+fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> async_graphql::Result<()> {
+    if from.zip(to).is_some_and(|(from, to)| from > to) {
+        return Err(coded_error("BAD_USER_INPUT", "the period's `from` is after its `to`"));
+    }
+    Ok(())
+}
+
+/// Royalty queries (admin only).
+#[derive(Default)]
+pub struct RoyaltyQuery;
+
+#[Object]
+impl RoyaltyQuery {
+    /// One royalty rule.
+    async fn royalty_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<RoyaltyRule>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let id = parse_id(&id)?;
+        Ok(data::rule(&mut *scope.conn().await.gql()?, id).await.gql()?.map(RoyaltyRule))
+    }
+
+    /// Royalty rules, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn royalty_rules(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoyaltyRuleFilterInput>,
+    ) -> async_graphql::Result<Connection<String, RoyaltyRule, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let page = PageArgs { first, after, last, before }.page::<Key>(ctx.data::<Limits>()?)?;
+        let input = filter.unwrap_or_default();
+        let filter = RuleFilter { beneficiary: beneficiary(input.beneficiary), active: input.active };
+        let rows = data::rules(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(data::rules_count(&mut *scope.conn().await?, &filter).await?) })
+        });
+        let rules = rows.into_iter().map(RoyaltyRule).collect();
+        Ok(into_connection(rules, &page, |r: &RoyaltyRule| (r.0.created_at, r.0.id), total))
+    }
+
+    /// The royalty ledger, newest first: every sale and reversal, by beneficiary, rule,
+    /// order and period (`from` inclusive, `to` exclusive).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn royalty_allocations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<RoyaltyAllocationFilterInput>,
+    ) -> async_graphql::Result<Connection<String, RoyaltyAllocation, ConnectionTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let page = PageArgs { first, after, last, before }.page::<Key>(ctx.data::<Limits>()?)?;
+        let input = filter.unwrap_or_default();
+        period(input.from, input.to)?;
+        let filter = AllocationFilter {
+            beneficiary: beneficiary(input.beneficiary),
+            rule_id: input.rule_id.as_ref().map(parse_id).transpose()?,
+            order_id: input.order_id.as_ref().map(parse_id).transpose()?,
+            from: input.from,
+            to: input.to,
+        };
+        let rows = data::allocations(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        // The rules and orders of the page, one statement each, if the selection asks.
+        let ahead = ctx.look_ahead();
+        let selected = |field: &str| {
+            ahead.field("edges").field("node").field(field).exists() || ahead.field("nodes").field(field).exists()
+        };
+        let distinct = |ids: HashSet<Uuid>| -> Vec<Uuid> { ids.into_iter().collect() };
+        let shown = &rows[..rows.len().min(page.limit)];
+        if selected("rule") {
+            prime(ctx, RuleById, &distinct(shown.iter().map(|r| r.rule_id).collect())).await?;
+        }
+        if selected("order") {
+            crate::orders::prime_orders(ctx, &distinct(shown.iter().map(|r| r.order_id).collect())).await?;
+        }
+        let total = ConnectionTotal::new(move || {
+            let scope = scope.clone();
+            let filter = filter.clone();
+            Box::pin(async move { Ok(data::allocations_count(&mut *scope.conn().await?, &filter).await?) })
+        });
+        let allocations = rows.into_iter().map(RoyaltyAllocation).collect();
+        Ok(into_connection(allocations, &page, |a: &RoyaltyAllocation| (a.0.created_at, a.0.id), total))
+    }
+
+    /// What each beneficiary earned, per currency: the sums of the sales and reversals
+    /// recorded in the period (`from` inclusive, `to` exclusive; a refund in a later
+    /// period counts in that period), by beneficiary then currency.
+    async fn royalty_totals(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RoyaltyTotalsFilterInput>,
+    ) -> async_graphql::Result<Vec<RoyaltyTotal>> {
+        let scope = caller_scope(ctx, Role::Admin)?;
+        let input = filter.unwrap_or_default();
+        period(input.from, input.to)?;
+        let filter = AllocationFilter {
+            beneficiary: beneficiary(input.beneficiary),
+            from: input.from,
+            to: input.to,
+            ..Default::default()
+        };
+        let rows = data::totals(&mut *scope.conn().await.gql()?, &filter).await.gql()?;
+        Ok(rows.into_iter().map(RoyaltyTotal).collect())
+    }
+}
