@@ -2,12 +2,14 @@
 //! running server and reports orders per second and latency percentiles. It measures the
 //! write path under contention: every order locks the inventory rows of its variants, so
 //! `--hot` (every order for the same SKU) shows the serialized worst case and the default
-//! (orders spread over the store's SKUs) the common one.
+//! (orders spread over the store's SKUs) the common one. `--coupon` sends every order
+//! with one unlimited 5 % coupon (`LOADTEST`, created if missing): every order then also
+//! takes a use of that coupon, on its row.
 //!
 //! ```text
 //! cargo run --release -- serve --demo            # prints the demo tokens
 //! cargo run --release --example order_load -- --admin-token sg_… --token sg_… --store us \
-//!     [--url http://127.0.0.1:8080/graphql] [--concurrency 1,16,64] [--seconds 10] [--hot]
+//!     [--url http://127.0.0.1:8080/graphql] [--concurrency 1,16,64] [--seconds 10] [--hot] [--coupon]
 //! ```
 //! Stock of the SKUs used is topped up first (through `inventorySet`, with the admin
 //! token), so runs measure placement, not refusals.
@@ -28,6 +30,7 @@ struct Args {
     concurrency: Vec<usize>,
     seconds: u64,
     hot: bool,
+    coupon: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -39,11 +42,16 @@ fn args() -> anyhow::Result<Args> {
         concurrency: vec![1, 16, 64],
         seconds: 10,
         hot: false,
+        coupon: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--hot" {
             args.hot = true;
+            continue;
+        }
+        if flag == "--coupon" {
+            args.coupon = true;
             continue;
         }
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -103,6 +111,7 @@ async fn worker(
     token: String,
     store: String,
     skus: Vec<String>,
+    coupon: Option<String>,
     id: usize,
     until: Instant,
 ) -> Tally {
@@ -119,7 +128,7 @@ async fn worker(
             &url,
             &token,
             ORDER,
-            json!({ "input": { "items": items, "store": store, "email": "load@example.com" } }),
+            json!({ "input": { "items": items, "store": store, "email": "load@example.com", "couponCode": coupon } }),
         )
         .await;
         tally.latencies.push(started.elapsed());
@@ -169,11 +178,24 @@ async fn main() -> anyhow::Result<()> {
             bail!("could not stock {sku}: {body}");
         }
     }
+    let coupon = if args.coupon {
+        let create = "mutation($input: CouponCreateInput!) { couponCreate(input: $input) { userErrors { code } } }";
+        let input = json!({ "input": { "code": "LOADTEST", "kind": "PERCENTAGE", "value": "5" } });
+        let body = gql(&http, &args.url, &args.admin, create, input).await?;
+        let codes = &body["data"]["couponCreate"]["userErrors"];
+        if *codes != json!([]) && codes[0]["code"] != "DUPLICATE" {
+            bail!("could not create the load-test coupon: {body}");
+        }
+        Some("LOADTEST".to_owned())
+    } else {
+        None
+    };
     println!(
-        "orderCreate load: store '{}', {} SKU(s){}, {} s per run after a 2 s warm-up",
+        "orderCreate load: store '{}', {} SKU(s){}{}, {} s per run after a 2 s warm-up",
         args.store,
         skus.len(),
         if args.hot { " (hot: one SKU)" } else { "" },
+        if coupon.is_some() { " with coupon LOADTEST" } else { "" },
         args.seconds
     );
     println!(
@@ -192,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
                         args.token.clone(),
                         args.store.clone(),
                         skus.clone(),
+                        coupon.clone(),
                         id,
                         until,
                     ))
