@@ -105,16 +105,18 @@ struct Tally {
     failed: usize,
 }
 
-async fn worker(
-    http: reqwest::Client,
+/// What every worker sends its orders to, and with what.
+#[derive(Clone)]
+struct Target {
     url: String,
     token: String,
     store: String,
     skus: Vec<String>,
     coupon: Option<String>,
-    id: usize,
-    until: Instant,
-) -> Tally {
+}
+
+async fn worker(http: reqwest::Client, target: Target, id: usize, until: Instant) -> Tally {
+    let Target { url, token, store, skus, coupon } = target;
     let mut tally = Tally::default();
     let mut k = 0usize;
     while Instant::now() < until {
@@ -202,24 +204,19 @@ async fn main() -> anyhow::Result<()> {
         "{:>11} {:>9} {:>9} {:>9} {:>9} {:>9}  outcome",
         "concurrency", "orders/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
     );
+    let target = Target {
+        url: args.url.clone(),
+        token: args.token.clone(),
+        store: args.store.clone(),
+        skus: skus.clone(),
+        coupon: coupon.clone(),
+    };
     for &c in &args.concurrency {
         for (seconds, report) in [(2, false), (args.seconds, true)] {
             let until = Instant::now() + Duration::from_secs(seconds);
             let started = Instant::now();
-            let handles: Vec<_> = (0..c)
-                .map(|id| {
-                    tokio::spawn(worker(
-                        http.clone(),
-                        args.url.clone(),
-                        args.token.clone(),
-                        args.store.clone(),
-                        skus.clone(),
-                        coupon.clone(),
-                        id,
-                        until,
-                    ))
-                })
-                .collect();
+            let handles: Vec<_> =
+                (0..c).map(|id| tokio::spawn(worker(http.clone(), target.clone(), id, until))).collect();
             let mut all = Tally::default();
             for handle in handles {
                 let t = handle.await?;
