@@ -6,30 +6,14 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::data_trail::ActivityPageKey;
 use super::loaders::{ActivityPages, AddressesByCustomer, CustomerById, NotesByCustomer, NotesByOrder};
 use super::model::Customer;
 use super::objects::{CustomerActivity, CustomerAddress, ServiceNote};
-use crate::graphql::{Limits, caller_scope, coded_error, decode_cursor, encode_cursor, internal_error, loader};
+use crate::graphql::{Limits, caller_scope, child_page_key, encode_cursor, internal_error, loader};
 use crate::tenancy::Role;
 
 /// The activity page size when `first` is left out.
 pub(super) const DEFAULT_ACTIVITY_PAGE: i32 = 20;
-
-/// The loader key of an activity page: `first` rows (checked against the page-size
-/// cap) after the cursor `after`, plus one to learn whether there are more.
-pub(super) fn activity_key(
-    limits: &Limits,
-    customer: Uuid,
-    first: i32,
-    after: Option<&str>,
-) -> async_graphql::Result<ActivityPageKey> {
-    if first < 0 || first as usize > limits.max_page_size {
-        return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
-    }
-    let after = after.map(decode_cursor::<(DateTime<Utc>, Uuid)>).transpose()?;
-    Ok(ActivityPageKey { customer, limit: first + 1, after })
-}
 
 #[Object]
 impl Customer {
@@ -115,7 +99,7 @@ impl Customer {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, CustomerActivity>> {
         caller_scope(ctx, Role::Admin)?;
-        let key = activity_key(ctx.data::<Limits>()?, self.id, first, after.as_deref())?;
+        let key = child_page_key(ctx.data::<Limits>()?, self.id, first, after.as_deref())?;
         let loader = loader(ctx, ActivityPages)?;
         let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
         let has_next = rows.len() > first as usize;

@@ -3,71 +3,25 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{Activity, NewActivity, NewNote, NoteRow};
 use crate::db::schema::{customer_activities, customer_service_notes};
+use crate::db::{ChildPageKey, newest_first_pages};
 
 /// Inserts an activity.
 pub async fn insert_activity(conn: &mut AsyncPgConnection, new: &NewActivity<'_>) -> QueryResult<()> {
     diesel::insert_into(customer_activities::table).values(new).execute(conn).await.map(drop)
 }
 
-/// One page of one customer's activity, newest first: at most `limit` rows older than
-/// `after` (a `(created_at, id)` key).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ActivityPageKey {
-    /// The customer.
-    pub customer: Uuid,
-    /// How many rows to fetch.
-    pub limit: i32,
-    /// Only rows before this key in newest-first order.
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-}
-
-#[derive(QueryableByName)]
-struct PageRow {
-    #[diesel(sql_type = BigInt)]
-    ord: i64,
-    #[diesel(embed)]
-    activity: Activity,
-}
-
 /// The activity pages of many customers in one statement (each its own page, per key).
 pub async fn activity_pages(
     conn: &mut AsyncPgConnection,
-    keys: &[ActivityPageKey],
-) -> QueryResult<HashMap<ActivityPageKey, Vec<Activity>>> {
-    let customers: Vec<Uuid> = keys.iter().map(|k| k.customer).collect();
-    let after_at: Vec<Option<DateTime<Utc>>> = keys.iter().map(|k| k.after.map(|a| a.0)).collect();
-    let after_id: Vec<Option<Uuid>> = keys.iter().map(|k| k.after.map(|a| a.1)).collect();
-    let limits: Vec<i32> = keys.iter().map(|k| k.limit).collect();
-    let rows: Vec<PageRow> = diesel::sql_query(
-        "SELECT k.ord, a.id, a.customer_id, a.kind, a.order_id, a.detail, a.actor, a.created_at \
-         FROM unnest($1, $2, $3, $4) WITH ORDINALITY AS k (customer_id, after_at, after_id, lim, ord) \
-         CROSS JOIN LATERAL (SELECT ca.* FROM customer_activities ca WHERE ca.customer_id = k.customer_id \
-           AND (k.after_at IS NULL OR (ca.created_at, ca.id) < (k.after_at, k.after_id)) \
-           ORDER BY ca.created_at DESC, ca.id DESC LIMIT k.lim) a \
-         ORDER BY k.ord, a.created_at DESC, a.id DESC",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(customers)
-    .bind::<Array<Nullable<Timestamptz>>, _>(after_at)
-    .bind::<Array<Nullable<diesel::sql_types::Uuid>>, _>(after_id)
-    .bind::<Array<Integer>, _>(limits)
-    .load(conn)
-    .await?;
-    let mut pages: HashMap<ActivityPageKey, Vec<Activity>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-    for row in rows {
-        let key = usize::try_from(row.ord - 1).ok().and_then(|i| keys.get(i));
-        if let Some(page) = key.and_then(|key| pages.get_mut(key)) {
-            page.push(row.activity);
-        }
-    }
-    Ok(pages)
+    keys: &[ChildPageKey],
+) -> QueryResult<HashMap<ChildPageKey, Vec<Activity>>> {
+    newest_first_pages(conn, "customer_activities", "customer_id", keys).await
 }
 
 /// The notes about these customers, newest first, by customer.

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
-use super::data_trail::ActivityPageKey;
 use super::model::{Activity, AddressRow, Customer, NoteRow};
 use super::{data, data_addresses, data_trail};
+use crate::db::ChildPageKey;
 use crate::db::DbError;
 use crate::tenancy::TenantScope;
 
@@ -75,11 +75,11 @@ impl Loader<Uuid> for NotesByOrder {
 /// Pages of activity, newest first, by customer and page bounds.
 pub struct ActivityPages(pub Arc<TenantScope>);
 
-impl Loader<ActivityPageKey> for ActivityPages {
+impl Loader<ChildPageKey> for ActivityPages {
     type Value = Vec<Activity>;
     type Error = Arc<DbError>;
 
-    async fn load(&self, keys: &[ActivityPageKey]) -> Result<HashMap<ActivityPageKey, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[ChildPageKey]) -> Result<HashMap<ChildPageKey, Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
         Ok(data_trail::activity_pages(&mut conn, keys).await.map_err(DbError::from)?)
     }

@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::customer_graphql::{DEFAULT_ACTIVITY_PAGE, activity_key};
+use super::customer_graphql::DEFAULT_ACTIVITY_PAGE;
 use super::data;
 use super::data_listing::{self, CustomerCursor, CustomerFilter, CustomerSortField, Sort};
 use super::loaders::{ActivityPages, AddressesByCustomer, NotesByCustomer};
@@ -85,7 +85,8 @@ async fn prime_nested_lists(ctx: &Context<'_>, customers: &[Customer]) -> async_
             }
         }
         // A bad argument is reported by the resolver itself.
-        let keys: Result<Vec<_>, _> = ids.iter().map(|id| activity_key(limits, *id, first, after.as_deref())).collect();
+        let keys: Result<Vec<_>, _> =
+            ids.iter().map(|id| crate::graphql::child_page_key(limits, *id, first, after.as_deref())).collect();
         if let Ok(keys) = keys {
             prime(ctx, ActivityPages, &keys).await?;
         }

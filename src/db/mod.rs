@@ -2,6 +2,7 @@
 //! tenant connections, the migration runner, the embedded PostgreSQL cluster and the
 //! diesel table definitions.
 
+pub mod child_pages;
 pub mod embedded;
 mod error;
 pub mod fragment;
@@ -11,6 +12,7 @@ pub mod schema;
 mod tenant_conn;
 mod text_enum;
 
+pub use child_pages::{ChildPageKey, newest_first_pages};
 pub use error::DbError;
 pub use fragment::{Bind, Fragment};
 pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};

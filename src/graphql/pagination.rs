@@ -89,6 +89,22 @@ impl PageArgs {
     }
 }
 
+/// The loader key of a newest-first page of one parent's rows: `first` rows (checked
+/// against the page-size cap) after the cursor `after`, plus one to learn whether there
+/// are more.
+pub fn child_page_key(
+    limits: &Limits,
+    parent: uuid::Uuid,
+    first: i32,
+    after: Option<&str>,
+) -> async_graphql::Result<crate::db::ChildPageKey> {
+    if first < 0 || first as usize > limits.max_page_size {
+        return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
+    }
+    let after = after.map(decode_cursor::<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>).transpose()?;
+    Ok(crate::db::ChildPageKey { parent, limit: first + 1, after })
+}
+
 type CountFn = dyn Fn() -> BoxFuture<'static, Result<i64, DbError>> + Send + Sync;
 
 /// The `totalCount` of a connection: counted only when the client asks for it.

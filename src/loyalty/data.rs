@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+
+use crate::db::{ChildPageKey, newest_first_pages};
 
 use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
 use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
@@ -246,57 +247,10 @@ pub async fn count_accounts(conn: &mut AsyncPgConnection, filter: &AccountFilter
     filtered(filter).count().get_result(conn).await
 }
 
-/// One page of one account's ledger, newest first: at most `limit` rows older than
-/// `after` (a `(created_at, id)` key).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TransactionPageKey {
-    /// The account.
-    pub account: Uuid,
-    /// How many rows to fetch.
-    pub limit: i32,
-    /// Only rows before this key in newest-first order.
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-}
-
-#[derive(QueryableByName)]
-struct PageRow {
-    #[diesel(sql_type = BigInt)]
-    ord: i64,
-    #[diesel(embed)]
-    transaction: TransactionRow,
-}
-
 /// The ledger pages of many accounts in one statement (each its own page, per key).
 pub async fn transaction_pages(
     conn: &mut AsyncPgConnection,
-    keys: &[TransactionPageKey],
-) -> QueryResult<HashMap<TransactionPageKey, Vec<TransactionRow>>> {
-    let accounts: Vec<Uuid> = keys.iter().map(|k| k.account).collect();
-    let after_at: Vec<Option<DateTime<Utc>>> = keys.iter().map(|k| k.after.map(|a| a.0)).collect();
-    let after_id: Vec<Option<Uuid>> = keys.iter().map(|k| k.after.map(|a| a.1)).collect();
-    let limits: Vec<i32> = keys.iter().map(|k| k.limit).collect();
-    let rows: Vec<PageRow> = diesel::sql_query(
-        "SELECT k.ord, t.id, t.account_id, t.kind, t.points, t.order_id, t.reverses_id, t.points_per_unit, \
-                t.reason, t.actor, t.unrecovered_points, t.created_at \
-         FROM unnest($1, $2, $3, $4) WITH ORDINALITY AS k (account_id, after_at, after_id, lim, ord) \
-         CROSS JOIN LATERAL (SELECT lt.* FROM loyalty_transactions lt WHERE lt.account_id = k.account_id \
-           AND (k.after_at IS NULL OR (lt.created_at, lt.id) < (k.after_at, k.after_id)) \
-           ORDER BY lt.created_at DESC, lt.id DESC LIMIT k.lim) t \
-         ORDER BY k.ord, t.created_at DESC, t.id DESC",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(accounts)
-    .bind::<Array<Nullable<Timestamptz>>, _>(after_at)
-    .bind::<Array<Nullable<diesel::sql_types::Uuid>>, _>(after_id)
-    .bind::<Array<Integer>, _>(limits)
-    .load(conn)
-    .await?;
-    let mut pages: HashMap<TransactionPageKey, Vec<TransactionRow>> =
-        keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-    for row in rows {
-        let key = usize::try_from(row.ord - 1).ok().and_then(|i| keys.get(i));
-        if let Some(page) = key.and_then(|key| pages.get_mut(key)) {
-            page.push(row.transaction);
-        }
-    }
-    Ok(pages)
+    keys: &[ChildPageKey],
+) -> QueryResult<HashMap<ChildPageKey, Vec<TransactionRow>>> {
+    newest_first_pages(conn, "loyalty_transactions", "account_id", keys).await
 }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
-use super::data::{self, TransactionPageKey};
+use super::data;
 use super::model::{AccountRow, TierRow, TransactionRow};
+use crate::db::ChildPageKey;
 use crate::db::DbError;
 use crate::tenancy::TenantScope;
 
@@ -59,25 +60,12 @@ impl Loader<Uuid> for TransactionsByOrder {
 /// Pages of ledger rows, newest first, by account and page bounds.
 pub struct TransactionPages(pub Arc<TenantScope>);
 
-impl Loader<TransactionPageKey> for TransactionPages {
+impl Loader<ChildPageKey> for TransactionPages {
     type Value = Vec<TransactionRow>;
     type Error = Arc<DbError>;
 
-    async fn load(&self, keys: &[TransactionPageKey]) -> Result<HashMap<TransactionPageKey, Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[ChildPageKey]) -> Result<HashMap<ChildPageKey, Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
         Ok(data::transaction_pages(&mut conn, keys).await.map_err(DbError::from)?)
-    }
-}
-
-/// Stores by id (an account per store names its store by id).
-pub struct StoreById(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for StoreById {
-    type Value = crate::stores::Store;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(crate::stores::stores_by_ids(&mut conn, keys).await.map_err(DbError::from)?)
     }
 }

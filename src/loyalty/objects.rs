@@ -7,32 +7,16 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
-use super::data::TransactionPageKey;
-use super::loaders::{StoreById, Tiers, TransactionPages};
+use super::loaders::{Tiers, TransactionPages};
 use super::model::{AccountRow, ProgramRow, TierRow, TransactionKind, TransactionRow};
 use super::rules;
-use crate::graphql::{Decimal, Limits, RoleGuard, coded_error, decode_cursor, encode_cursor, internal_error, loader};
+use crate::graphql::{Decimal, Limits, RoleGuard, encode_cursor, internal_error, loader};
+use crate::stores::StoreById;
 use crate::tenancy::Role;
 
 /// The ledger page size when `first` is left out.
 pub(super) const DEFAULT_TRANSACTION_PAGE: i32 = 20;
-
-/// The loader key of a ledger page: `first` rows (checked against the page-size cap)
-/// after the cursor `after`, plus one to learn whether there are more.
-pub(super) fn transaction_key(
-    limits: &Limits,
-    account: Uuid,
-    first: i32,
-    after: Option<&str>,
-) -> async_graphql::Result<TransactionPageKey> {
-    if first < 0 || first as usize > limits.max_page_size {
-        return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
-    }
-    let after = after.map(decode_cursor::<(DateTime<Utc>, Uuid)>).transpose()?;
-    Ok(TransactionPageKey { account, limit: first + 1, after })
-}
 
 /// The program's tiers, lowest threshold first, through the request's loader.
 pub(super) async fn tiers(ctx: &Context<'_>) -> async_graphql::Result<Arc<Vec<TierRow>>> {
@@ -152,7 +136,7 @@ impl LoyaltyAccount {
         #[graphql(default_with = "DEFAULT_TRANSACTION_PAGE")] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, LoyaltyTransaction>> {
-        let key = transaction_key(ctx.data::<Limits>()?, self.0.id, first, after.as_deref())?;
+        let key = crate::graphql::child_page_key(ctx.data::<Limits>()?, self.0.id, first, after.as_deref())?;
         let loader = loader(ctx, TransactionPages)?;
         let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
         let has_next = rows.len() > first as usize;

@@ -7,14 +7,15 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::data::{self, AccountCursor, AccountFilter};
-use super::loaders::{AccountsByCustomer, StoreById, TransactionPages, TransactionsByOrder};
+use super::loaders::{AccountsByCustomer, TransactionPages, TransactionsByOrder};
 use super::model::AccountRow;
-use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers, transaction_key};
+use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers};
 use super::rules;
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, internal_error, into_connection,
     loader, parse_id, prime,
 };
+use crate::stores::StoreById;
 use crate::tenancy::Role;
 
 /// Narrows the account listing.
@@ -63,7 +64,7 @@ async fn prime_nested_lists(ctx: &Context<'_>, accounts: &[AccountRow]) -> async
         }
         // A bad argument is reported by the resolver itself.
         let keys: Result<Vec<_>, _> =
-            accounts.iter().map(|a| transaction_key(limits, a.id, first, after.as_deref())).collect();
+            accounts.iter().map(|a| crate::graphql::child_page_key(limits, a.id, first, after.as_deref())).collect();
         if let Ok(keys) = keys {
             let pages = prime(ctx, TransactionPages, &keys).await?;
             let selects_order = field.selection_set().filter(|f| f.name() == "edges").any(|edges| {
