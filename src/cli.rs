@@ -39,6 +39,10 @@ enum Command {
         /// Longest a single SQL statement may run, in milliseconds.
         #[arg(long, env = "STOREGRAPH_STATEMENT_TIMEOUT_MS", default_value_t = 30_000)]
         statement_timeout_ms: u64,
+        /// Tenant switches a database connection makes before it is replaced, which bounds
+        /// each PostgreSQL backend's memory however many tenants it serves.
+        #[arg(long, env = "STOREGRAPH_SWITCHES_PER_CONNECTION", default_value_t = 500)]
+        switches_per_connection: u32,
         #[command(flatten)]
         limits: Limits,
     },
@@ -156,10 +160,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, demo, pool_size, statement_timeout_ms, limits } => {
+        Command::Serve { listen, demo, pool_size, statement_timeout_ms, switches_per_connection, limits } => {
             let pool = PoolConfig {
                 max_size: pool_size,
                 statement_timeout: std::time::Duration::from_millis(statement_timeout_ms),
+                switches_per_connection,
                 ..PoolConfig::default()
             };
             server::serve(url, ServeOptions { listen, demo, pool, limits }).await?;

@@ -25,10 +25,12 @@ pub struct ServeOptions {
 }
 
 /// The whole HTTP application on `db`, ready to serve; tests mount it on a port of their own.
-pub fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
+/// It returns once the control-plane listener is listening (or has failed to for a
+/// while), so the first requests already use the lookup cache.
+pub async fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
     http::router(AppState {
         schema: build_schema(limits),
-        control: ControlPlane::new(db.control.clone()),
+        control: ControlPlane::cached(db.control.clone(), &db.url).await,
         db,
         graphiql_headers,
     })
@@ -52,7 +54,9 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving GraphQL at http://{address}/graphql and GraphiQL at http://{address}/graphiql");
-    axum::serve(listener, app(db, options.limits, graphiql_headers)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app(db, options.limits, graphiql_headers).await)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -16,7 +16,21 @@ use super::{DbError, TenantSchema};
 pub struct PgConn {
     conn: AsyncPgConnection,
     pub(super) search_path: Option<TenantSchema>,
+    /// Tenant switches left before the connection is retired (see
+    /// [`PoolConfig::switches_per_connection`]).
+    pub(super) switches_left: u32,
     poisoned: Arc<AtomicBool>,
+}
+
+impl PgConn {
+    /// Counts a tenant switch; once the connection has made its share it is retired
+    /// when it goes back to the pool, and a fresh backend takes its place.
+    pub(super) fn count_switch(&mut self) {
+        self.switches_left = self.switches_left.saturating_sub(1);
+        if self.switches_left == 0 {
+            self.poisoned.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Errors after which a connection must not be reused. PostgreSQL reports this one when a
@@ -71,6 +85,7 @@ pub struct ConnectionManager {
     inner: AsyncDieselConnectionManager<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
     statement_timeout: Duration,
+    switches_per_connection: u32,
 }
 
 impl bb8::ManageConnection for ConnectionManager {
@@ -92,7 +107,7 @@ impl bb8::ManageConnection for ConnectionManager {
         )
         .await
         .map_err(PoolError::QueryError)?;
-        Ok(PgConn { conn, search_path: None, poisoned })
+        Ok(PgConn { conn, search_path: None, switches_left: self.switches_per_connection.max(1), poisoned })
     }
 
     async fn is_valid(&self, conn: &mut PgConn) -> Result<(), PoolError> {
@@ -149,11 +164,23 @@ pub struct PoolConfig {
     pub connection_timeout: Duration,
     /// Longest a single statement may run before PostgreSQL cancels it.
     pub statement_timeout: Duration,
+    /// Tenant switches a connection makes before it is replaced by a fresh one.
+    /// PostgreSQL keeps, per backend and for the backend's life, cached catalog entries
+    /// for every table it has touched: a connection that served a thousand tenants holds
+    /// a thousand tenants' worth. Retiring it after this many switches bounds each
+    /// backend's memory whatever the number of tenants, at the price of one new backend
+    /// per this many switches; a connection serving one tenant never switches and lives on.
+    pub switches_per_connection: u32,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_size: 16, connection_timeout: Duration::from_secs(10), statement_timeout: Duration::from_secs(30) }
+        Self {
+            max_size: 16,
+            connection_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+            switches_per_connection: 500,
+        }
     }
 }
 
@@ -182,6 +209,7 @@ impl Database {
                 inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
                 statements: Arc::clone(&statements),
                 statement_timeout: config.statement_timeout,
+                switches_per_connection: config.switches_per_connection,
             };
             bb8::Pool::builder()
                 .max_size(max_size)

@@ -63,6 +63,7 @@ pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<Ten
         conn.search_path = None;
         diesel::select(set_config("search_path", schema.as_str(), false)).execute(&mut **conn).await?;
         conn.search_path = Some(schema.clone());
+        conn.count_switch();
     }
     Ok(TenantConn { conn })
 }

@@ -142,7 +142,8 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
         if let Some(slug) = caller.tenant_slug() {
             tracing::Span::current().record("tenant", slug);
         }
-        let response = state.schema.execute(crate::graphql::request_with(request, caller)).await;
+        let response =
+            state.schema.execute(crate::graphql::request_with(request, caller).data(state.control.clone())).await;
         tracing::info!(elapsed_us = started.elapsed().as_micros() as u64, errors = response.errors.len(), "graphql");
         response
     }

@@ -157,6 +157,13 @@ impl StoreMutation {
                 Ok(store)
             })
             .await;
+        if result.is_ok() {
+            // The old domain may be remembered by this server's lookups: forget it now
+            // rather than when the control plane's notification arrives.
+            if let Ok(control) = ctx.data::<tenancy::ControlPlane>() {
+                control.forget_lookups();
+            }
+        }
         StorePayload::from_outcome(result)
     }
 }

@@ -1,11 +1,14 @@
 //! Reads and writes of the control plane. Every statement names `control.*` tables, so a
 //! pooled connection's leftover `search_path` cannot change what they touch.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::lookup_cache::{Answer, Lookup, LookupCache, spawn_listener};
 use super::model::{Role, Tenant, TenantStatus};
 use super::slug::Slug;
 use super::token::{ApiToken, hash_token};
@@ -38,12 +41,32 @@ pub struct ApiKeyInfo {
 #[derive(Clone)]
 pub struct ControlPlane {
     pool: ControlPool,
+    cache: Arc<LookupCache>,
 }
 
 impl ControlPlane {
-    /// The control plane reached through `pool`.
+    /// The control plane reached through `pool`, with no cache: every lookup reads the
+    /// database (the command line, which makes one lookup and exits).
     pub fn new(pool: ControlPool) -> Self {
-        Self { pool }
+        Self { pool, cache: Arc::default() }
+    }
+
+    /// The control plane as a server uses it: the lookups every request makes are kept
+    /// in memory, and forgotten whenever the control plane changes (a listener on its own
+    /// connection to `url` hears of every change; see `lookup_cache`). Returns once the
+    /// listener listens, or after a few seconds without (the cache then stays unused
+    /// until it does).
+    pub async fn cached(pool: ControlPool, url: &str) -> Self {
+        let cache = Arc::new(LookupCache::default());
+        spawn_listener(&cache, url.to_owned());
+        cache.wait_live(std::time::Duration::from_secs(5)).await;
+        Self { pool, cache }
+    }
+
+    /// Forgets every cached lookup, after a change this process made to the control
+    /// plane (other servers hear of it by notification).
+    pub fn forget_lookups(&self) {
+        self.cache.invalidate();
     }
 
     async fn conn(&self) -> Result<ControlConn, DbError> {
@@ -52,37 +75,65 @@ impl ControlPlane {
 
     /// The tenant with this slug.
     pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, DbError> {
+        let lookup = Lookup::Slug(slug.as_str().to_owned());
+        if let Some(Answer::Tenant(tenant)) = self.cache.get(&lookup) {
+            return Ok(Some(tenant));
+        }
+        let generation = self.cache.generation();
         let mut conn = self.conn().await?;
-        Ok(tenants::table
+        let found = tenants::table
             .filter(tenants::slug.eq(slug.as_str()))
             .select(Tenant::as_select())
             .first(&mut *conn)
             .await
-            .optional()?)
+            .optional()?;
+        if let Some(tenant) = &found {
+            self.cache.put(lookup, Answer::Tenant(tenant.clone()), generation);
+        }
+        Ok(found)
     }
 
     /// The key a token belongs to (revoked or not) and its tenant.
     pub async fn key_by_token(&self, token: &str) -> Result<Option<(ApiKeyInfo, Tenant)>, DbError> {
+        let hash = hash_token(token);
+        let lookup = Lookup::Token(hash.clone());
+        if let Some(Answer::Key(key, tenant)) = self.cache.get(&lookup) {
+            return Ok(Some((key, tenant)));
+        }
+        let generation = self.cache.generation();
         let mut conn = self.conn().await?;
-        Ok(api_keys::table
+        let found = api_keys::table
             .inner_join(tenants::table)
-            .filter(api_keys::token_hash.eq(hash_token(token)))
+            .filter(api_keys::token_hash.eq(hash))
             .select((ApiKeyInfo::as_select(), Tenant::as_select()))
             .first(&mut *conn)
             .await
-            .optional()?)
+            .optional()?;
+        if let Some((key, tenant)) = &found {
+            self.cache.put(lookup, Answer::Key(key.clone(), tenant.clone()), generation);
+        }
+        Ok(found)
     }
 
     /// The tenant and store a registered store domain points at.
     pub async fn tenant_by_domain(&self, domain: &str) -> Result<Option<(Tenant, String)>, DbError> {
+        let lookup = Lookup::Domain(domain.to_owned());
+        if let Some(Answer::Domain(tenant, store)) = self.cache.get(&lookup) {
+            return Ok(Some((tenant, store)));
+        }
+        let generation = self.cache.generation();
         let mut conn = self.conn().await?;
-        Ok(store_domains::table
+        let found: Option<(Tenant, String)> = store_domains::table
             .inner_join(tenants::table)
             .filter(store_domains::domain.eq(domain))
             .select((Tenant::as_select(), store_domains::store_code))
             .first(&mut *conn)
             .await
-            .optional()?)
+            .optional()?;
+        if let Some((tenant, store)) = &found {
+            self.cache.put(lookup, Answer::Domain(tenant.clone(), store.clone()), generation);
+        }
+        Ok(found)
     }
 
     /// Every tenant, by slug.
@@ -141,7 +192,10 @@ impl ControlPlane {
         if let Some(label) = label {
             query = query.filter(api_keys::label.eq(label.to_owned()));
         }
-        Ok(query.set(api_keys::revoked_at.eq(diesel::dsl::now)).execute(&mut *conn).await?)
+        let revoked = query.set(api_keys::revoked_at.eq(diesel::dsl::now)).execute(&mut *conn).await?;
+        // Other servers hear of it from the control plane's trigger; this one forgets now.
+        self.forget_lookups();
+        Ok(revoked)
     }
 
     /// Suspends or re-activates a tenant. Returns whether the tenant exists.
@@ -151,6 +205,7 @@ impl ControlPlane {
             .set(tenants::status.eq(status))
             .execute(&mut *conn)
             .await?;
+        self.forget_lookups();
         Ok(changed == 1)
     }
 }

@@ -3,6 +3,7 @@
 
 mod control;
 mod graphql;
+mod lookup_cache;
 mod model;
 mod provision;
 mod resolve;

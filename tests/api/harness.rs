@@ -139,7 +139,7 @@ impl TestApp {
         diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
         let db_url = format!("{}/{db_name}", server_base());
         let db = Database::connect(&db_url, &pool).await.unwrap();
-        let app = storegraph::server::app(db.clone(), limits, serde_json::Map::new());
+        let app = storegraph::server::app(db.clone(), limits, serde_json::Map::new()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -181,6 +181,21 @@ impl TestApp {
     /// A GraphQL request with a bearer token.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.post(&[("authorization", &format!("Bearer {token}"))], query, variables).await.1
+    }
+
+    /// Sends a GraphQL request until `done` holds of the answer (for at most 5 s) and
+    /// returns the last answer. A change another process makes to the control plane (a
+    /// revoked key, a suspended tenant) reaches the server's cached lookups by a
+    /// notification, a moment after it commits.
+    pub async fn gql_until(&self, token: &str, query: &str, variables: Value, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let body = self.gql(token, query, variables.clone()).await;
+            if done(&body) || std::time::Instant::now() > deadline {
+                return body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// Creates a store through the API and asserts it worked.
