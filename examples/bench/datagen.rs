@@ -102,6 +102,7 @@ pub async fn generate(
         max_size: u32::try_from(jobs).unwrap_or(u32::MAX),
         connection_timeout: Duration::from_secs(60),
         statement_timeout: Duration::from_secs(3600),
+        ..PoolConfig::default()
     };
     let db = Database::connect(url, &pool).await.context("cannot connect to the benchmark database")?;
     let control = ControlPlane::new(db.control.clone());
