@@ -35,7 +35,8 @@ pub async fn capture<F: std::future::Future<Output = anyhow::Result<()>>>(
 ) -> anyhow::Result<Vec<Captured>> {
     let own_pid: i32 = admin.query_one("SELECT pg_backend_pid()", &[]).await?.get(0);
     // ALTER SYSTEM runs outside transaction blocks: one statement per call.
-    for statement in ["ALTER SYSTEM SET log_min_duration_statement = 0", "ALTER SYSTEM SET log_line_prefix = '@@%p@@ '"] {
+    for statement in ["ALTER SYSTEM SET log_min_duration_statement = 0", "ALTER SYSTEM SET log_line_prefix = '@@%p@@ '"]
+    {
         admin.batch_execute(statement).await?;
     }
     admin.batch_execute("SELECT pg_reload_conf()").await?;

@@ -32,8 +32,6 @@ pub struct Run {
     pub p99: Duration,
     /// Mean response body size in bytes.
     pub bytes: usize,
-    /// Requests answered.
-    pub requests: usize,
 }
 
 /// A request ready to send to one tenant.
@@ -145,7 +143,6 @@ pub async fn run(
         p50: at(0.50),
         p99: at(0.99),
         bytes: bytes / latencies.len(),
-        requests: latencies.len(),
     })
 }
 
@@ -158,6 +155,53 @@ pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
     let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100) as u64;
     Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
+}
+
+/// CPU time the whole machine has used so far (every core, user + system + irq), from
+/// `/proc/stat`: with the server's and the load generator's own, what is left is
+/// PostgreSQL's.
+pub fn machine_cpu_time() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat")?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .context("empty /proc/stat")?
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: u64 = fields.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum();
+    let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100) as u64;
+    Ok(Duration::from_nanos(busy * 1_000_000_000 / per_second))
+}
+
+/// CPU used while `work` ran, in cores: by process `pid`, by this process, and by the
+/// rest of the machine.
+pub struct CpuShare {
+    /// The server process.
+    pub server: f64,
+    /// This process (the load generator).
+    pub client: f64,
+    /// Everything else: PostgreSQL, for all practical purposes.
+    pub rest: f64,
+}
+
+/// Measures the CPU used while `work` runs.
+pub async fn cpu_during<T>(
+    pid: Option<u32>,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<(T, CpuShare)> {
+    let me = std::process::id();
+    let server_before = pid.map(cpu_time).transpose()?.unwrap_or_default();
+    let (client_before, machine_before) = (cpu_time(me)?, machine_cpu_time()?);
+    let wall = Instant::now();
+    let value = work.await?;
+    let wall = wall.elapsed().as_secs_f64();
+    let server = (pid.map(cpu_time).transpose()?.unwrap_or_default() - server_before).as_secs_f64() / wall;
+    let client = (cpu_time(me)? - client_before).as_secs_f64() / wall;
+    let machine = (machine_cpu_time()? - machine_before).as_secs_f64() / wall;
+    Ok((value, CpuShare { server, client, rest: (machine - server - client).max(0.0) }))
 }
 
 /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`, `RssAnon`, …).

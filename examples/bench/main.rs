@@ -236,7 +236,12 @@ async fn run(
     report.line("");
     for statement in &counted {
         let text: String = statement.query.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(100).collect();
-        report.line(format!("- {} × `{text}…`", statement.calls as f64 / 100.0));
+        report.line(format!(
+            "- {} × `{text}…` ({:.2} ms, {:.0} rows)",
+            statement.calls as f64 / 100.0,
+            statement.mean_ms,
+            statement.rows_per_call
+        ));
     }
 
     // 6. Storefront load against the ceiling.
@@ -249,26 +254,31 @@ async fn run(
         args.products, args.seconds, args.warmup, args.pool_size
     ));
     report.line("");
-    report.line("| concurrency | requests | req/s | p50 | p99 | response | server CPU | server RSS | raw-SQL ceiling pages/s | share of ceiling |");
-    report.line("|---|---|---|---|---|---|---|---|---|---|");
+    report.line(
+        "| concurrency | req/s | p50 | p99 | response | CPU (cores): server / PostgreSQL / load | server RSS \
+         | ceiling pages/s | ceiling p99 | ceiling CPU: PostgreSQL / client | share of ceiling |",
+    );
+    report.line("|---|---|---|---|---|---|---|---|---|---|---|");
     for &c in &args.concurrency {
-        let cpu_before = load::cpu_time(server.pid())?;
-        let wall = Instant::now();
-        let run = load::run(&client, &server.url, &shop, c, warmup, duration).await?;
-        let cpu = (load::cpu_time(server.pid())? - cpu_before).as_secs_f64() / wall.elapsed().as_secs_f64();
+        let (run, cpu) =
+            load::cpu_during(Some(server.pid()), load::run(&client, &server.url, &shop, c, warmup, duration)).await?;
         let rss = load::status_kib(server.pid(), "VmRSS")?;
-        let ceiling = ceiling::run(&url, &schema, &captured, c, warmup, duration).await?;
+        let (ceiling, raw_cpu) =
+            load::cpu_during(None, ceiling::run(&url, &schema, &captured, c, warmup, duration)).await?;
         report.line(format!(
-            "| {c} | {} | {:.0} | {} | {} | {:.1} KB | {:.0} % | {:.0} MB | {:.0} (p99 {}) | {:.0} % |",
-            run.requests,
+            "| {c} | {:.0} | {} | {} | {:.1} KB | {:.2} / {:.2} / {:.2} | {:.0} MB | {:.0} | {} | {:.2} / {:.2} | {:.0} % |",
             run.throughput,
             ms(run.p50),
             ms(run.p99),
             run.bytes as f64 / 1024.0,
-            cpu * 100.0,
+            cpu.server,
+            cpu.rest,
+            cpu.client,
             rss as f64 / 1024.0,
             ceiling.throughput,
             ms(ceiling.p99),
+            raw_cpu.rest,
+            raw_cpu.client,
             run.throughput / ceiling.throughput * 100.0
         ));
     }
@@ -326,13 +336,15 @@ async fn run(
     Ok(())
 }
 
-/// Statements PostgreSQL ran per request over 100 page requests spread over `tenants`.
+/// Statements PostgreSQL ran per request over 100 page requests spread over `tenants`,
+/// once every tenant has been asked for a page (so the server knows their tokens).
 async fn statements_per_request(
     admin: &tokio_postgres::Client,
     client: &reqwest::Client,
     url: &str,
     tenants: &[BenchTenant],
 ) -> anyhow::Result<(f64, Vec<pg::Counted>)> {
+    load::sequential(client, url, tenants, tenants.len()).await?;
     pg::reset_statements(admin).await?;
     load::sequential(client, url, tenants, 100).await?;
     let counted = pg::statements(admin).await?;

@@ -24,6 +24,10 @@ pub struct Counted {
     pub query: String,
     /// How many times it ran.
     pub calls: i64,
+    /// Its mean execution time inside PostgreSQL, in milliseconds.
+    pub mean_ms: f64,
+    /// Rows it returned per call.
+    pub rows_per_call: f64,
 }
 
 /// Forgets what pg_stat_statements counted so far.
@@ -37,14 +41,17 @@ pub async fn reset_statements(admin: &Client) -> anyhow::Result<()> {
 pub async fn statements(admin: &Client) -> anyhow::Result<Vec<Counted>> {
     let rows = admin
         .query(
-            "SELECT query, calls FROM pg_stat_statements
+            "SELECT query, calls, mean_exec_time, rows::float8 / greatest(calls, 1) FROM pg_stat_statements
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                AND query NOT LIKE '%pg_stat_statements%'
              ORDER BY calls DESC, query",
             &[],
         )
         .await?;
-    Ok(rows.iter().map(|r| Counted { query: r.get(0), calls: r.get(1) }).collect())
+    Ok(rows
+        .iter()
+        .map(|r| Counted { query: r.get(0), calls: r.get(1), mean_ms: r.get(2), rows_per_call: r.get(3) })
+        .collect())
 }
 
 /// The client backends connected to this database (other than this connection) and their
