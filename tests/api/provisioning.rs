@@ -179,3 +179,37 @@ async fn a_kept_connection_the_server_closed_does_not_fail_the_next_tenant() {
     create_tenant(&app.db_url, "kept_c", "C").await.unwrap();
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM control.tenants WHERE slug LIKE 'kept_%'").await, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storegraphs_own_cluster_runs_at_minimal_wal_and_provisions() {
+    use storegraph::db::embedded::{ClusterOptions, EmbeddedPostgres, cluster_dir, ensure_database};
+
+    let data_dir = std::env::temp_dir().join(format!("storegraph-test-own-{}", uuid::Uuid::new_v4()));
+    let options = ClusterOptions::single_server(data_dir.clone());
+    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&options)).await.unwrap().unwrap();
+    ensure_database(&cluster.url("postgres"), "storegraph").await.unwrap();
+    let url = cluster.url("storegraph");
+
+    let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let wal: Setting =
+        diesel::sql_query("SELECT current_setting('wal_level') AS value").get_result(&mut conn).await.unwrap();
+    assert_eq!(wal.value, "minimal");
+    let fsync: Setting =
+        diesel::sql_query("SELECT current_setting('fsync') AS value").get_result(&mut conn).await.unwrap();
+    assert_eq!(fsync.value, "on");
+
+    migrate::migrate_all(&url, 1).await.unwrap();
+    create_tenant(&url, "own_a", "Own").await.unwrap();
+    assert_eq!(versions(&mut conn, "t_own_a").await.len(), TENANT_MIGRATIONS.all().len());
+
+    drop(conn);
+    let elsewhere = cluster_dir(&data_dir).unwrap();
+    tokio::task::spawn_blocking(move || cluster.stop()).await.unwrap();
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
