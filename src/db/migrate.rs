@@ -5,29 +5,40 @@
 //! PostgreSQL advisory lock named after it: two runners at once serialise per schema, and
 //! a run cut off in the middle is finished by the next one.
 //!
+//! Most runs have nothing to do for most tenants, so the runner first reads the applied
+//! versions of every tenant schema, a few hundred schemas per statement, and only locks
+//! and migrates the tenants that miss a version of the source (checking again under the
+//! lock, where diesel's harness decides what is pending).
+//!
 //! diesel's migration harness is synchronous, so this module works on
 //! `AsyncConnectionWrapper` connections inside `spawn_blocking`.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, anyhow};
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Array, Nullable, Text};
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::TenantSchema;
 use super::schema::control::tenants;
+pub use super::tenant_migrations::{
+    MigrationList, SqlMigration, TENANT_MIGRATIONS, TenantMigrations, create_tenant_schema,
+};
 use crate::tenancy::Slug;
 
 /// Migrations of the control plane (schema `control`).
 pub const CONTROL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/control");
-/// Migrations applied to every tenant schema, in order.
-pub const TENANT_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/tenant");
+
+/// How many tenant schemas one statement reads the applied versions of. Each schema read
+/// holds a lock on its migration table (and its index) until the statement ends, and the
+/// server's lock table is shared: a few hundred keeps a statement well inside it.
+const VERSIONS_PER_STATEMENT: usize = 200;
 
 /// A blocking connection for the migration harness.
 pub type SyncConn = AsyncConnectionWrapper<AsyncPgConnection>;
@@ -113,18 +124,6 @@ pub fn migrate_control_blocking(conn: &mut SyncConn) -> anyhow::Result<Vec<Strin
     })
 }
 
-/// Creates a tenant schema and brings it to the newest version. Called inside the
-/// provisioning transaction, so a tenant either exists complete or not at all.
-pub fn create_tenant_schema_blocking<S: MigrationSource<Pg>>(
-    conn: &mut SyncConn,
-    schema: &TenantSchema,
-    source: S,
-) -> anyhow::Result<Vec<String>> {
-    execute_with_schema(conn, "CREATE SCHEMA %I", schema.as_str())?;
-    set_search_path(conn, schema.as_str())?;
-    run_pending(conn, source)
-}
-
 /// Drops a tenant schema and everything in it.
 pub fn drop_tenant_schema_blocking(conn: &mut SyncConn, schema: &TenantSchema) -> anyhow::Result<()> {
     with_schema_lock(conn, schema.as_str(), |conn| {
@@ -168,22 +167,32 @@ pub async fn migrate_all(url: &str, jobs: usize) -> anyhow::Result<MigrationRepo
 /// Migrates the control plane, then every tenant with `source`, `jobs` tenants at a time.
 /// A failing tenant is reported and the others go on; only a control-plane failure (or
 /// not reaching the database) is an error of the whole run.
+///
+/// Tenants whose schema already records every version of `source` are reported up to date
+/// without being locked; the others are migrated by the workers. Versions a schema has
+/// that `source` does not know (a migration of a newer program, or of another source) are
+/// left alone, as diesel leaves them.
 pub async fn migrate_all_with<S>(url: &str, jobs: usize, source: S) -> anyhow::Result<MigrationReport>
 where
     S: MigrationSource<Pg> + Send + Sync + 'static,
 {
     let owned_url = url.to_owned();
-    let (control, slugs) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    let source = SharedSource(Arc::new(source));
+    let wanted = source.clone();
+    let (control, mut reports, pending) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut conn = connect_blocking(&owned_url)?;
         let control = migrate_control_blocking(&mut conn)?;
         let slugs: Vec<String> = tenants::table.select(tenants::slug).order(tenants::slug).load(&mut conn)?;
-        Ok((control, slugs))
+        let (up_to_date, pending) = split_up_to_date(&mut conn, slugs, &wanted);
+        let reports: Vec<TenantReport> =
+            up_to_date.into_iter().map(|slug| TenantReport { slug, outcome: Ok(Vec::new()) }).collect();
+        Ok((control, reports, pending))
     })
     .await??;
+    tracing::debug!(up_to_date = reports.len(), to_migrate = pending.len(), "tenant versions read");
 
-    let source = SharedSource(Arc::new(source));
-    let queue = Arc::new(Mutex::new(slugs.into_iter().collect::<VecDeque<_>>()));
-    let workers = jobs.max(1).min(queue.lock().expect("queue lock").len().max(1));
+    let workers = jobs.max(1).min(pending.len());
+    let queue = Arc::new(Mutex::new(pending));
     let mut handles = Vec::with_capacity(workers);
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
@@ -191,12 +200,85 @@ where
         let url = url.to_owned();
         handles.push(tokio::task::spawn_blocking(move || migrate_worker(&url, &queue, source)));
     }
-    let mut reports = Vec::new();
     for handle in handles {
         reports.extend(handle.await?);
     }
     reports.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(MigrationReport { control, tenants: reports })
+}
+
+/// Splits `slugs` into the tenants whose schema records every version of `source` and
+/// the others (in the order given). Anything that cannot be decided here (a slug that is
+/// not valid, a schema or migration table that is missing, a source that cannot list its
+/// migrations, a read that fails) counts as "to migrate": the worker then deals with it
+/// under the lock, and reports what goes wrong, as it always has.
+fn split_up_to_date<S: MigrationSource<Pg>>(
+    conn: &mut SyncConn,
+    slugs: Vec<String>,
+    source: &S,
+) -> (Vec<String>, VecDeque<String>) {
+    let wanted: Vec<String> = match source.migrations() {
+        Ok(migrations) => migrations.iter().map(|m| m.name().version().to_string()).collect(),
+        Err(error) => {
+            tracing::warn!(error = %error, "cannot list the tenant migrations; every tenant goes to the workers");
+            return (Vec::new(), slugs.into());
+        }
+    };
+    let schemas: Vec<String> = slugs
+        .iter()
+        .filter_map(|slug| Slug::parse(slug).ok())
+        .map(|slug| TenantSchema::for_slug(&slug).as_str().to_owned())
+        .collect();
+    let mut applied = HashMap::with_capacity(schemas.len());
+    for chunk in schemas.chunks(VERSIONS_PER_STATEMENT) {
+        match applied_versions(conn, chunk) {
+            Ok(versions) => applied.extend(versions),
+            // Those schemas are read again, one by one, by the workers.
+            Err(error) => tracing::warn!(error = %error, "cannot read the applied versions of some tenants"),
+        }
+    }
+    let (mut up_to_date, mut pending) = (Vec::new(), VecDeque::new());
+    for slug in slugs {
+        let done = Slug::parse(&slug)
+            .ok()
+            .and_then(|s| applied.get(TenantSchema::for_slug(&s).as_str()))
+            .is_some_and(|versions: &HashSet<String>| wanted.iter().all(|v| versions.contains(v)));
+        if done { up_to_date.push(slug) } else { pending.push_back(slug) }
+    }
+    (up_to_date, pending)
+}
+
+#[derive(QueryableByName)]
+struct AppliedVersions {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Array<Text>)]
+    versions: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct MaybeStatement {
+    #[diesel(sql_type = Nullable<Text>)]
+    sql: Option<String>,
+}
+
+/// The versions recorded in each of `schemas`' `__diesel_schema_migrations`, in two
+/// statements: PostgreSQL writes the query (quoting every name itself, `format('%I')`),
+/// then runs it. A schema without a migration table is left out of the answer.
+fn applied_versions(conn: &mut SyncConn, schemas: &[String]) -> QueryResult<HashMap<String, HashSet<String>>> {
+    let query: MaybeStatement = diesel::sql_query(
+        "SELECT string_agg(format('SELECT %L::text AS schema_name, \
+         ARRAY(SELECT version::text FROM %I.__diesel_schema_migrations) AS versions', s, s), ' UNION ALL ') AS sql \
+         FROM unnest($1::text[]) AS s \
+         WHERE to_regclass(format('%I.__diesel_schema_migrations', s)) IS NOT NULL",
+    )
+    .bind::<Array<Text>, _>(schemas)
+    .get_result(conn)?;
+    let Some(query) = query.sql else {
+        return Ok(HashMap::new());
+    };
+    let rows: Vec<AppliedVersions> = diesel::sql_query(query).load(conn)?;
+    Ok(rows.into_iter().map(|row| (row.schema_name, row.versions.into_iter().collect())).collect())
 }
 
 /// One worker: takes tenants off the queue until it is empty, on one connection that it

@@ -10,6 +10,7 @@ pub mod migrate;
 mod pool;
 pub mod schema;
 mod tenant_conn;
+mod tenant_migrations;
 mod text_enum;
 
 pub use child_pages::{ChildPageKey, newest_first_pages};

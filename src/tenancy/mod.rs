@@ -14,7 +14,7 @@ mod token;
 pub use control::{ApiKeyInfo, ControlPlane, DOMAIN_TAKEN_CONSTRAINT, set_store_domain};
 pub use graphql::TenantQuery;
 pub use model::{Role, Tenant, TenantStatus};
-pub use provision::{ProvisionError, create_tenant, drop_tenant};
+pub use provision::{ProvisionError, create_tenant, create_tenant_on, drop_tenant};
 pub use resolve::{Caller, Credentials, TenancyError, TenancyErrorCode, resolve};
 pub use scope::TenantScope;
 pub use slug::{Slug, SlugError};

@@ -16,6 +16,7 @@ mod loyalty;
 mod migrations;
 mod orders;
 mod promotions;
+mod provisioning;
 mod royalty;
 mod schema;
 mod serve;

@@ -1,11 +1,13 @@
 //! The migration runner: idempotent, per-tenant failures reported and finished later,
-//! concurrent runners harmless, new tenants at the newest version.
+//! concurrent runners harmless, new tenants at the newest version, up-to-date tenants
+//! passed over without waiting for their lock.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::FileBasedMigrations;
-use storegraph::db::migrate::{MigrationReport, migrate_all, migrate_all_with};
+use storegraph::db::migrate::{MigrationReport, SqlMigration, TENANT_MIGRATIONS, migrate_all, migrate_all_with};
 
 use crate::harness::TestApp;
 
@@ -126,4 +128,99 @@ async fn two_runners_at_once_apply_each_migration_once() {
         let b = applied(&second, slug).clone().unwrap();
         assert_eq!(a.len() + b.len(), 1, "{slug}: first run {a:?}, second run {b:?}");
     }
+}
+
+/// The tenant migrations plus one that makes a `gadgets` table.
+fn embedded_with_gadgets() -> storegraph::db::migrate::MigrationList {
+    let gadgets = SqlMigration::new(
+        "2099-02-01-000000_gadgets",
+        "CREATE TABLE gadgets (id integer PRIMARY KEY);",
+        Some("DROP TABLE gadgets;"),
+    )
+    .unwrap();
+    TENANT_MIGRATIONS.followed_by([gadgets]).unwrap()
+}
+
+const GADGETS: &str = "20990201000000";
+
+/// Holds the migration lock of one tenant schema, as a runner migrating it would.
+async fn hold_migration_lock(url: &str, schema: &str) -> AsyncPgConnection {
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    conn.batch_execute(&format!("SELECT pg_advisory_lock(hashtextextended('storegraph.migrate:{schema}', 0))"))
+        .await
+        .unwrap();
+    conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_leaves_up_to_date_tenants_unlocked_and_migrates_every_other() {
+    let app = TestApp::start().await;
+    for slug in ["skip_a", "skip_b", "skip_c"] {
+        app.tenant(slug).await;
+    }
+    // Another runner is busy with skip_b. Nothing is pending anywhere, so this run has no
+    // reason to wait for it.
+    let mut locker = hold_migration_lock(&app.db_url, "t_skip_b").await;
+    let report = tokio::time::timeout(Duration::from_secs(60), migrate_all(&app.db_url, 2))
+        .await
+        .expect("an up-to-date tenant's lock held elsewhere stalled the run")
+        .unwrap();
+    assert_eq!(report.tenants.len(), 3);
+    assert!(report.tenants.iter().all(|t| t.outcome == Ok(vec![])), "{report:?}");
+
+    // With a migration pending, the run migrates skip_a and skip_c and waits for skip_b.
+    let url = app.db_url.clone();
+    let run = tokio::spawn(async move { migrate_all_with(&url, 2, embedded_with_gadgets()).await });
+    let gadgets = |slug: &str| {
+        format!(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 't_{slug}' AND table_name = 'gadgets'"
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.sql_count(&gadgets("skip_a")).await + app.sql_count(&gadgets("skip_c")).await < 2 {
+        assert!(Instant::now() < deadline, "skip_a and skip_c were not migrated while skip_b was locked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!run.is_finished());
+    assert_eq!(app.sql_count(&gadgets("skip_b")).await, 0);
+    locker.batch_execute("SELECT pg_advisory_unlock_all()").await.unwrap();
+    let report = run.await.unwrap().unwrap();
+    for slug in ["skip_a", "skip_b", "skip_c"] {
+        assert_eq!(applied(&report, slug), &Ok(vec![GADGETS.to_owned()]), "{slug}");
+        assert_eq!(app.sql_count(&gadgets(slug)).await, 1, "{slug}");
+    }
+
+    // Back to the normal source: the extra version is left alone and nothing fails.
+    for _ in 0..2 {
+        let report = migrate_all(&app.db_url, 2).await.unwrap();
+        assert_eq!(report.failures().count(), 0, "{report:?}");
+        assert!(report.tenants.iter().all(|t| t.outcome == Ok(vec![])), "{report:?}");
+    }
+    let report = migrate_all_with(&app.db_url, 2, embedded_with_gadgets()).await.unwrap();
+    assert!(report.tenants.iter().all(|t| t.outcome == Ok(vec![])), "{report:?}");
+    assert_eq!(
+        app.sql_count(&format!(
+            "SELECT count(*) AS n FROM t_skip_a.__diesel_schema_migrations WHERE version = '{GADGETS}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_whose_versions_cannot_be_read_is_not_taken_for_up_to_date() {
+    let app = TestApp::start().await;
+    for slug in ["lost_a", "lost_b", "lost_c"] {
+        app.tenant(slug).await;
+    }
+    let mut conn = AsyncPgConnection::establish(&app.db_url).await.unwrap();
+    // lost_a forgot what ran (its tables are there), lost_b's schema is gone altogether.
+    conn.batch_execute("DROP TABLE t_lost_a.__diesel_schema_migrations; DROP SCHEMA t_lost_b CASCADE").await.unwrap();
+    let report = migrate_all(&app.db_url, 2).await.unwrap();
+    // Both go to the harness, which finds the first migration's tables already there
+    // (lost_a) or no schema to create its table in (lost_b), and says so.
+    assert!(applied(&report, "lost_a").is_err(), "{report:?}");
+    assert!(applied(&report, "lost_b").is_err(), "{report:?}");
+    assert_eq!(applied(&report, "lost_c"), &Ok(vec![]));
+    assert_eq!(report.failures().count(), 2);
 }
