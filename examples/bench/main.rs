@@ -150,18 +150,18 @@ async fn main() -> anyhow::Result<()> {
     let cluster_dir = embedded::cluster_dir(&std::fs::canonicalize(".")?.join(&args.data_dir))?;
     let _ = std::fs::remove_dir_all(&cluster_dir);
     std::fs::create_dir_all(&args.data_dir)?;
-    let options = ClusterOptions {
-        data_dir: std::fs::canonicalize(&args.data_dir)?,
-        settings: [
+    // The settings `serve` runs its own cluster with, and what the benchmark needs.
+    let mut options = ClusterOptions::single_server(std::fs::canonicalize(&args.data_dir)?);
+    options.settings.extend(
+        [
             ("shared_preload_libraries", "pg_stat_statements"),
             ("pg_stat_statements.max", "10000"),
             ("max_connections", "300"),
             ("max_locks_per_transaction", "256"),
         ]
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
-    };
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&options)).await??;
     let result = run(&args, &cluster, &cluster_dir, &mut report).await;
     cluster.stop();

@@ -6,9 +6,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use diesel::migration::{Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion};
-use diesel::pg::Pg;
-use storegraph::db::migrate::{self, TENANT_MIGRATIONS};
+use storegraph::db::migrate;
+use storegraph::db::migrate::{SqlMigration, TENANT_MIGRATIONS};
 use storegraph::tenancy::{create_tenant, drop_tenant};
 
 /// Provisions `count` empty tenants one after the other, timing each, then drops them.
@@ -47,63 +46,19 @@ pub fn migrate_command(bin: &Path, url: &str) -> anyhow::Result<Duration> {
 /// (it adds a nullable column to `products`, as a real schema change might), and returns
 /// how long that took and how many tenants it was applied to.
 pub async fn migrate_one_pending(url: &str, jobs: usize) -> anyhow::Result<(Duration, usize)> {
+    let extra = SqlMigration::new(
+        "2099-12-31-000000_benchmark_column",
+        "ALTER TABLE products ADD COLUMN benchmark_note text",
+        Some("ALTER TABLE products DROP COLUMN benchmark_note"),
+    )?;
+    let version = extra.version().to_owned();
+    let source = TENANT_MIGRATIONS.followed_by([extra])?;
     let started = Instant::now();
-    let report = migrate::migrate_all_with(url, jobs, WithOneMore).await?;
+    let report = migrate::migrate_all_with(url, jobs, source).await?;
     let elapsed = started.elapsed();
     if let Some(failure) = report.failures().next() {
         bail!("tenant {} failed: {:?}", failure.slug, failure.outcome);
     }
-    let applied = report.tenants.iter().filter(|t| t.outcome.as_ref().is_ok_and(|v| v == &[EXTRA_VERSION])).count();
+    let applied = report.tenants.iter().filter(|t| t.outcome.as_ref().is_ok_and(|v| v == std::slice::from_ref(&version))).count();
     Ok((elapsed, applied))
-}
-
-/// The version of the benchmark's extra migration: after every real one.
-const EXTRA_VERSION: &str = "2099-12-31-000000";
-
-/// The program's tenant migrations and one more.
-struct WithOneMore;
-
-impl MigrationSource<Pg> for WithOneMore {
-    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn Migration<Pg>>>> {
-        let mut all = MigrationSource::<Pg>::migrations(&TENANT_MIGRATIONS)?;
-        all.push(Box::new(ExtraMigration));
-        Ok(all)
-    }
-}
-
-struct ExtraMigration;
-struct ExtraName;
-
-impl std::fmt::Display for ExtraName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{EXTRA_VERSION}_benchmark_column")
-    }
-}
-
-impl MigrationName for ExtraName {
-    fn version(&self) -> MigrationVersion<'_> {
-        MigrationVersion::from(EXTRA_VERSION)
-    }
-}
-
-impl MigrationMetadata for ExtraMigration {}
-
-impl Migration<Pg> for ExtraMigration {
-    fn run(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> diesel::migration::Result<()> {
-        conn.batch_execute("ALTER TABLE products ADD COLUMN benchmark_note text")?;
-        Ok(())
-    }
-
-    fn revert(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> diesel::migration::Result<()> {
-        conn.batch_execute("ALTER TABLE products DROP COLUMN benchmark_note")?;
-        Ok(())
-    }
-
-    fn metadata(&self) -> &dyn MigrationMetadata {
-        self
-    }
-
-    fn name(&self) -> &dyn MigrationName {
-        &ExtraName
-    }
 }
