@@ -210,17 +210,27 @@ async fn migrate_leaves_up_to_date_tenants_unlocked_and_migrates_every_other() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_whose_versions_cannot_be_read_is_not_taken_for_up_to_date() {
     let app = TestApp::start().await;
-    for slug in ["lost_a", "lost_b", "lost_c"] {
+    for slug in ["lost_a", "lost_b", "lost_c", "lost_d", "lost_e"] {
         app.tenant(slug).await;
     }
     let mut conn = AsyncPgConnection::establish(&app.db_url).await.unwrap();
-    // lost_a forgot what ran (its tables are there), lost_b's schema is gone altogether.
-    conn.batch_execute("DROP TABLE t_lost_a.__diesel_schema_migrations; DROP SCHEMA t_lost_b CASCADE").await.unwrap();
+    // lost_a lost its migration table, lost_b its whole schema, lost_d the record of every
+    // version and lost_e the record of the newest one; their tables are all still there.
+    let newest = TENANT_MIGRATIONS.all().last().unwrap().version();
+    conn.batch_execute(&format!(
+        "DROP TABLE t_lost_a.__diesel_schema_migrations; DROP SCHEMA t_lost_b CASCADE; \
+         DELETE FROM t_lost_d.__diesel_schema_migrations; \
+         DELETE FROM t_lost_e.__diesel_schema_migrations WHERE version = '{newest}'"
+    ))
+    .await
+    .unwrap();
     let report = migrate_all(&app.db_url, 2).await.unwrap();
-    // Both go to the harness, which finds the first migration's tables already there
-    // (lost_a) or no schema to create its table in (lost_b), and says so.
-    assert!(applied(&report, "lost_a").is_err(), "{report:?}");
-    assert!(applied(&report, "lost_b").is_err(), "{report:?}");
+    // They go to the harness, which runs a migration whose tables are already there (or
+    // finds no schema to work in) and says so.
+    for slug in ["lost_a", "lost_b", "lost_d", "lost_e"] {
+        let failure = applied(&report, slug).as_ref().expect_err(slug);
+        assert!(failure.contains("already exists") || slug == "lost_b", "{slug}: {failure}");
+    }
     assert_eq!(applied(&report, "lost_c"), &Ok(vec![]));
-    assert_eq!(report.failures().count(), 2);
+    assert_eq!(report.failures().count(), 4);
 }
