@@ -41,7 +41,7 @@ enum Command {
         statement_timeout_ms: u64,
         /// Tenant switches a database connection makes before it is replaced, which bounds
         /// each PostgreSQL backend's memory however many tenants it serves.
-        #[arg(long, env = "STOREGRAPH_SWITCHES_PER_CONNECTION", default_value_t = 500)]
+        #[arg(long, env = "STOREGRAPH_SWITCHES_PER_CONNECTION", default_value_t = 100)]
         switches_per_connection: u32,
         #[command(flatten)]
         limits: Limits,

@@ -59,6 +59,7 @@ pub async fn migrate_one_pending(url: &str, jobs: usize) -> anyhow::Result<(Dura
     if let Some(failure) = report.failures().next() {
         bail!("tenant {} failed: {:?}", failure.slug, failure.outcome);
     }
-    let applied = report.tenants.iter().filter(|t| t.outcome.as_ref().is_ok_and(|v| v == std::slice::from_ref(&version))).count();
+    let applied =
+        report.tenants.iter().filter(|t| t.outcome.as_ref().is_ok_and(|v| v == std::slice::from_ref(&version))).count();
     Ok((elapsed, applied))
 }

@@ -179,7 +179,7 @@ impl Default for PoolConfig {
             max_size: 16,
             connection_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(30),
-            switches_per_connection: 500,
+            switches_per_connection: 100,
         }
     }
 }
