@@ -72,6 +72,11 @@ async fn unknown_and_suspended_tenants() {
     let (_, body) = app.post(&[("x-tenant", "no_such_tenant")], STORE_CODES, json!({})).await;
     assert_eq!(error_code(&body), "TENANT_NOT_FOUND");
 
+    // The server now remembers the admin token and its (active) tenant.
+    assert_eq!(app.gql(&a.admin, STORE_CODES, json!({})).await["data"]["tenant"]["slug"], "susp_a");
+
+    // Suspended by another process (as `storegraph tenant suspend` would): the server hears
+    // of it by notification and forgets what it remembered.
     let slug = storegraph::tenancy::Slug::parse("susp_a").unwrap();
     assert!(app.control().set_status(&slug, TenantStatus::Suspended).await.unwrap());
     let body = app.gql_until(&a.admin, STORE_CODES, json!({}), |b| !b["errors"].is_null()).await;
@@ -118,4 +123,30 @@ async fn store_domains_name_the_tenant_and_store() {
     // X-Store alone sets the store.
     let (_, body) = app.post(&[("authorization", &auth), ("x-store", "main")], query, json!({})).await;
     assert_eq!(body["data"]["tenant"]["storeCode"], "main");
+}
+
+#[tokio::test]
+async fn a_domain_moved_to_another_tenant_names_the_new_one_at_once() {
+    let app = TestApp::start().await;
+    let a = app.tenant("move_a").await;
+    let b = app.tenant("move_b").await;
+    let store = app.store(&a.admin, "main", Some("moving.example.com")).await;
+    let query = "{ tenant { slug storeCode } }";
+    let on_domain = async |token: &str| {
+        let auth = format!("Bearer {token}");
+        app.post(&[("host", "moving.example.com"), ("authorization", &auth)], query, json!({})).await.1
+    };
+    // Resolved (and remembered) as tenant a's store.
+    assert_eq!(on_domain(&a.storefront).await["data"]["tenant"], json!({ "slug": "move_a", "storeCode": "main" }));
+
+    // a lets the domain go, b takes it: the very next request on it is b's, not refused as
+    // "the domain names another tenant" from a remembered answer.
+    let update = "mutation($input: StoreUpdateInput!) { storeUpdate(input: $input) { userErrors { field } } }";
+    let body =
+        app.gql(&a.admin, update, json!({ "input": { "id": store["id"], "domain": "elsewhere.example.com" }})).await;
+    assert_eq!(body["data"]["storeUpdate"]["userErrors"], json!([]), "{body}");
+    app.store(&b.admin, "shop", Some("moving.example.com")).await;
+    let body = on_domain(&b.storefront).await;
+    assert_eq!(body["data"]["tenant"], json!({ "slug": "move_b", "storeCode": "shop" }), "{body}");
+    assert_eq!(error_code(&on_domain(&a.storefront).await), "FORBIDDEN");
 }
