@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use tokio_postgres::Client;
 
+use super::load::{Summary, Window};
 use super::pg::connect;
 
 /// A statement the server ran, with its parameters as SQL literals (`'…'` or `NULL`).
@@ -138,15 +139,6 @@ fn parse_params(detail: &str) -> anyhow::Result<Vec<String>> {
     Ok(params)
 }
 
-/// What the ceiling reached.
-#[derive(Debug, Clone)]
-pub struct Ceiling {
-    /// Pages (all their statements) per second.
-    pub throughput: f64,
-    /// 99th percentile.
-    pub p99: Duration,
-}
-
 /// Runs the captured page from `concurrency` connections (whose `search_path` is
 /// `schema`, as the server's are) for `warmup` + `duration`.
 pub async fn run(
@@ -156,11 +148,9 @@ pub async fn run(
     concurrency: usize,
     warmup: Duration,
     duration: Duration,
-) -> anyhow::Result<Ceiling> {
+) -> anyhow::Result<Summary> {
     let page = Arc::new(page.to_vec());
-    let started = Instant::now();
-    let measure_from = started + warmup;
-    let stop_at = measure_from + duration;
+    let window = Window::start(warmup, duration);
     let mut workers = Vec::new();
     for _ in 0..concurrency {
         let (url, page, schema) = (url.to_owned(), Arc::clone(&page), schema.to_owned());
@@ -179,14 +169,14 @@ pub async fn run(
             let mut latencies = Vec::new();
             loop {
                 let sent = Instant::now();
-                if sent >= stop_at {
+                if window.is_over(sent) {
                     break;
                 }
                 for execute in &executes {
                     client.simple_query(execute).await?;
                 }
                 let done = Instant::now();
-                if sent >= measure_from && done <= stop_at {
+                if window.counts(sent, done) {
                     latencies.push(done - sent);
                 }
             }
@@ -197,12 +187,7 @@ pub async fn run(
     for worker in workers {
         latencies.extend(worker.await.context("a ceiling client panicked")??);
     }
-    if latencies.is_empty() {
-        bail!("no ceiling page completed within the measured time");
-    }
-    latencies.sort();
-    let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    Ok(Ceiling { throughput: latencies.len() as f64 / duration.as_secs_f64(), p99: at(0.99) })
+    window.summarize(latencies)
 }
 
 #[cfg(test)]

@@ -21,15 +21,59 @@ pub const PAGE: &str = "query Page { products(first: 50, sortBy: {field: CREATED
   images { url alt }
   attributes { attribute { code } values } } } } }";
 
-/// Latencies and volumes of one measured run.
+/// The measured part of a closed-loop run (the storefront load and the ceiling alike):
+/// what is sent after the warm-up and answered before the end.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    measure_from: Instant,
+    stop_at: Instant,
+}
+
+impl Window {
+    /// A window opening after `warmup` from now and lasting `duration`.
+    pub fn start(warmup: Duration, duration: Duration) -> Self {
+        let measure_from = Instant::now() + warmup;
+        Self { measure_from, stop_at: measure_from + duration }
+    }
+
+    /// Whether a client should stop sending.
+    pub fn is_over(&self, now: Instant) -> bool {
+        now >= self.stop_at
+    }
+
+    /// Whether a request sent and answered at these times is measured.
+    pub fn counts(&self, sent: Instant, done: Instant) -> bool {
+        sent >= self.measure_from && done <= self.stop_at
+    }
+
+    /// Throughput and percentiles of the measured latencies.
+    pub fn summarize(&self, mut latencies: Vec<Duration>) -> anyhow::Result<Summary> {
+        if latencies.is_empty() {
+            bail!("nothing completed within the measured time");
+        }
+        latencies.sort();
+        let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+        let seconds = (self.stop_at - self.measure_from).as_secs_f64();
+        Ok(Summary { throughput: latencies.len() as f64 / seconds, p50: at(0.50), p99: at(0.99) })
+    }
+}
+
+/// Throughput and latency of one measured run.
 #[derive(Debug, Clone)]
-pub struct Run {
-    /// Requests answered without errors per second.
+pub struct Summary {
+    /// Completed per second.
     pub throughput: f64,
     /// Median latency.
     pub p50: Duration,
     /// 99th percentile latency.
     pub p99: Duration,
+}
+
+/// Latencies and volumes of one storefront run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Requests answered without errors.
+    pub latency: Summary,
     /// Mean response body size in bytes.
     pub bytes: usize,
 }
@@ -101,9 +145,7 @@ pub async fn run(
 ) -> anyhow::Result<Run> {
     let targets = Arc::new(targets(tenants));
     let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let measure_from = started + warmup;
-    let stop_at = measure_from + duration;
+    let window = Window::start(warmup, duration);
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
         let (client, url, targets, next) = (client.clone(), url.to_owned(), Arc::clone(&targets), Arc::clone(&next));
@@ -112,13 +154,13 @@ pub async fn run(
             let mut bytes = 0usize;
             loop {
                 let sent = Instant::now();
-                if sent >= stop_at {
+                if window.is_over(sent) {
                     break;
                 }
                 let target = &targets[next.fetch_add(1, Ordering::Relaxed) % targets.len()];
                 let size = page(&client, &url, target).await?;
                 let done = Instant::now();
-                if sent >= measure_from && done <= stop_at {
+                if window.counts(sent, done) {
                     latencies.push(done - sent);
                     bytes += size;
                 }
@@ -133,17 +175,8 @@ pub async fn run(
         latencies.extend(l);
         bytes += b;
     }
-    if latencies.is_empty() {
-        bail!("no request completed within the measured time");
-    }
-    latencies.sort();
-    let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    Ok(Run {
-        throughput: latencies.len() as f64 / duration.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-        bytes: bytes / latencies.len(),
-    })
+    let bytes = bytes / latencies.len().max(1);
+    Ok(Run { latency: window.summarize(latencies)?, bytes })
 }
 
 /// CPU time a process has used so far (user + system), from `/proc/<pid>/stat`.
@@ -152,9 +185,7 @@ pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     // The command name (field 2) may hold spaces; the fields after it are plain numbers.
     let after = stat.rsplit_once(')').context("unreadable /proc stat")?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-    let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100) as u64;
-    Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
+    ticks(fields[11].parse::<u64>()? + fields[12].parse::<u64>()?)
 }
 
 /// CPU time the whole machine has used so far (every core, user + system + irq), from
@@ -171,9 +202,13 @@ pub fn machine_cpu_time() -> anyhow::Result<Duration> {
         .map(|f| f.parse().unwrap_or(0))
         .collect();
     // user nice system idle iowait irq softirq steal: all but idle and iowait.
-    let busy: u64 = fields.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum();
+    ticks(fields.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum())
+}
+
+/// CPU clock ticks (as `/proc` counts them) as time.
+fn ticks(count: u64) -> anyhow::Result<Duration> {
     let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100) as u64;
-    Ok(Duration::from_nanos(busy * 1_000_000_000 / per_second))
+    Ok(Duration::from_nanos(count * 1_000_000_000 / per_second))
 }
 
 /// CPU used while `work` ran, in cores: by process `pid`, by this process, and by the

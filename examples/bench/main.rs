@@ -267,9 +267,9 @@ async fn run(
             load::cpu_during(None, ceiling::run(&url, &schema, &captured, c, warmup, duration)).await?;
         report.line(format!(
             "| {c} | {:.0} | {} | {} | {:.1} KB | {:.2} / {:.2} / {:.2} | {:.0} MB | {:.0} | {} | {:.2} / {:.2} | {:.0} % |",
-            run.throughput,
-            ms(run.p50),
-            ms(run.p99),
+            run.latency.throughput,
+            ms(run.latency.p50),
+            ms(run.latency.p99),
             run.bytes as f64 / 1024.0,
             cpu.server,
             cpu.rest,
@@ -279,7 +279,7 @@ async fn run(
             ms(ceiling.p99),
             raw_cpu.rest,
             raw_cpu.client,
-            run.throughput / ceiling.throughput * 100.0
+            run.latency.throughput / ceiling.throughput * 100.0
         ));
     }
 
@@ -305,9 +305,9 @@ async fn run(
         let (backends, memory) = pg::backends(&admin).await?;
         report.line(format!(
             "| {n} | {per_page:.2} | {:.0} | {} | {} | {backends} | {:.0} MB |",
-            run.throughput,
-            ms(run.p50),
-            ms(run.p99),
+            run.latency.throughput,
+            ms(run.latency.p50),
+            ms(run.latency.p99),
             memory as f64 / 1024.0
         ));
     }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::lookup_cache::{Answer, Lookup, LookupCache, spawn_listener};
+use super::lookup_cache::{Lookup, LookupCache, Remembered, spawn_listener};
 use super::model::{Role, Tenant, TenantStatus};
 use super::slug::Slug;
 use super::token::{ApiToken, hash_token};
@@ -73,67 +73,65 @@ impl ControlPlane {
         control_connection(&self.pool).await
     }
 
-    /// The tenant with this slug.
-    pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, DbError> {
-        let lookup = Lookup::Slug(slug.as_str().to_owned());
-        if let Some(Answer::Tenant(tenant)) = self.cache.get(&lookup) {
-            return Ok(Some(tenant));
+    /// The answer to `lookup`: the remembered one, else `read` on a control connection
+    /// (remembered if it names a tenant, and if the control plane did not change meanwhile).
+    async fn remembered<T: Remembered>(
+        &self,
+        lookup: Lookup,
+        read: impl AsyncFnOnce(&mut AsyncPgConnection) -> diesel::QueryResult<Option<T>>,
+    ) -> Result<Option<T>, DbError> {
+        if let Some(found) = self.cache.get(&lookup).and_then(T::from_answer) {
+            return Ok(Some(found));
         }
         let generation = self.cache.generation();
         let mut conn = self.conn().await?;
-        let found = tenants::table
-            .filter(tenants::slug.eq(slug.as_str()))
-            .select(Tenant::as_select())
-            .first(&mut *conn)
-            .await
-            .optional()?;
-        if let Some(tenant) = &found {
-            self.cache.put(lookup, Answer::Tenant(tenant.clone()), generation);
+        let found = read(&mut conn).await?;
+        if let Some(found) = &found {
+            self.cache.put(lookup, found.clone().into_answer(), generation);
         }
         Ok(found)
+    }
+
+    /// The tenant with this slug.
+    pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, DbError> {
+        self.remembered(Lookup::Slug(slug.as_str().to_owned()), async |conn| {
+            tenants::table
+                .filter(tenants::slug.eq(slug.as_str()))
+                .select(Tenant::as_select())
+                .first(conn)
+                .await
+                .optional()
+        })
+        .await
     }
 
     /// The key a token belongs to (revoked or not) and its tenant.
     pub async fn key_by_token(&self, token: &str) -> Result<Option<(ApiKeyInfo, Tenant)>, DbError> {
         let hash = hash_token(token);
-        let lookup = Lookup::Token(hash.clone());
-        if let Some(Answer::Key(key, tenant)) = self.cache.get(&lookup) {
-            return Ok(Some((key, tenant)));
-        }
-        let generation = self.cache.generation();
-        let mut conn = self.conn().await?;
-        let found = api_keys::table
-            .inner_join(tenants::table)
-            .filter(api_keys::token_hash.eq(hash))
-            .select((ApiKeyInfo::as_select(), Tenant::as_select()))
-            .first(&mut *conn)
-            .await
-            .optional()?;
-        if let Some((key, tenant)) = &found {
-            self.cache.put(lookup, Answer::Key(key.clone(), tenant.clone()), generation);
-        }
-        Ok(found)
+        self.remembered(Lookup::Token(hash.clone()), async |conn| {
+            api_keys::table
+                .inner_join(tenants::table)
+                .filter(api_keys::token_hash.eq(hash))
+                .select((ApiKeyInfo::as_select(), Tenant::as_select()))
+                .first(conn)
+                .await
+                .optional()
+        })
+        .await
     }
 
     /// The tenant and store a registered store domain points at.
     pub async fn tenant_by_domain(&self, domain: &str) -> Result<Option<(Tenant, String)>, DbError> {
-        let lookup = Lookup::Domain(domain.to_owned());
-        if let Some(Answer::Domain(tenant, store)) = self.cache.get(&lookup) {
-            return Ok(Some((tenant, store)));
-        }
-        let generation = self.cache.generation();
-        let mut conn = self.conn().await?;
-        let found: Option<(Tenant, String)> = store_domains::table
-            .inner_join(tenants::table)
-            .filter(store_domains::domain.eq(domain))
-            .select((Tenant::as_select(), store_domains::store_code))
-            .first(&mut *conn)
-            .await
-            .optional()?;
-        if let Some((tenant, store)) = &found {
-            self.cache.put(lookup, Answer::Domain(tenant.clone(), store.clone()), generation);
-        }
-        Ok(found)
+        self.remembered(Lookup::Domain(domain.to_owned()), async |conn| {
+            store_domains::table
+                .inner_join(tenants::table)
+                .filter(store_domains::domain.eq(domain))
+                .select((Tenant::as_select(), store_domains::store_code))
+                .first(conn)
+                .await
+                .optional()
+        })
+        .await
     }
 
     /// Every tenant, by slug.

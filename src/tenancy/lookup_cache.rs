@@ -52,6 +52,50 @@ pub(super) enum Answer {
     Domain(Tenant, String),
 }
 
+/// A type of answer the cache keeps, and how it is kept.
+pub(super) trait Remembered: Clone + Sized {
+    /// The answer as the cache keeps it.
+    fn into_answer(self) -> Answer;
+    /// The answer back, if the kept one is of this type.
+    fn from_answer(answer: Answer) -> Option<Self>;
+}
+
+impl Remembered for (ApiKeyInfo, Tenant) {
+    fn into_answer(self) -> Answer {
+        Answer::Key(self.0, self.1)
+    }
+    fn from_answer(answer: Answer) -> Option<Self> {
+        match answer {
+            Answer::Key(key, tenant) => Some((key, tenant)),
+            _ => None,
+        }
+    }
+}
+
+impl Remembered for Tenant {
+    fn into_answer(self) -> Answer {
+        Answer::Tenant(self)
+    }
+    fn from_answer(answer: Answer) -> Option<Self> {
+        match answer {
+            Answer::Tenant(tenant) => Some(tenant),
+            _ => None,
+        }
+    }
+}
+
+impl Remembered for (Tenant, String) {
+    fn into_answer(self) -> Answer {
+        Answer::Domain(self.0, self.1)
+    }
+    fn from_answer(answer: Answer) -> Option<Self> {
+        match answer {
+            Answer::Domain(tenant, store) => Some((tenant, store)),
+            _ => None,
+        }
+    }
+}
+
 /// The cache. Cloning shares it.
 #[derive(Default)]
 pub(super) struct LookupCache {
