@@ -28,12 +28,8 @@ pub struct ServeOptions {
 /// It returns once the control-plane listener is listening (or has failed to for a
 /// while), so the first requests already use the lookup cache.
 pub async fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
-    http::router(AppState {
-        schema: build_schema(limits),
-        control: ControlPlane::cached(db.control.clone(), &db.url).await,
-        db,
-        graphiql_headers,
-    })
+    let control = ControlPlane::cached(db.control.clone(), &db.url).await;
+    http::router(AppState::new(build_schema(limits), db, control, limits, graphiql_headers))
 }
 
 /// Runs the server on the database at `url` until SIGTERM or ctrl-c.
@@ -54,7 +50,8 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving GraphQL at http://{address}/graphql and GraphiQL at http://{address}/graphiql");
-    axum::serve(listener, app(db, options.limits, graphiql_headers).await)
+    let app = app(db, options.limits, graphiql_headers).await;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");

@@ -3,6 +3,7 @@
 
 mod address;
 mod context;
+pub mod cost;
 mod errors;
 mod limits;
 mod loaders;

@@ -61,12 +61,12 @@ pub struct Mutation(
 /// The one GraphQL schema all tenants share.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Assembles the schema with its depth and complexity limits; `limits` is also schema
-/// data, where connection fields read the page-size cap.
+/// Assembles the schema; `limits` is also schema data, where connection fields read the
+/// page-size cap. Depth, size and cost are checked before execution, in linear time, by
+/// the HTTP layer (`graphql::cost`); the depth limit here stays as a second guard.
 pub fn build_schema(limits: Limits) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
         .data(limits)
         .finish()
 }

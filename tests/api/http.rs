@@ -108,7 +108,7 @@ async fn introspection_passes_the_default_limits_and_deep_queries_do_not() {
     let (_, body) = tight.post(&[], "{ __schema { types { fields { type { name } } } } }", json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
 
-    let small = TestApp::start_with(PoolConfig::default(), Limits { max_complexity: 50, ..Limits::default() }).await;
+    let small = TestApp::start_with(PoolConfig::default(), Limits { max_query_cost: 50, ..Limits::default() }).await;
     let t = small.tenant("cx_a").await;
     let body = small.gql(&t.admin, "{ stores(first: 100) { edges { node { code name locale } } } }", json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
