@@ -118,7 +118,7 @@ async fn check(state: &AppState, params: &Params, get: bool) -> Result<Checked, 
                 return Err(Refusal::bad_request("PERSISTED_QUERY_HASH_MISMATCH", "provided sha does not match query"));
             }
             async_graphql::parser::parse_query(query)
-                .map_err(|e| Refusal::bad_request("GRAPHQL_PARSE_FAILED", e.to_string()))?
+                .map_err(|e| Refusal::bad_request("GRAPHQL_PARSE_FAILED", parse_message(&e)))?
         }
     };
     if params.variables.values().any(cost::json_has_nul) {
@@ -135,6 +135,23 @@ async fn check(state: &AppState, params: &Params, get: bool) -> Result<Checked, 
         state.persisted.put(&persisted.hash, document.clone()).await;
     }
     Ok(Checked { document, analysis })
+}
+
+/// A parse error's message, without the parser's echo of the document: where it failed
+/// and what was expected, in a bounded number of characters.
+fn parse_message(error: &async_graphql::parser::Error) -> String {
+    let position = error.positions().next().map_or_else(String::new, |p| format!(" at {}:{}", p.line, p.column));
+    let detail = match error {
+        async_graphql::parser::Error::Syntax { message, .. } => message
+            .lines()
+            .filter(|l| l.trim_start().starts_with('='))
+            .map(|l| l.trim_start_matches([' ', '=']))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    let detail: String = detail.chars().take(200).collect();
+    format!("syntax error{position}: {detail}")
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

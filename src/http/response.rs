@@ -71,9 +71,19 @@ pub fn refusal_body(refusal: &Refusal) -> Value {
     json!({ "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }] })
 }
 
+/// Refusals of the document itself (it does not parse, or names no runnable operation).
+/// Under `application/json` they are answered with 200, as GraphQL over HTTP asks of that
+/// legacy type; limits keep their 4xx status under both types.
+const DOCUMENT_ERRORS: &[&str] =
+    &["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "OPERATION_NOT_FOUND", "OPERATION_NAME_REQUIRED"];
+
 /// A refusal before execution, with its own status.
 pub fn refuse(media: Media, refusal: &Refusal) -> Response {
-    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = if media == Media::Json && DOCUMENT_ERRORS.contains(&refusal.code) {
+        StatusCode::OK
+    } else {
+        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST)
+    };
     json_response(media, status, &refusal_body(refusal))
 }
 

@@ -368,6 +368,8 @@ impl<'a> Walker<'a> {
             model::TOTAL_COUNT
         } else if field.selection_set.node.items.is_empty() {
             0
+        } else if model::is_free_wrapper(parent, name) {
+            inner.fixed.saturating_add(inner.per_item)
         } else {
             model::OBJECT.saturating_add(inner.fixed).saturating_add(inner.per_item)
         };

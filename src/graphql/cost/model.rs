@@ -25,6 +25,12 @@ pub const ATTRIBUTE: u64 = 5;
 /// Any other filter key.
 pub const FILTER_KEY: u64 = 2;
 
+/// Whether a field is a connection's own wrapper (`edges`, `pageInfo`), which costs
+/// nothing by itself: only the nodes in it and the page query do.
+pub fn is_free_wrapper(parent: &str, field: &str) -> bool {
+    parent.ends_with("Connection") && matches!(field, "edges" | "pageInfo")
+}
+
 /// What the cost walker needs to know of a field: the named type it returns and whether
 /// it is a Relay connection (its cost scales with the page size).
 #[derive(Debug, Clone)]

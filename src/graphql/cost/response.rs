@@ -104,7 +104,8 @@ impl<'a> Walker<'a> {
             let child_sets: Vec<&'a SelectionSet> = fields.iter().map(|f| &f.selection_set.node).collect();
             let per_node = ty.ends_with("Connection") && matches!(name, "edges" | "nodes");
             let selects = child_sets.iter().any(|s| !s.items.is_empty());
-            let value_cost = if selects { self.value(&mut child, &child_sets, child_ty, per_node) } else { 0 };
+            let free = model::is_free_wrapper(ty, name) || info.is_some_and(|i| i.connection);
+            let value_cost = if selects { self.value(&mut child, &child_sets, child_ty, per_node, free) } else { 0 };
             let field_cost = if info.is_some_and(|i| i.connection) {
                 model::CONNECTION.saturating_add(value_cost)
             } else if name == "totalCount" {
@@ -125,13 +126,16 @@ impl<'a> Walker<'a> {
     /// The cost of a selected value: an object is a point plus its fields; a list is the
     /// sum of its items under a connection (each node was served) and its dearest item
     /// elsewhere (nested lists are loaded in one batch).
-    fn value(&self, value: &mut ConstValue, sets: &[&'a SelectionSet], ty: &str, per_node: bool) -> u64 {
+    fn value(&self, value: &mut ConstValue, sets: &[&'a SelectionSet], ty: &str, per_node: bool, free: bool) -> u64 {
         match value {
             ConstValue::List(items) => {
-                let costs = items.iter_mut().map(|item| self.value(item, sets, ty, false));
+                let costs = items.iter_mut().map(|item| self.value(item, sets, ty, false, free));
                 if per_node { costs.fold(0, u64::saturating_add) } else { costs.max().unwrap_or(0) }
             }
-            ConstValue::Object(_) => model::OBJECT.saturating_add(self.object(value, sets, ty)),
+            ConstValue::Object(_) => {
+                let own = if free { 0 } else { model::OBJECT };
+                own.saturating_add(self.object(value, sets, ty))
+            }
             _ => 0,
         }
     }
