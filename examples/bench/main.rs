@@ -92,6 +92,12 @@ impl Server {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--pool-size", &args.pool_size.to_string()])
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", "warn")
+            // The load is one storefront key of one tenant at full speed: lift its cost
+            // budgets so the benchmark measures serving, not throttling.
+            .env("STOREGRAPH_TENANT_BUDGET", "1000000000")
+            .env("STOREGRAPH_TENANT_RESTORE_RATE", "1000000000")
+            .env("STOREGRAPH_KEY_BUDGET", "1000000000")
+            .env("STOREGRAPH_KEY_RESTORE_RATE", "1000000000")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
