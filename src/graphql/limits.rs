@@ -45,11 +45,11 @@ pub struct Limits {
     /// Cost points a tenant's bucket regains per second.
     #[arg(long, env = "STOREGRAPH_TENANT_RESTORE_RATE", default_value_t = 10_000)]
     pub tenant_restore_rate: u64,
-    /// Cost points one API key's bucket holds when full.
-    #[arg(long, env = "STOREGRAPH_KEY_BUDGET", default_value_t = 20_000)]
+    /// Cost points the bucket of one API key at one client address holds when full.
+    #[arg(long, env = "STOREGRAPH_KEY_BUDGET", default_value_t = 10_000)]
     pub key_budget: u64,
-    /// Cost points one API key's bucket regains per second.
-    #[arg(long, env = "STOREGRAPH_KEY_RESTORE_RATE", default_value_t = 10_000)]
+    /// Cost points that bucket regains per second.
+    #[arg(long, env = "STOREGRAPH_KEY_RESTORE_RATE", default_value_t = 5_000)]
     pub key_restore_rate: u64,
     /// Cost points the bucket of requests that name no tenant (introspection, GraphiQL)
     /// holds when full; one bucket per client address.
@@ -82,8 +82,8 @@ impl Default for Limits {
             max_query_cost: 5_000,
             tenant_budget: 20_000,
             tenant_restore_rate: 10_000,
-            key_budget: 20_000,
-            key_restore_rate: 10_000,
+            key_budget: 10_000,
+            key_restore_rate: 5_000,
             anonymous_budget: 2_000,
             anonymous_restore_rate: 200,
             request_timeout_ms: 10_000,

@@ -158,25 +158,29 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-/// The buckets a request is paid from: its tenant's and its API key's, or, for a request
-/// that names no tenant, its client address's.
+/// The buckets a request is paid from. A request with a valid key pays from its tenant's
+/// bucket and from the bucket of its key at its client address, so one client (a scraper
+/// holding a storefront's public key) cannot spend the whole tenant's budget. A request
+/// without a valid key (introspection, a rejected token, a bare `X-Tenant`) pays from its
+/// client address's anonymous bucket, never from a tenant's.
 fn payers(state: &AppState, caller: &Caller, headers: &HeaderMap, peer: Option<SocketAddr>) -> Vec<(Payer, Rate)> {
     let limits = &state.limits;
-    let mut payers = Vec::new();
-    if let Caller::Tenant(scope) = caller {
-        let rate = Rate { maximum: limits.tenant_budget, restore_per_second: limits.tenant_restore_rate };
-        payers.push((Payer::Tenant(scope.tenant().id), rate));
+    let address = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
+    match caller {
+        Caller::Tenant(scope) if scope.role().is_some() => {
+            let tenant = Rate { maximum: limits.tenant_budget, restore_per_second: limits.tenant_restore_rate };
+            let key = Rate { maximum: limits.key_budget, restore_per_second: limits.key_restore_rate };
+            let mut digest = Sha256::new();
+            digest.update(headers.get(header::AUTHORIZATION).map_or(&[][..], |v| v.as_bytes()));
+            digest.update([0]);
+            digest.update(address.as_bytes());
+            vec![(Payer::Tenant(scope.tenant().id), tenant), (Payer::Key(digest.finalize().into()), key)]
+        }
+        _ => {
+            let rate = Rate { maximum: limits.anonymous_budget, restore_per_second: limits.anonymous_restore_rate };
+            vec![(Payer::Anonymous(address), rate)]
+        }
     }
-    if let Some(token) = headers.get(header::AUTHORIZATION) {
-        let rate = Rate { maximum: limits.key_budget, restore_per_second: limits.key_restore_rate };
-        payers.push((Payer::Key(Sha256::digest(token.as_bytes()).into()), rate));
-    }
-    if payers.is_empty() {
-        let rate = Rate { maximum: limits.anonymous_budget, restore_per_second: limits.anonymous_restore_rate };
-        let address = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
-        payers.push((Payer::Anonymous(address), rate));
-    }
-    payers
 }
 
 fn cost_extension(requested: u64, actual: Option<u64>, status: ThrottleStatus) -> Value {

@@ -180,13 +180,26 @@ async fn budgets_throttle_a_tenant_and_refill() {
 
 #[tokio::test]
 async fn anonymous_requests_have_a_budget_of_their_own() {
-    let limits = Limits { anonymous_budget: 30, anonymous_restore_rate: 1, ..Limits::default() };
+    let limits = Limits {
+        anonymous_budget: 30,
+        anonymous_restore_rate: 1,
+        // Less than the anonymous requests below would take if they were charged to the tenant.
+        tenant_budget: 10,
+        tenant_restore_rate: 0,
+        ..Limits::default()
+    };
     let app = TestApp::start_with(PoolConfig::default(), limits).await;
     let t = app.tenant("anon_a").await;
     let query = "{ __schema { types { name fields { name } } } }";
     let mut codes = Vec::new();
-    for _ in 0..20 {
-        let (status, body) = app.post(&[], query, json!({})).await;
+    for i in 0..20 {
+        // A bare X-Tenant or a forged token pays from the anonymous bucket, not the tenant's.
+        let headers: &[(&str, &str)] = match i % 3 {
+            0 => &[],
+            1 => &[("x-tenant", "anon_a")],
+            _ => &[("authorization", "Bearer forged")],
+        };
+        let (status, body) = app.post(headers, query, json!({})).await;
         codes.push(if status == 429 { error_code(&body).to_owned() } else { "ok".to_owned() });
     }
     assert!(codes.contains(&"THROTTLED".to_owned()), "{codes:?}");

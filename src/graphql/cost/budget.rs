@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 pub enum Payer {
     /// A tenant, by id.
     Tenant(uuid::Uuid),
-    /// An API key, by the SHA-256 of its token (the token itself is not kept).
+    /// An API key used from one client address, by the SHA-256 of the token and the
+    /// address (the token itself is not kept).
     Key([u8; 32]),
     /// A request that names no tenant, by client address.
     Anonymous(String),
