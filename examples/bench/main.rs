@@ -20,6 +20,7 @@
 //! bash bench/run            # builds in release and runs everything with the defaults
 //! ```
 
+mod attacks;
 mod ceiling;
 mod datagen;
 mod load;
@@ -76,6 +77,10 @@ struct Args {
     /// Keep the cluster's folder afterwards.
     #[arg(long)]
     keep: bool,
+    /// Run only the hostile requests (a shop of 100 products, the server, each attack 20
+    /// times) and report how each is refused.
+    #[arg(long)]
+    attacks: bool,
 }
 
 /// The server under test, a child process stopped when dropped.
@@ -196,6 +201,13 @@ async fn run(
     admin.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await?;
     migrate::migrate_all(&url, 2).await?;
     let log = cluster_dir.join("postgres.log");
+
+    if args.attacks {
+        let spec = CatalogSpec { products: 100, ..CatalogSpec::default() };
+        let shop = datagen::generate(&url, "shop", 1, spec, 1).await?;
+        let server = Server::start(args, &url).await?;
+        return attacks::run(&server.url, server.pid(), &shop[0].storefront_token, 20, report).await;
+    }
 
     // 2. Provisioning, on an otherwise empty cluster.
     eprintln!("provisioning {} tenants one by one…", args.provision);
