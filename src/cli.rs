@@ -83,6 +83,17 @@ enum TenantCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Set a tenant's query-cost budget (see README, "Limits and costs"); without values,
+    /// the tenant goes back to the server's defaults.
+    Budget {
+        slug: String,
+        /// Cost points the tenant's bucket holds when full.
+        #[arg(long)]
+        max: Option<u32>,
+        /// Cost points the bucket regains per second.
+        #[arg(long)]
+        restore_rate: Option<u32>,
+    },
     /// Refuse a tenant's requests (TENANT_SUSPENDED), keeping its data.
     Suspend { slug: String },
     /// Serve a suspended tenant again.
@@ -228,6 +239,15 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
                     t.name
                 );
             }
+        }
+        TenantCommand::Budget { slug, max, restore_rate } => {
+            let control = control_plane(url).await?;
+            let slug = Slug::parse(&slug)?;
+            if !control.set_budget(&slug, max.map(i64::from), restore_rate.map(i64::from)).await? {
+                bail!("no tenant '{slug}'");
+            }
+            let shown = |value: Option<u32>| value.map_or_else(|| "the server's default".to_owned(), |v| v.to_string());
+            println!("tenant '{slug}': budget {}, restore rate {} a second", shown(max), shown(restore_rate));
         }
         TenantCommand::Suspend { slug } => set_status(url, &slug, TenantStatus::Suspended).await?,
         TenantCommand::Resume { slug } => set_status(url, &slug, TenantStatus::Active).await?,

@@ -14,6 +14,8 @@ pub mod control {
             status -> Text,
             shard -> Text,
             created_at -> Timestamptz,
+            query_budget -> Nullable<BigInt>,
+            query_restore_rate -> Nullable<BigInt>,
         }
     }
 

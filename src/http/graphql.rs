@@ -168,7 +168,12 @@ fn payers(state: &AppState, caller: &Caller, headers: &HeaderMap, peer: Option<S
     let address = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
     match caller {
         Caller::Tenant(scope) if scope.role().is_some() => {
-            let tenant = Rate { maximum: limits.tenant_budget, restore_per_second: limits.tenant_restore_rate };
+            let own = |value: Option<i64>, default: u64| value.and_then(|v| u64::try_from(v).ok()).unwrap_or(default);
+            let row = scope.tenant();
+            let tenant = Rate {
+                maximum: own(row.query_budget, limits.tenant_budget),
+                restore_per_second: own(row.query_restore_rate, limits.tenant_restore_rate),
+            };
             let key = Rate { maximum: limits.key_budget, restore_per_second: limits.key_restore_rate };
             let mut digest = Sha256::new();
             digest.update(headers.get(header::AUTHORIZATION).map_or(&[][..], |v| v.as_bytes()));

@@ -196,6 +196,23 @@ impl ControlPlane {
         Ok(revoked)
     }
 
+    /// Sets a tenant's own query-cost budget (`None` for the server's default). Returns
+    /// whether the tenant exists.
+    pub async fn set_budget(
+        &self,
+        slug: &Slug,
+        budget: Option<i64>,
+        restore_rate: Option<i64>,
+    ) -> Result<bool, DbError> {
+        let mut conn = self.conn().await?;
+        let changed = diesel::update(tenants::table.filter(tenants::slug.eq(slug.as_str())))
+            .set((tenants::query_budget.eq(budget), tenants::query_restore_rate.eq(restore_rate)))
+            .execute(&mut *conn)
+            .await?;
+        self.forget_lookups();
+        Ok(changed == 1)
+    }
+
     /// Suspends or re-activates a tenant. Returns whether the tenant exists.
     pub async fn set_status(&self, slug: &Slug, status: TenantStatus) -> Result<bool, DbError> {
         let mut conn = self.conn().await?;

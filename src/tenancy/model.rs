@@ -49,6 +49,10 @@ pub struct Tenant {
     pub shard: String,
     /// When it was provisioned.
     pub created_at: DateTime<Utc>,
+    /// Cost points the tenant's budget holds when full; `None`: the server's default.
+    pub query_budget: Option<i64>,
+    /// Cost points the tenant's budget regains per second; `None`: the server's default.
+    pub query_restore_rate: Option<i64>,
 }
 
 impl Tenant {

@@ -349,3 +349,23 @@ async fn graphiql_sends_only_what_its_headers_pane_holds() {
     assert!(page.contains("GraphiQL.createFetcher({ url: ENDPOINT })"), "{page}");
     assert!(page.contains("defaultHeaders: headersText"), "{page}");
 }
+
+#[tokio::test]
+async fn a_tenant_budget_is_a_setting_of_its_own() {
+    let app = TestApp::start().await;
+    let a = app.tenant("own_a").await;
+    let b = app.tenant("own_b").await;
+    let page = "{ stores(first: 10) { totalCount edges { node { code } } } }";
+    let control = app.control();
+    let slug = storegraph::tenancy::Slug::parse("own_a").unwrap();
+    // Less than one page costs: every request of own_a is throttled, own_b's are not.
+    assert!(control.set_budget(&slug, Some(5), Some(0)).await.unwrap());
+    let body = app.gql_until(&a.admin, page, json!({}), |b| b["errors"][0]["extensions"]["code"] == "THROTTLED").await;
+    assert_eq!(error_code(&body), "THROTTLED", "{body}");
+    assert_eq!(cost(&body)["throttleStatus"]["maximumAvailable"], 5);
+    assert!(app.gql(&b.admin, page, json!({})).await["errors"].is_null());
+    // Back to the server's defaults.
+    assert!(control.set_budget(&slug, None, None).await.unwrap());
+    let body = app.gql_until(&a.admin, page, json!({}), |b| b["errors"].is_null()).await;
+    assert_eq!(cost(&body)["throttleStatus"]["maximumAvailable"], Limits::default().tenant_budget, "{body}");
+}
