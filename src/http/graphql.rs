@@ -303,9 +303,13 @@ async fn execute(
     let mut response = state.schema.execute(request).await;
 
     // Nothing ran when the document failed validation: a request error, without data.
+    // Validation errors have no path and no code; errors of execution have one or both.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+        && response
+            .errors
+            .iter()
+            .all(|e| e.path.is_empty() && e.extensions.as_ref().is_none_or(|x| x.get("code").is_none()));
     let actual = if request_error {
         0
     } else {
