@@ -68,6 +68,7 @@ pub fn build_schema(limits: Limits) -> AppSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(limits)
+        .extension(crate::tenancy::FinishScope)
         .finish()
 }
 
