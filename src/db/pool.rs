@@ -465,7 +465,9 @@ pub struct PoolConfig {
     /// Most tenant connections one tenant may hold at once (`None`: half the pool, at
     /// least one), so one tenant's slow requests cannot take every connection.
     pub tenant_share: Option<u32>,
-    /// How long a request waits for its tenant's share before it fails as busy.
+    /// How long a request waits for its tenant's share before it fails as busy: as long
+    /// as for a free connection by default, so a busy server queues requests as before,
+    /// while a tenant over its share never holds more than its share.
     pub share_wait: Duration,
 }
 
@@ -478,7 +480,7 @@ impl Default for PoolConfig {
             switches_per_connection: 100,
             pooler: PoolerMode::None,
             tenant_share: None,
-            share_wait: Duration::from_secs(2),
+            share_wait: Duration::from_secs(10),
         }
     }
 }
