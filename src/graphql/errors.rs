@@ -62,7 +62,14 @@ pub trait GqlResultExt<T> {
 
 impl<T> GqlResultExt<T> for Result<T, TenancyError> {
     fn gql(self) -> async_graphql::Result<T> {
-        self.map_err(|e| coded_error(e.code.as_str(), e.message))
+        self.map_err(|e| {
+            let retryable = e.code.is_retryable();
+            coded_error(e.code.as_str(), e.message).extend_with(move |_, ext| {
+                if retryable {
+                    ext.set("retryable", true);
+                }
+            })
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP against a real PostgreSQL.
 
 mod harness;
+mod harness_pgbouncer;
 
 mod attributes;
 mod auth;
@@ -14,7 +15,9 @@ mod inventory;
 mod isolation;
 mod loyalty;
 mod migrations;
+mod faults;
 mod orders;
+mod pooler;
 mod promotions;
 mod provisioning;
 mod royalty;
