@@ -185,6 +185,7 @@ const CLIENT_CHECK_INTERVAL: &str = "1s";
 /// bb8's manager for [`PgConn`]: diesel-async's manager, plus the remembered path, the
 /// statement watch, the statement timeout, and connection retries at a steady pace.
 pub struct ConnectionManager {
+    url: String,
     inner: AsyncDieselConnectionManager<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
     settings: Arc<ConnectionSettings>,
@@ -192,8 +193,39 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
+    /// Connects behind a transaction pooler. diesel-async prepares and runs its session
+    /// setup statements (time zone, encoding) as it connects, each prepared and then run
+    /// in two round trips that a transaction pooler may send to two backends: the setup
+    /// runs inside a transaction here, so all of it stays on one backend.
+    async fn connect_in_transaction(&self) -> Result<AsyncPgConnection, PoolError> {
+        let failed = |error: tokio_postgres::Error| {
+            PoolError::ConnectionError(diesel::ConnectionError::BadConnection(error.to_string()))
+        };
+        let (client, mut connection) =
+            tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await.map_err(failed)?;
+        tokio::select! {
+            begun = client.batch_execute("BEGIN") => begun.map_err(failed)?,
+            ended = &mut connection => {
+                let reason = ended.err().map_or_else(|| "connection closed".to_owned(), |e| e.to_string());
+                return Err(PoolError::ConnectionError(diesel::ConnectionError::BadConnection(reason)));
+            }
+        }
+        let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection)
+            .await
+            .map_err(PoolError::ConnectionError)?;
+        conn.batch_execute("COMMIT").await.map_err(PoolError::QueryError)?;
+        Ok(conn)
+    }
+
     async fn connect_once(&self) -> Result<PgConn, PoolError> {
-        let attempt = tokio::time::timeout(CONNECT_ATTEMPT, self.inner.connect()).await;
+        let connect = async {
+            if self.settings.pooler.per_transaction() {
+                self.connect_in_transaction().await
+            } else {
+                self.inner.connect().await
+            }
+        };
+        let attempt = tokio::time::timeout(CONNECT_ATTEMPT, connect).await;
         let mut conn = attempt.map_err(|_| {
             PoolError::ConnectionError(diesel::ConnectionError::BadConnection("connecting timed out".into()))
         })??;
@@ -525,6 +557,7 @@ impl Database {
         });
         let build = |max_size: u32| {
             let manager = ConnectionManager {
+                url: url.to_owned(),
                 inner: AsyncDieselConnectionManager::<AsyncPgConnection>::new(url),
                 statements: Arc::clone(&statements),
                 settings: Arc::clone(&settings),

@@ -27,7 +27,8 @@ async fn lock_stores(app: &TestApp, slug: &str) -> AsyncPgConnection {
 /// Waits (at most 20 s) until `n` backends of the test database wait for a lock.
 async fn until_waiting_for_lock(app: &TestApp, n: i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    let sql = "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let sql =
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
     while app.sql_count(sql).await < n {
         assert!(Instant::now() < deadline, "{n} requests never waited for the lock");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -110,7 +111,8 @@ async fn connections_the_server_closed_cost_no_request() {
         )
         .await;
     assert!(terminated > 2, "{terminated}");
-    let others = "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let others =
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
     let deadline = Instant::now() + Duration::from_secs(20);
     while app.sql_count(others).await > 0 {
         assert!(Instant::now() < deadline, "terminated backends did not go");
@@ -225,12 +227,10 @@ async fn a_database_restart_under_load_fails_only_requests_in_the_outage() {
     let outcomes: Vec<Outcome> = join_all(clients).await.into_iter().flat_map(Result::unwrap).collect();
 
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.code.is_some()).collect();
-    let first_success_after = outcomes
-        .iter()
-        .filter(|o| o.started >= back_at && o.code.is_none())
-        .map(|o| o.started - back_at)
-        .min();
-    let late_failures: Vec<&Outcome> = failed.iter().copied().filter(|o| o.started > back_at + Duration::from_secs(1)).collect();
+    let first_success_after =
+        outcomes.iter().filter(|o| o.started >= back_at && o.code.is_none()).map(|o| o.started - back_at).min();
+    let late_failures: Vec<&Outcome> =
+        failed.iter().copied().filter(|o| o.started > back_at + Duration::from_secs(1)).collect();
     let early_failures = failed.iter().filter(|o| o.finished < down_at).count();
     eprintln!(
         "restart under load: {} requests, {} failed (all while the database was down or within 1 s of its return), \
@@ -258,7 +258,15 @@ async fn shutdown_stops_at_its_deadline_with_a_client_stalled_mid_body() {
     let (_, url) = crate::harness::fresh_database().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_storegraph"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--shutdown-timeout-secs", "1", "--database-url", &url])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--shutdown-timeout-secs",
+            "1",
+            "--database-url",
+            &url,
+        ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
