@@ -48,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
     let args = DatabaseArgs {
         database_url: std::env::var("DATABASE_URL").ok(),
         data_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-postgres").into(),
+        pg_port: None,
+        pooler: Default::default(),
+        direct_database_url: None,
     };
     let database = args.open().await?;
     let url = database.url.clone();

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::config::DatabaseArgs;
-use crate::db::{Database, PoolConfig, migrate};
+use crate::db::{Database, PoolConfig, PoolerMode, migrate};
 use crate::graphql::Limits;
 use crate::server::{self, ServeOptions};
 use crate::tenancy::{self, ControlPlane, Role, Slug, TenantStatus};
@@ -43,6 +43,14 @@ enum Command {
         /// each PostgreSQL backend's memory however many tenants it serves.
         #[arg(long, env = "STOREGRAPH_SWITCHES_PER_CONNECTION", default_value_t = 100)]
         switches_per_connection: u32,
+        /// Most database connections one tenant may hold at once (default: half the pool,
+        /// at least one); a request over it waits briefly, then fails with BUSY.
+        #[arg(long, env = "STOREGRAPH_TENANT_POOL_SHARE")]
+        tenant_pool_share: Option<u32>,
+        /// After SIGTERM or ctrl-c, how long requests in flight may take before the
+        /// process stops anyway, in seconds.
+        #[arg(long, env = "STOREGRAPH_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+        shutdown_timeout_secs: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -164,24 +172,65 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         bail!("dropping tenant '{slug}' deletes all its data: pass --yes to confirm");
     }
     let database = cli.database.open().await?;
-    let result = run_with_database(cli.command, &database.url).await;
+    let connection = Connection {
+        url: database.url.clone(),
+        pooler: cli.database.pooler,
+        direct_url: cli.database.direct_database_url.clone().filter(|url| !url.trim().is_empty()),
+    };
+    let result = run_with_database(cli.command, &connection).await;
     database.close().await;
     result
 }
 
-async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
+/// How the command reaches the database.
+struct Connection {
+    /// The URL everything goes through.
+    url: String,
+    /// What sits in front of the database at `url`.
+    pooler: PoolerMode,
+    /// A URL that bypasses a transaction pooler.
+    direct_url: Option<String>,
+}
+
+impl Connection {
+    /// Where migrations and provisioning run (they also work through a transaction pooler).
+    fn admin_url(&self) -> &str {
+        self.direct_url.as_deref().unwrap_or(&self.url)
+    }
+}
+
+async fn run_with_database(command: Command, connection: &Connection) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, demo, pool_size, statement_timeout_ms, switches_per_connection, limits } => {
+        Command::Serve {
+            listen,
+            demo,
+            pool_size,
+            statement_timeout_ms,
+            switches_per_connection,
+            tenant_pool_share,
+            shutdown_timeout_secs,
+            limits,
+        } => {
             let pool = PoolConfig {
                 max_size: pool_size,
                 statement_timeout: std::time::Duration::from_millis(statement_timeout_ms),
                 switches_per_connection,
+                pooler: connection.pooler,
+                tenant_share: tenant_pool_share,
                 ..PoolConfig::default()
             };
-            server::serve(url, ServeOptions { listen, demo, pool, limits }).await?;
+            let options = ServeOptions {
+                listen,
+                demo,
+                pool,
+                direct_url: connection.direct_url.clone(),
+                shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout_secs),
+                limits,
+            };
+            server::serve(&connection.url, options).await?;
         }
         Command::Migrate { jobs } => {
-            let report = migrate::migrate_all(url, jobs).await?;
+            let report = migrate::migrate_all(connection.admin_url(), jobs).await?;
             println!("control: {}", describe(&Ok(report.control.clone())));
             for tenant in &report.tenants {
                 println!("{}: {}", tenant.slug, describe(&tenant.outcome));
@@ -195,7 +244,7 @@ async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCo
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Tenant { command } => tenant_command(command, url).await?,
+        Command::Tenant { command } => tenant_command(command, connection).await?,
         Command::Schema { .. } => unreachable!("handled before opening the database"),
     }
     Ok(ExitCode::SUCCESS)
@@ -209,7 +258,8 @@ fn describe(outcome: &Result<Vec<String>, String>) -> String {
     }
 }
 
-async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()> {
+async fn tenant_command(command: TenantCommand, connection: &Connection) -> anyhow::Result<()> {
+    let url = connection.admin_url();
     // Control-plane commands need the control plane at the newest version.
     tokio::task::spawn_blocking({
         let url = url.to_owned();
@@ -227,7 +277,7 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
             println!("dropped tenant '{slug}'");
         }
         TenantCommand::List => {
-            let control = control_plane(url).await?;
+            let control = control_plane(connection).await?;
             let tenants = control.list_tenants().await?;
             println!("{:<40} {:<10} {:<25} NAME", "SLUG", "STATUS", "CREATED");
             for t in tenants {
@@ -241,7 +291,7 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
             }
         }
         TenantCommand::Budget { slug, max, restore_rate } => {
-            let control = control_plane(url).await?;
+            let control = control_plane(connection).await?;
             let slug = Slug::parse(&slug)?;
             if !control.set_budget(&slug, max.map(i64::from), restore_rate.map(i64::from)).await? {
                 bail!("no tenant '{slug}'");
@@ -249,15 +299,16 @@ async fn tenant_command(command: TenantCommand, url: &str) -> anyhow::Result<()>
             let shown = |value: Option<u32>| value.map_or_else(|| "the server's default".to_owned(), |v| v.to_string());
             println!("tenant '{slug}': budget {}, restore rate {} a second", shown(max), shown(restore_rate));
         }
-        TenantCommand::Suspend { slug } => set_status(url, &slug, TenantStatus::Suspended).await?,
-        TenantCommand::Resume { slug } => set_status(url, &slug, TenantStatus::Active).await?,
-        TenantCommand::Key { command } => key_command(command, url).await?,
+        TenantCommand::Suspend { slug } => set_status(connection, &slug, TenantStatus::Suspended).await?,
+        TenantCommand::Resume { slug } => set_status(connection, &slug, TenantStatus::Active).await?,
+        TenantCommand::Key { command } => key_command(command, connection).await?,
     }
     Ok(())
 }
 
-async fn control_plane(url: &str) -> anyhow::Result<ControlPlane> {
-    let db = Database::connect(url, &PoolConfig { max_size: 2, ..PoolConfig::default() }).await?;
+async fn control_plane(connection: &Connection) -> anyhow::Result<ControlPlane> {
+    let config = PoolConfig { max_size: 2, pooler: connection.pooler, ..PoolConfig::default() };
+    let db = Database::connect(&connection.url, &config).await?;
     Ok(ControlPlane::new(db.control))
 }
 
@@ -266,8 +317,8 @@ async fn find_tenant(control: &ControlPlane, slug: &str) -> anyhow::Result<tenan
     control.tenant_by_slug(&slug).await?.with_context(|| format!("no tenant '{slug}'"))
 }
 
-async fn set_status(url: &str, slug: &str, status: TenantStatus) -> anyhow::Result<()> {
-    let control = control_plane(url).await?;
+async fn set_status(connection: &Connection, slug: &str, status: TenantStatus) -> anyhow::Result<()> {
+    let control = control_plane(connection).await?;
     let slug = Slug::parse(slug)?;
     if !control.set_status(&slug, status).await? {
         bail!("no tenant '{slug}'");
@@ -276,8 +327,8 @@ async fn set_status(url: &str, slug: &str, status: TenantStatus) -> anyhow::Resu
     Ok(())
 }
 
-async fn key_command(command: KeyCommand, url: &str) -> anyhow::Result<()> {
-    let control = control_plane(url).await?;
+async fn key_command(command: KeyCommand, connection: &Connection) -> anyhow::Result<()> {
+    let control = control_plane(connection).await?;
     match command {
         KeyCommand::Create { slug, role, label, staff } => {
             if staff.is_some() && role != Role::Admin {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use crate::db::PoolerMode;
 use crate::db::embedded::{self, ClusterOptions, EmbeddedPostgres};
 
 /// The database storegraph's own cluster keeps its data in.
@@ -19,6 +20,23 @@ pub struct DatabaseArgs {
     /// Folder of the embedded cluster, used when no database URL is given.
     #[arg(long, env = "STOREGRAPH_DATA_DIR", default_value = ".storegraph", global = true)]
     pub data_dir: PathBuf,
+    /// TCP port of the embedded cluster (default: a free one), used when no database URL
+    /// is given and no cluster runs in --data-dir yet.
+    #[arg(long, env = "STOREGRAPH_PG_PORT", global = true)]
+    pub pg_port: Option<u16>,
+    /// What sits between storegraph and PostgreSQL: `none` (a direct connection),
+    /// `session` or `transaction` (PgBouncer's pool_mode). With `transaction` each request
+    /// runs in one transaction that sets its tenant's path, and no statement stays
+    /// prepared. With `none` or `session`, `serve` refuses to start if the URL turns out to
+    /// lead through a transaction pooler.
+    #[arg(long, env = "STOREGRAPH_POOLER", value_enum, default_value_t = PoolerMode::None, global = true)]
+    pub pooler: PoolerMode,
+    /// A URL that reaches PostgreSQL directly when DATABASE_URL leads through a transaction
+    /// pooler: used to LISTEN for control-plane changes, and for migrations and new
+    /// tenants. Without it, behind a transaction pooler, remembered lookups expire after
+    /// two seconds instead.
+    #[arg(long, env = "STOREGRAPH_DIRECT_DATABASE_URL", global = true)]
+    pub direct_database_url: Option<String>,
 }
 
 /// An open database: its URL, and the embedded cluster if this process started one.
@@ -43,7 +61,8 @@ impl DatabaseArgs {
             Some(port) => (port, None),
             None => {
                 tracing::info!(data_dir = %dir.display(), "starting the embedded PostgreSQL cluster");
-                let options = ClusterOptions::single_server(dir);
+                let mut options = ClusterOptions::single_server(dir);
+                options.port = self.pg_port;
                 let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&options)).await??;
                 (cluster.port(), Some(cluster))
             }

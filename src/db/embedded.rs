@@ -27,6 +27,8 @@ pub struct ClusterOptions {
     pub data_dir: PathBuf,
     /// Extra `postgres -c name=value` settings.
     pub settings: Vec<(String, String)>,
+    /// The TCP port to listen on; `None`: a free one.
+    pub port: Option<u16>,
 }
 
 impl ClusterOptions {
@@ -39,7 +41,7 @@ impl ClusterOptions {
     /// cluster (`pg_dump` works as ever).
     pub fn single_server(data_dir: PathBuf) -> Self {
         let settings = [("wal_level", "minimal"), ("max_wal_senders", "0")];
-        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), port: None }
     }
 
     /// Settings for a throwaway test cluster: no fsync, room for many connections.
@@ -51,7 +53,7 @@ impl ClusterOptions {
             ("max_connections", "400"),
             ("max_locks_per_transaction", "256"),
         ];
-        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        Self { data_dir, settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), port: None }
     }
 }
 
@@ -187,15 +189,44 @@ impl EmbeddedPostgres {
             }
         }
 
-        let port = free_port()?;
+        wait_for_previous_postmaster(&pgdata)?;
+        let port = match options.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let log_path = dir.join("postgres.log");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
-        if let Some(user) = &user {
-            std::os::unix::fs::chown(&log_path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))?;
+        // A postmaster that is still going away (its backends exiting) can make the new one
+        // refuse to start for a moment: try again a few times before giving up.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Self::spawn(&bin, &user, dir, &pgdata, &log_path, port, options) {
+                Err(error) if attempt < 5 && is_transient_start_failure(&error) => {
+                    tracing::info!(error = %error, "postgres did not start yet; trying again");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                result => return result,
+            }
         }
-        let mut cmd = command(&bin, "postgres", &user, dir);
+    }
+
+    fn spawn(
+        bin: &Path,
+        user: &Option<User>,
+        dir: &Path,
+        pgdata: &Path,
+        log_path: &Path,
+        port: u16,
+        options: &ClusterOptions,
+    ) -> anyhow::Result<Self> {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path)?;
+        let log_start = log.metadata().map(|m| m.len()).unwrap_or(0);
+        if let Some(user) = user {
+            std::os::unix::fs::chown(log_path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))?;
+        }
+        let mut cmd = command(bin, "postgres", user, dir);
         cmd.arg("-D")
-            .arg(&pgdata)
+            .arg(pgdata)
             .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -225,31 +256,35 @@ impl EmbeddedPostgres {
         })?;
         let pid = started_rx.recv()?.context("cannot start postgres")?;
         let mut cluster = Self { port, pid: Pid::from_raw(pid as i32), exited, stopped: false };
-        cluster.wait_ready(&pgdata, &log_path)?;
+        cluster.wait_ready(pgdata, log_path, log_start)?;
         Ok(cluster)
     }
 
     /// Waits until the postmaster says "ready" in its pid file (PostgreSQL 10 and later).
-    fn wait_ready(&mut self, pgdata: &Path, log_path: &Path) -> anyhow::Result<()> {
+    /// If it exits instead, the error carries what it wrote to the log since it started.
+    fn wait_ready(&mut self, pgdata: &Path, log_path: &Path, log_start: u64) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(status) = self.exited.try_recv() {
                 self.stopped = true;
-                let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(10).collect();
                 bail!(
-                    "postgres exited during startup ({:?}); last lines of {}:\n{}",
-                    status,
+                    "postgres exited during startup ({}); it wrote to {}:\n{}",
+                    status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
                     log_path.display(),
-                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                    log_since(log_path, log_start)
                 );
             }
             let pid_file = std::fs::read_to_string(pgdata.join("postmaster.pid")).unwrap_or_default();
-            if pid_file.lines().nth(7).is_some_and(|status| status.trim() == "ready") {
+            let ours = pid_file.lines().next().is_some_and(|pid| pid.trim() == self.pid.as_raw().to_string());
+            if ours && pid_file.lines().nth(7).is_some_and(|status| status.trim() == "ready") {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("postgres did not become ready within 60 s; see {}", log_path.display());
+                bail!(
+                    "postgres did not become ready within 60 s; it wrote to {}:\n{}",
+                    log_path.display(),
+                    log_since(log_path, log_start)
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -289,15 +324,73 @@ impl Drop for EmbeddedPostgres {
     }
 }
 
+/// The last lines written to the log at `path` after byte `start`.
+fn log_since(path: &Path, start: u64) -> String {
+    let log = std::fs::read(path).unwrap_or_default();
+    let new = String::from_utf8_lossy(log.get(start as usize..).unwrap_or_default()).into_owned();
+    let lines: Vec<&str> = new.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(15)..];
+    if tail.is_empty() { "(nothing)".to_owned() } else { tail.join("\n") }
+}
+
+/// Whether starting failed because a previous postmaster had not quite gone yet.
+fn is_transient_start_failure(error: &anyhow::Error) -> bool {
+    let message = format!("{error:#}");
+    ["lock file", "pre-existing shared memory block", "could not bind", "Address already in use"]
+        .iter()
+        .any(|sign| message.contains(sign))
+}
+
+/// Whether process `pid` exists.
+fn alive(pid: Pid) -> bool {
+    matches!(kill(pid, None), Ok(()) | Err(nix::errno::Errno::EPERM))
+}
+
+/// Deals with the `postmaster.pid` of a previous run (say, a `storegraph serve` killed
+/// with SIGKILL, whose postmaster got the parent-death signal and is shutting down): waits
+/// up to 30 s for a postmaster that is still running to exit, and removes the file of one
+/// that is gone.
+fn wait_for_previous_postmaster(pgdata: &Path) -> anyhow::Result<()> {
+    let pid_path = pgdata.join("postmaster.pid");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let Ok(pid_file) = std::fs::read_to_string(&pid_path) else {
+            return Ok(());
+        };
+        let pid = pid_file.lines().next().and_then(|pid| pid.trim().parse::<i32>().ok()).map(Pid::from_raw);
+        match pid {
+            Some(pid) if alive(pid) => {
+                if Instant::now() > deadline {
+                    bail!(
+                        "a PostgreSQL server (pid {pid}) still runs on {} after 30 s; stop it first",
+                        pgdata.display()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // Half-written or left by a process that is gone.
+            _ if pid.is_none() && !pid_file.is_empty() || pid.is_some() => {
+                tracing::info!(file = %pid_path.display(), "removing the pid file of a PostgreSQL that is gone");
+                let _ = std::fs::remove_file(&pid_path);
+                return Ok(());
+            }
+            // Being written right now by a starting postmaster.
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+        if Instant::now() > deadline {
+            return Ok(());
+        }
+    }
+}
+
 /// The port of a cluster already running in `data_dir` (say, a `storegraph serve` in
 /// another terminal), so that CLI commands can use it instead of starting a second one.
 pub fn running_port(data_dir: &Path) -> Option<u16> {
     let pid_file = std::fs::read_to_string(cluster_dir(data_dir).ok()?.join("pgdata").join("postmaster.pid")).ok()?;
     let lines: Vec<&str> = pid_file.lines().collect();
     let pid = Pid::from_raw(lines.first()?.trim().parse().ok()?);
-    let alive = matches!(kill(pid, None), Ok(()) | Err(nix::errno::Errno::EPERM));
     let ready = lines.get(7).is_some_and(|status| status.trim() == "ready");
-    if alive && ready { lines.get(3)?.trim().parse().ok() } else { None }
+    if alive(pid) && ready { lines.get(3)?.trim().parse().ok() } else { None }
 }
 
 /// Creates database `name` if the cluster at `admin_url` does not have it yet.

@@ -1,9 +1,13 @@
 //! The migration runner. The control plane is migrated first (and everything stops if it
 //! fails), then every tenant schema, by a bounded number of workers. Each schema keeps its
 //! own `__diesel_schema_migrations` table (it is created on the schema's `search_path`),
-//! each migration runs in its own transaction, and each schema is migrated under a
-//! PostgreSQL advisory lock named after it: two runners at once serialise per schema, and
-//! a run cut off in the middle is finished by the next one.
+//! and each schema is migrated in one transaction that holds a PostgreSQL advisory lock
+//! named after it and sets the path for itself alone: two runners at once serialise per
+//! schema, and a run cut off in the middle leaves the schema as it was, for the next run.
+//!
+//! Nothing here relies on session state, so migrations also run through a transaction
+//! pooler: every statement runs inside a transaction, the lock and the path are the
+//! transaction's, and no statement stays prepared between transactions.
 //!
 //! Most runs have nothing to do for most tenants, so the runner first reads the applied
 //! versions of every tenant schema, a few hundred schemas per statement, and only locks
@@ -68,9 +72,13 @@ impl MigrationReport {
     }
 }
 
-/// Opens a blocking connection for migrations and schema DDL.
+/// Opens a blocking connection for migrations and schema DDL. It keeps no statement
+/// prepared, so it works through a transaction pooler (migrations are rare; the cost of
+/// preparing each statement again does not matter).
 pub fn connect_blocking(url: &str) -> anyhow::Result<SyncConn> {
-    SyncConn::establish(url).with_context(|| "cannot connect to PostgreSQL for migrations")
+    let mut conn = SyncConn::establish(url).with_context(|| "cannot connect to PostgreSQL for migrations")?;
+    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+    Ok(conn)
 }
 
 #[derive(QueryableByName)]
@@ -89,25 +97,26 @@ fn execute_with_schema(conn: &mut SyncConn, template: &str, schema: &str) -> Que
     diesel::connection::SimpleConnection::batch_execute(conn, &statement.sql)
 }
 
+/// Sets the path for the current transaction only.
 fn set_search_path(conn: &mut SyncConn, schema: &str) -> QueryResult<()> {
-    diesel::sql_query("SELECT set_config('search_path', $1, false)").bind::<Text, _>(schema).execute(conn).map(drop)
+    diesel::sql_query("SELECT set_config('search_path', $1, true)").bind::<Text, _>(schema).execute(conn).map(drop)
 }
 
-/// Holds the advisory lock that serialises all migration work on `schema` while `work`
-/// runs, and releases it whatever `work` returned.
+/// Runs `work` in a transaction that holds the advisory lock serialising all migration
+/// work on `schema` (released when the transaction ends, however it ends). Inside a
+/// caller's transaction it is a savepoint, and the lock lasts until the caller's end.
 fn with_schema_lock<T>(
     conn: &mut SyncConn,
     schema: &str,
     work: impl FnOnce(&mut SyncConn) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let key = format!("storegraph.migrate:{schema}");
-    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended($1, 0))").bind::<Text, _>(&key).execute(conn)?;
-    let result = work(conn);
-    let unlocked =
-        diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended($1, 0))").bind::<Text, _>(&key).execute(conn);
-    let value = result?;
-    unlocked?;
-    Ok(value)
+    conn.transaction::<_, anyhow::Error, _>(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<Text, _>(&key)
+            .execute(conn)?;
+        work(conn)
+    })
 }
 
 fn run_pending<S: MigrationSource<Pg>>(conn: &mut SyncConn, source: S) -> anyhow::Result<Vec<String>> {
@@ -182,7 +191,8 @@ where
     let (control, mut reports, pending) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut conn = connect_blocking(&owned_url)?;
         let control = migrate_control_blocking(&mut conn)?;
-        let slugs: Vec<String> = tenants::table.select(tenants::slug).order(tenants::slug).load(&mut conn)?;
+        let slugs: Vec<String> =
+            conn.transaction(|conn| tenants::table.select(tenants::slug).order(tenants::slug).load(conn))?;
         let (up_to_date, pending) = split_up_to_date(&mut conn, slugs, &wanted);
         let reports: Vec<TenantReport> =
             up_to_date.into_iter().map(|slug| TenantReport { slug, outcome: Ok(Vec::new()) }).collect();
@@ -231,7 +241,7 @@ fn split_up_to_date<S: MigrationSource<Pg>>(
         .collect();
     let mut applied = HashMap::with_capacity(schemas.len());
     for chunk in schemas.chunks(VERSIONS_PER_STATEMENT) {
-        match applied_versions(conn, chunk) {
+        match conn.transaction(|conn| applied_versions(conn, chunk)) {
             Ok(versions) => applied.extend(versions),
             // Those schemas are read again, one by one, by the workers.
             Err(error) => tracing::warn!(error = %error, "cannot read the applied versions of some tenants"),

@@ -8,15 +8,22 @@ mod error;
 pub mod fragment;
 pub mod migrate;
 mod pool;
+pub mod pooler;
 pub mod schema;
+mod shares;
 mod tenant_conn;
 mod tenant_migrations;
 mod text_enum;
 
 pub use child_pages::{ChildPageKey, newest_first_pages};
-pub use error::DbError;
+pub use error::{DbError, Failure};
 pub use fragment::{Bind, Fragment};
-pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};
+pub use pool::{
+    ConnectionManager, ConnectionSettings, ControlConn, ControlPool, ControlWork, Database, PgConn, Pool, PoolConfig,
+    RawPool, control_connection,
+};
+pub use pooler::PoolerMode;
+pub use shares::{SharePermit, TenantShares};
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
 
 /// An `ILIKE` pattern matching text that contains `search` literally: the pattern's own

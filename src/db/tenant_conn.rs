@@ -1,8 +1,9 @@
 use std::ops::{Deref, DerefMut};
 
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection, TransactionManager};
 
-use super::pool::{ConnectionManager, set_config};
+use super::pool::{Pooled, set_config};
+use super::shares::SharePermit;
 use super::{DbError, Pool};
 use crate::tenancy::Slug;
 
@@ -32,9 +33,16 @@ impl std::fmt::Display for TenantSchema {
 
 /// A pooled connection whose `search_path` is one tenant's schema and nothing else (not
 /// `public`, not `control`). Only [`tenant_connection`] makes one, so holding a
-/// `TenantConn` is proof the path was set for this checkout.
+/// `TenantConn` is proof the path was set for this checkout. Behind a transaction pooler
+/// the connection is inside a transaction that set the path for itself alone: what it
+/// wrote is kept only if [`TenantConn::finish`] commits it; dropped unfinished, the
+/// connection is closed and the transaction rolled back.
 pub struct TenantConn {
-    conn: bb8::PooledConnection<'static, ConnectionManager>,
+    // Declared before the share: the connection goes back to the pool first.
+    conn: Pooled,
+    _share: SharePermit,
+    /// Failed statements of the connection when the transaction began.
+    failures_at_begin: u64,
 }
 
 impl Deref for TenantConn {
@@ -50,20 +58,96 @@ impl DerefMut for TenantConn {
     }
 }
 
-/// The one function that hands out connections for a tenant. It checks a connection out
-/// of the pool and makes sure its session `search_path` is the tenant's schema alone, the
-/// schema name travelling as a bound parameter. A session setting outlives the checkout,
-/// so the previous user of this connection may have been another tenant: unless the
-/// connection's remembered path is already this tenant's, the path is set (and only
-/// remembered once PostgreSQL has accepted it). The statement is diesel DSL, so it is a
-/// cached prepared statement: one round trip, no re-parse.
+impl TenantConn {
+    /// Ends the request's work on this connection. Behind a transaction pooler it commits
+    /// the request's transaction: `Ok` means everything the request wrote is committed;
+    /// an error means none of it is (the connection is discarded). Elsewhere each
+    /// statement committed as it ran and this does nothing. Calling it again does nothing.
+    pub async fn finish(&mut self) -> Result<(), DbError> {
+        if !self.conn.settings.pooler.per_transaction() {
+            return Ok(());
+        }
+        let conn: &mut AsyncPgConnection = &mut self.conn;
+        let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
+        match depth {
+            Ok(None) => return Ok(()),
+            Ok(Some(depth)) if depth.get() == 1 => {}
+            _ => {
+                self.conn.poison();
+                return Err(DbError::Query(diesel::result::Error::BrokenTransactionManager));
+            }
+        }
+        // A statement that failed outside a savepoint aborts the whole transaction, and
+        // PostgreSQL then answers COMMIT with a rollback, not an error: after a failure,
+        // check that the transaction still stands before committing it.
+        if self.conn.failures() != self.failures_at_begin
+            && let Err(error) = self.conn.batch_execute("SELECT 1").await
+        {
+            self.conn.poison();
+            return Err(error.into());
+        }
+        let conn: &mut AsyncPgConnection = &mut self.conn;
+        if let Err(error) = AnsiTransactionManager::commit_transaction(conn).await {
+            self.conn.poison();
+            return Err(error.into());
+        }
+        Ok(())
+    }
+}
+
+/// The one function that hands out connections for a tenant, within the tenant's share
+/// of the pool (see `shares.rs`). It checks a connection out of the pool and makes sure
+/// its `search_path` is the tenant's schema alone, the schema name travelling as a bound
+/// parameter.
+///
+/// Directly or behind a session pooler, the path is a session setting: it outlives the
+/// checkout, so the previous user of this connection may have been another tenant;
+/// unless the connection's remembered path is already this tenant's, the path is set
+/// (and only remembered once PostgreSQL has accepted it). The statement is diesel DSL, so
+/// it is a cached prepared statement: one round trip, no re-parse.
+///
+/// Behind a transaction pooler, a transaction begins and the path (with the statement
+/// timeout) is set for that transaction only; [`TenantConn::finish`] commits it.
+///
+/// A connection that fails its first statement because it was lost is replaced once.
 pub async fn tenant_connection(pool: &Pool, schema: &TenantSchema) -> Result<TenantConn, DbError> {
-    let mut conn = pool.get_owned().await?;
+    let share = pool.shares.acquire(schema).await?;
+    let mut retried = false;
+    loop {
+        let mut conn = pool.checkout().await?;
+        let failures_at_begin = conn.failures();
+        match scope_to(&mut conn, schema).await {
+            Ok(()) => return Ok(TenantConn { conn, _share: share, failures_at_begin }),
+            Err(error) => {
+                conn.poison();
+                if retried || !error.is_connection_lost() {
+                    return Err(error);
+                }
+                retried = true;
+            }
+        }
+    }
+}
+
+/// Sets the connection's path to `schema` (see [`tenant_connection`]).
+async fn scope_to(conn: &mut Pooled, schema: &TenantSchema) -> Result<(), DbError> {
+    if conn.settings.pooler.per_transaction() {
+        let timeout = conn.settings.statement_timeout_ms.clone();
+        let raw: &mut AsyncPgConnection = conn;
+        AnsiTransactionManager::begin_transaction(raw).await?;
+        diesel::select((
+            set_config("search_path", schema.as_str(), true),
+            set_config("statement_timeout", timeout, true),
+        ))
+        .execute(raw)
+        .await?;
+        return Ok(());
+    }
     if conn.search_path.as_ref() != Some(schema) {
         conn.search_path = None;
-        diesel::select(set_config("search_path", schema.as_str(), false)).execute(&mut **conn).await?;
+        diesel::select(set_config("search_path", schema.as_str(), false)).execute(&mut ***conn).await?;
         conn.search_path = Some(schema.clone());
         conn.count_switch();
     }
-    Ok(TenantConn { conn })
+    Ok(())
 }

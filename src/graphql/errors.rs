@@ -1,6 +1,6 @@
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
 
-use crate::db::DbError;
+use crate::db::{DbError, Failure};
 use crate::tenancy::TenancyError;
 
 /// A GraphQL error carrying `extensions.code`: how auth problems, unknown tenants and
@@ -11,17 +11,44 @@ pub fn coded_error(code: &str, message: impl Into<String>) -> async_graphql::Err
 }
 
 /// The error a client sees when something failed on our side. The cause is logged, not
-/// sent: database messages can name tables, constraints and values.
+/// sent: database messages can name tables, constraints and values (and the log keeps
+/// only the start of the message, so a value in it is not copied whole). Failures a client
+/// should simply retry carry their own code and `extensions.retryable: true`:
+/// `DATABASE_UNAVAILABLE` (the database cannot be reached or the connection was lost),
+/// `TIMEOUT` (a statement ran too long and was cancelled) and `BUSY` (no connection came
+/// free in time); anything else is `INTERNAL_SERVER_ERROR`.
 pub fn internal_error(error: &DbError) -> async_graphql::Error {
-    match error {
-        DbError::Pool(_) => {
-            tracing::warn!(%error, "no database connection");
-            coded_error("SERVICE_UNAVAILABLE", "the database is unavailable, try again")
+    let cause = log_excerpt(&error.to_string());
+    let (code, message) = match error.failure() {
+        Failure::Unavailable => {
+            tracing::warn!(%cause, "database unavailable");
+            ("DATABASE_UNAVAILABLE", "the database is unavailable, try again")
         }
-        DbError::Query(_) => {
-            tracing::error!(%error, "database error");
-            coded_error("INTERNAL_SERVER_ERROR", "internal error")
+        Failure::Timeout => {
+            tracing::warn!(%cause, "database statement timed out");
+            ("TIMEOUT", "the database took too long to answer, try again")
         }
+        Failure::Busy => {
+            tracing::warn!(%cause, "no database connection free");
+            ("BUSY", "the database is busy, try again shortly")
+        }
+        Failure::Other => {
+            tracing::error!(%cause, "database error");
+            return coded_error("INTERNAL_SERVER_ERROR", "internal error");
+        }
+    };
+    async_graphql::Error::new(message).extend_with(move |_, ext| {
+        ext.set("code", code);
+        ext.set("retryable", true);
+    })
+}
+
+/// The first characters of a database error message, for the log.
+fn log_excerpt(message: &str) -> String {
+    const MAX: usize = 160;
+    match message.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &message[..at]),
+        None => message.to_owned(),
     }
 }
 
@@ -35,7 +62,14 @@ pub trait GqlResultExt<T> {
 
 impl<T> GqlResultExt<T> for Result<T, TenancyError> {
     fn gql(self) -> async_graphql::Result<T> {
-        self.map_err(|e| coded_error(e.code.as_str(), e.message))
+        self.map_err(|e| {
+            let retryable = e.code.is_retryable();
+            coded_error(e.code.as_str(), e.message).extend_with(move |_, ext| {
+                if retryable {
+                    ext.set("retryable", true);
+                }
+            })
+        })
     }
 }
 

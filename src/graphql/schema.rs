@@ -68,6 +68,7 @@ pub fn build_schema(limits: Limits) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .data(limits)
+        .extension(crate::tenancy::FinishScope)
         .finish()
 }
 

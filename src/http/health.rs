@@ -3,7 +3,6 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use diesel_async::RunQueryDsl;
 
 use super::AppState;
 
@@ -12,14 +11,22 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers within two seconds.
+/// How long readiness waits for each pool: a request that cannot get a connection this
+/// quickly is not being served well.
+const READY_WAIT: Duration = Duration::from_secs(1);
+
+/// Readiness: both pools hand out a connection that answers within a second. The tenant
+/// pool is checked too, since it is the one requests wait on; while the database cannot
+/// be reached, neither answers.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, &'static str) {
-    let check = async {
-        let mut conn = crate::db::control_connection(&state.db.control).await.ok()?;
-        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1")).get_result::<i32>(&mut *conn).await.ok()
-    };
-    match tokio::time::timeout(Duration::from_secs(2), check).await {
-        Ok(Some(1)) => (StatusCode::OK, "ready"),
+    if state.db.pool.database_down() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+    }
+    let (tenant, control) =
+        tokio::join!(state.db.pool.answers_within(READY_WAIT), state.db.control.answers_within(READY_WAIT));
+    match (tenant, control) {
+        (true, true) => (StatusCode::OK, "ready"),
+        (false, true) => (StatusCode::SERVICE_UNAVAILABLE, "no database connection free"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
 }

@@ -13,7 +13,7 @@ use super::model::{Role, Tenant, TenantStatus};
 use super::slug::Slug;
 use super::token::{ApiToken, hash_token};
 use crate::db::schema::control::{api_keys, store_domains, tenants};
-use crate::db::{ControlConn, ControlPool, DbError, control_connection};
+use crate::db::{ControlPool, ControlWork, DbError};
 
 /// An API key as listed to an operator: never the token, only its prefix.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -53,10 +53,20 @@ impl ControlPlane {
 
     /// The control plane as a server uses it: the lookups every request makes are kept
     /// in memory, and forgotten whenever the control plane changes (a listener on its own
-    /// connection to `url` hears of every change; see `lookup_cache`). Returns once the
-    /// listener listens, or after a few seconds without (the cache then stays unused
-    /// until it does).
-    pub async fn cached(pool: ControlPool, url: &str) -> Self {
+    /// connection to `listen_url` hears of every change; see `lookup_cache`). Returns once
+    /// the listener listens, or after a few seconds without (the cache then stays unused
+    /// until it does). Without a URL to listen on (behind a transaction pooler with no
+    /// direct URL) lookups are kept for a short time only, and a warning says so.
+    pub async fn cached(pool: ControlPool, listen_url: Option<&str>) -> Self {
+        let Some(url) = listen_url else {
+            tracing::warn!(
+                ttl = ?super::lookup_cache::UNHEARD_TTL,
+                "no direct database URL to listen for control-plane changes on (a transaction pooler \
+                 cannot LISTEN): revoked keys and suspended tenants take effect only after this long; \
+                 set --direct-database-url to have them take effect at once"
+            );
+            return Self { pool, cache: Arc::new(LookupCache::unheard()) };
+        };
         let cache = Arc::new(LookupCache::default());
         spawn_listener(&cache, url.to_owned());
         cache.wait_live(std::time::Duration::from_secs(5)).await;
@@ -69,23 +79,18 @@ impl ControlPlane {
         self.cache.invalidate();
     }
 
-    async fn conn(&self) -> Result<ControlConn, DbError> {
-        control_connection(&self.pool).await
-    }
-
     /// The answer to `lookup`: the remembered one, else `read` on a control connection
     /// (remembered if it names a tenant, and if the control plane did not change meanwhile).
-    async fn remembered<T: Remembered>(
+    async fn remembered<T: Remembered + Send>(
         &self,
         lookup: Lookup,
-        read: impl AsyncFnOnce(&mut AsyncPgConnection) -> diesel::QueryResult<Option<T>>,
+        read: impl ControlWork<Option<T>>,
     ) -> Result<Option<T>, DbError> {
         if let Some(found) = self.cache.get(&lookup).and_then(T::from_answer) {
             return Ok(Some(found));
         }
         let generation = self.cache.generation();
-        let mut conn = self.conn().await?;
-        let found = read(&mut conn).await?;
+        let found = self.pool.run(read).await?;
         if let Some(found) = &found {
             self.cache.put(lookup, found.clone().into_answer(), generation);
         }
@@ -94,13 +99,12 @@ impl ControlPlane {
 
     /// The tenant with this slug.
     pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>, DbError> {
-        self.remembered(Lookup::Slug(slug.as_str().to_owned()), async |conn| {
-            tenants::table
-                .filter(tenants::slug.eq(slug.as_str()))
-                .select(Tenant::as_select())
-                .first(conn)
-                .await
-                .optional()
+        let slug = slug.as_str().to_owned();
+        self.remembered(Lookup::Slug(slug.clone()), |conn| {
+            let slug = slug.clone();
+            Box::pin(async move {
+                tenants::table.filter(tenants::slug.eq(slug)).select(Tenant::as_select()).first(conn).await.optional()
+            })
         })
         .await
     }
@@ -108,36 +112,42 @@ impl ControlPlane {
     /// The key a token belongs to (revoked or not) and its tenant.
     pub async fn key_by_token(&self, token: &str) -> Result<Option<(ApiKeyInfo, Tenant)>, DbError> {
         let hash = hash_token(token);
-        self.remembered(Lookup::Token(hash.clone()), async |conn| {
-            api_keys::table
-                .inner_join(tenants::table)
-                .filter(api_keys::token_hash.eq(hash))
-                .select((ApiKeyInfo::as_select(), Tenant::as_select()))
-                .first(conn)
-                .await
-                .optional()
+        self.remembered(Lookup::Token(hash.clone()), |conn| {
+            let wanted = hash.clone();
+            Box::pin(async move {
+                api_keys::table
+                    .inner_join(tenants::table)
+                    .filter(api_keys::token_hash.eq(wanted))
+                    .select((ApiKeyInfo::as_select(), Tenant::as_select()))
+                    .first(conn)
+                    .await
+                    .optional()
+            })
         })
         .await
     }
 
     /// The tenant and store a registered store domain points at.
     pub async fn tenant_by_domain(&self, domain: &str) -> Result<Option<(Tenant, String)>, DbError> {
-        self.remembered(Lookup::Domain(domain.to_owned()), async |conn| {
-            store_domains::table
-                .inner_join(tenants::table)
-                .filter(store_domains::domain.eq(domain))
-                .select((Tenant::as_select(), store_domains::store_code))
-                .first(conn)
-                .await
-                .optional()
+        let domain = domain.to_owned();
+        self.remembered(Lookup::Domain(domain.clone()), |conn| {
+            let domain = domain.clone();
+            Box::pin(async move {
+                store_domains::table
+                    .inner_join(tenants::table)
+                    .filter(store_domains::domain.eq(domain))
+                    .select((Tenant::as_select(), store_domains::store_code))
+                    .first(conn)
+                    .await
+                    .optional()
+            })
         })
         .await
     }
 
     /// Every tenant, by slug.
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, DbError> {
-        let mut conn = self.conn().await?;
-        Ok(tenants::table.select(Tenant::as_select()).order(tenants::slug).load(&mut *conn).await?)
+        self.pool.run(|conn| Box::pin(tenants::table.select(Tenant::as_select()).order(tenants::slug).load(conn))).await
     }
 
     /// Mints a key for a tenant. The returned token is the only copy there will ever be.
@@ -149,48 +159,71 @@ impl ControlPlane {
         staff_id: Option<&str>,
     ) -> Result<(ApiKeyInfo, ApiToken), DbError> {
         let token = ApiToken::generate();
-        let mut conn = self.conn().await?;
-        let info = diesel::insert_into(api_keys::table)
-            .values((
-                api_keys::tenant_id.eq(tenant.id),
-                api_keys::role.eq(role),
-                api_keys::token_hash.eq(hash_token(&token.secret)),
-                api_keys::token_prefix.eq(token.prefix()),
-                api_keys::label.eq(label),
-                api_keys::staff_id.eq(staff_id),
-            ))
-            .returning(ApiKeyInfo::as_returning())
-            .get_result(&mut *conn)
+        let (hash, prefix) = (hash_token(&token.secret), token.prefix());
+        let (tenant_id, label, staff_id) = (tenant.id, label.to_owned(), staff_id.map(str::to_owned));
+        let info = self
+            .pool
+            .run(|conn| {
+                let (hash, prefix, label, staff_id) = (hash.clone(), prefix.clone(), label.clone(), staff_id.clone());
+                Box::pin(async move {
+                    diesel::insert_into(api_keys::table)
+                        .values((
+                            api_keys::tenant_id.eq(tenant_id),
+                            api_keys::role.eq(role),
+                            api_keys::token_hash.eq(hash),
+                            api_keys::token_prefix.eq(prefix),
+                            api_keys::label.eq(label),
+                            api_keys::staff_id.eq(staff_id),
+                        ))
+                        .returning(ApiKeyInfo::as_returning())
+                        .get_result(conn)
+                        .await
+                })
+            })
             .await?;
         Ok((info, token))
     }
 
     /// A tenant's keys, newest first.
     pub async fn list_keys(&self, tenant: &Tenant) -> Result<Vec<ApiKeyInfo>, DbError> {
-        let mut conn = self.conn().await?;
-        Ok(api_keys::table
-            .filter(api_keys::tenant_id.eq(tenant.id))
-            .select(ApiKeyInfo::as_select())
-            .order(api_keys::created_at.desc())
-            .load(&mut *conn)
-            .await?)
+        let tenant_id = tenant.id;
+        self.pool
+            .run(|conn| {
+                Box::pin(async move {
+                    api_keys::table
+                        .filter(api_keys::tenant_id.eq(tenant_id))
+                        .select(ApiKeyInfo::as_select())
+                        .order(api_keys::created_at.desc())
+                        .load(conn)
+                        .await
+                })
+            })
+            .await
     }
 
     /// Revokes keys of a tenant: the one with `id`, or (with `label`) every live key with
     /// that label. Returns how many were revoked.
     pub async fn revoke_keys(&self, tenant: &Tenant, id: Option<Uuid>, label: Option<&str>) -> Result<usize, DbError> {
-        let mut conn = self.conn().await?;
-        let mut query = diesel::update(api_keys::table)
-            .filter(api_keys::tenant_id.eq(tenant.id))
-            .filter(api_keys::revoked_at.is_null())
-            .into_boxed();
-        if let Some(id) = id {
-            query = query.filter(api_keys::id.eq(id));
-        }
-        if let Some(label) = label {
-            query = query.filter(api_keys::label.eq(label.to_owned()));
-        }
-        let revoked = query.set(api_keys::revoked_at.eq(diesel::dsl::now)).execute(&mut *conn).await?;
+        let (tenant_id, label) = (tenant.id, label.map(str::to_owned));
+        let revoked = self
+            .pool
+            .run(|conn| {
+                let label = label.clone();
+                Box::pin(async move {
+                    let mut query = diesel::update(api_keys::table)
+                        .filter(api_keys::tenant_id.eq(tenant_id))
+                        .filter(api_keys::revoked_at.is_null())
+                        .into_boxed();
+                    if let Some(id) = id {
+                        query = query.filter(api_keys::id.eq(id));
+                    }
+                    if let Some(label) = label {
+                        query = query.filter(api_keys::label.eq(label));
+                    }
+                    query.set(api_keys::revoked_at.eq(diesel::dsl::now)).execute(conn).await
+                })
+            })
+            .await?;
         // Other servers hear of it from the control plane's trigger; this one forgets now.
         self.forget_lookups();
         Ok(revoked)
@@ -204,10 +237,18 @@ impl ControlPlane {
         budget: Option<i64>,
         restore_rate: Option<i64>,
     ) -> Result<bool, DbError> {
-        let mut conn = self.conn().await?;
-        let changed = diesel::update(tenants::table.filter(tenants::slug.eq(slug.as_str())))
-            .set((tenants::query_budget.eq(budget), tenants::query_restore_rate.eq(restore_rate)))
-            .execute(&mut *conn)
+        let slug_text = slug.as_str().to_owned();
+        let changed = self
+            .pool
+            .run(|conn| {
+                let slug = slug_text.clone();
+                Box::pin(async move {
+                    diesel::update(tenants::table.filter(tenants::slug.eq(slug)))
+                        .set((tenants::query_budget.eq(budget), tenants::query_restore_rate.eq(restore_rate)))
+                        .execute(conn)
+                        .await
+                })
+            })
             .await?;
         self.forget_lookups();
         Ok(changed == 1)
@@ -215,10 +256,18 @@ impl ControlPlane {
 
     /// Suspends or re-activates a tenant. Returns whether the tenant exists.
     pub async fn set_status(&self, slug: &Slug, status: TenantStatus) -> Result<bool, DbError> {
-        let mut conn = self.conn().await?;
-        let changed = diesel::update(tenants::table.filter(tenants::slug.eq(slug.as_str())))
-            .set(tenants::status.eq(status))
-            .execute(&mut *conn)
+        let slug_text = slug.as_str().to_owned();
+        let changed = self
+            .pool
+            .run(|conn| {
+                let slug = slug_text.clone();
+                Box::pin(async move {
+                    diesel::update(tenants::table.filter(tenants::slug.eq(slug)))
+                        .set(tenants::status.eq(status))
+                        .execute(conn)
+                        .await
+                })
+            })
             .await?;
         self.forget_lookups();
         Ok(changed == 1)

@@ -11,6 +11,10 @@
 //! milliseconds after the commit). Only answers that name a tenant are kept: unknown
 //! tokens are not, so random tokens cannot fill memory. Entries also expire after
 //! [`TTL`], and the cache empties itself when it holds [`CAPACITY`] entries.
+//!
+//! LISTEN needs a session of its own, which a transaction pooler does not give: behind
+//! one, the listener needs a direct URL. Without it the cache runs unheard: entries are
+//! served for [`UNHEARD_TTL`] only, so a change takes effect within that time.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,6 +31,8 @@ use super::model::Tenant;
 pub const CHANNEL: &str = "storegraph_control";
 /// Longest an entry is served, should a notification ever be lost.
 pub const TTL: Duration = Duration::from_secs(60);
+/// Longest an entry is served when no listener can hear of changes.
+pub const UNHEARD_TTL: Duration = Duration::from_secs(2);
 /// Most entries held; reaching it empties the cache.
 pub const CAPACITY: usize = 100_000;
 
@@ -97,8 +103,9 @@ impl Remembered for (Tenant, String) {
 }
 
 /// The cache. Cloning shares it.
-#[derive(Default)]
 pub(super) struct LookupCache {
+    /// How long an entry is served.
+    ttl: Duration,
     entries: Mutex<HashMap<Lookup, (Answer, Instant)>>,
     /// Bumped on every invalidation: an answer read from the database before a change is
     /// not stored after it.
@@ -109,7 +116,25 @@ pub(super) struct LookupCache {
     went_live: tokio::sync::Notify,
 }
 
+impl Default for LookupCache {
+    fn default() -> Self {
+        Self {
+            ttl: TTL,
+            entries: Mutex::default(),
+            generation: AtomicU64::default(),
+            live: AtomicBool::default(),
+            went_live: tokio::sync::Notify::default(),
+        }
+    }
+}
+
 impl LookupCache {
+    /// A cache that no listener keeps up to date: it trusts its entries for
+    /// [`UNHEARD_TTL`] only.
+    pub(super) fn unheard() -> Self {
+        Self { ttl: UNHEARD_TTL, live: AtomicBool::new(true), ..Self::default() }
+    }
+
     /// The current generation, to pass to [`LookupCache::put`] after reading the database.
     pub(super) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
@@ -122,7 +147,7 @@ impl LookupCache {
         }
         let entries = self.entries.lock().expect("lookup cache lock");
         match entries.get(lookup) {
-            Some((answer, at)) if at.elapsed() < TTL => Some(answer.clone()),
+            Some((answer, at)) if at.elapsed() < self.ttl => Some(answer.clone()),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! a request to its tenant, store and role, and tenant provisioning.
 
 mod control;
+mod finish;
 mod graphql;
 mod lookup_cache;
 mod model;
@@ -12,6 +13,7 @@ mod slug;
 mod token;
 
 pub use control::{ApiKeyInfo, ControlPlane, DOMAIN_TAKEN_CONSTRAINT, set_store_domain};
+pub use finish::FinishScope;
 pub use graphql::TenantQuery;
 pub use model::{Role, Tenant, TenantStatus};
 pub use provision::{ProvisionError, create_tenant, create_tenant_on, drop_tenant};

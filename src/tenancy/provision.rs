@@ -112,10 +112,15 @@ fn validate(slug: &str, name: &str) -> Result<(Slug, String), ProvisionError> {
     Ok((slug, name))
 }
 
+/// A connection for provisioning. It keeps no statement prepared between its
+/// transactions, so it works through a transaction pooler (each tenant is created in one
+/// transaction, whose cost is its DDL).
 async fn connect(url: &str) -> Result<AsyncPgConnection, ProvisionError> {
-    AsyncPgConnection::establish(url)
+    let mut conn = AsyncPgConnection::establish(url)
         .await
-        .map_err(|e| ProvisionError::Database(anyhow::Error::new(e).context("cannot connect to PostgreSQL")))
+        .map_err(|e| ProvisionError::Database(anyhow::Error::new(e).context("cannot connect to PostgreSQL")))?;
+    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+    Ok(conn)
 }
 
 /// The transaction that creates a tenant; `began` is set once it has begun.

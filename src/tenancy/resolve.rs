@@ -11,7 +11,7 @@ use super::control::ControlPlane;
 use super::model::{Role, Tenant};
 use super::scope::TenantScope;
 use super::slug::Slug;
-use crate::db::{DbError, Pool};
+use crate::db::{DbError, Failure, Pool};
 
 static STAFF_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,119}$").expect("valid regex"));
@@ -51,11 +51,20 @@ pub enum TenancyErrorCode {
     Unauthenticated,
     /// Valid credentials that do not allow what was asked.
     Forbidden,
-    /// The control plane could not be reached.
+    /// The control plane could not be reached (or the connection was lost).
     Unavailable,
+    /// A control-plane statement ran too long.
+    Timeout,
+    /// No control-plane connection came free in time.
+    Busy,
 }
 
 impl TenancyErrorCode {
+    /// Whether a client should simply try again (`extensions.retryable`).
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::Unavailable | Self::Timeout | Self::Busy)
+    }
+
     /// The code as it appears in `extensions.code`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,7 +72,9 @@ impl TenancyErrorCode {
             Self::TenantSuspended => "TENANT_SUSPENDED",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
-            Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::Unavailable => "DATABASE_UNAVAILABLE",
+            Self::Timeout => "TIMEOUT",
+            Self::Busy => "BUSY",
         }
     }
 }
@@ -87,8 +98,14 @@ impl TenancyError {
 
 impl From<DbError> for TenancyError {
     fn from(e: DbError) -> Self {
-        tracing::error!(error = %e, "control-plane lookup failed");
-        Self::new(TenancyErrorCode::Unavailable, "the tenant directory is unavailable, try again")
+        tracing::warn!(error = %e, "control-plane lookup failed");
+        match e.failure() {
+            Failure::Timeout => Self::new(TenancyErrorCode::Timeout, "the tenant directory took too long, try again"),
+            Failure::Busy => Self::new(TenancyErrorCode::Busy, "the tenant directory is busy, try again shortly"),
+            Failure::Unavailable | Failure::Other => {
+                Self::new(TenancyErrorCode::Unavailable, "the tenant directory is unavailable, try again")
+            }
+        }
     }
 }
 

@@ -105,4 +105,20 @@ impl TenantScope {
         }
         Ok(MutexGuard::map(guard, |conn| conn.as_mut().expect("connection set above")))
     }
+
+    /// Ends the request's database work once execution is over, before the response is
+    /// sent: behind a transaction pooler this commits the request's one transaction (see
+    /// [`TenantConn::finish`]). `Ok` means everything the request wrote is committed (or
+    /// the request took no connection); an error means nothing it wrote is, and the
+    /// response must be replaced by that error. The connection goes back to the pool
+    /// either way; calling it again does nothing.
+    pub async fn finish(&self) -> Result<(), DbError> {
+        let mut guard = self.conn.lock().await;
+        let result = match guard.as_mut() {
+            Some(conn) => conn.finish().await,
+            None => Ok(()),
+        };
+        *guard = None;
+        result
+    }
 }

@@ -15,7 +15,7 @@ use storegraph::graphql::Limits;
 use storegraph::tenancy::{self, ControlPlane, Role, Slug};
 
 /// `postgres://user@host:port` of the server the tests use, without a database name.
-fn server_base() -> &'static str {
+pub fn server_base() -> &'static str {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
         if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
@@ -132,13 +132,20 @@ impl TestApp {
 
     /// A fresh database and server with this pool and these limits.
     pub async fn start_with(pool: PoolConfig, limits: Limits) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let template = template().await;
-        let db_name = format!("storegraph_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-        let mut admin = admin_conn().await;
-        diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
-        let db_url = format!("{}/{db_name}", server_base());
-        let db = Database::connect(&db_url, &pool).await.unwrap();
+        Self::start_routed(pool, limits, |db_url| (db_url.to_owned(), None)).await
+    }
+
+    /// A fresh database, and a server whose pools reach it through the URL `route` gives
+    /// for the database's direct URL (say, a pooler in front of it), with the direct URL
+    /// it also gives, if any. The test's own helpers (`tenant`, `sql_count`) go direct.
+    pub async fn start_routed(
+        pool: PoolConfig,
+        limits: Limits,
+        route: impl FnOnce(&str) -> (String, Option<String>),
+    ) -> Self {
+        let (db_name, db_url) = fresh_database().await;
+        let (server_url, direct_url) = route(&db_url);
+        let db = Database::connect(&server_url, &pool).await.unwrap().with_direct_url(direct_url);
         let app = storegraph::server::app(db.clone(), limits, serde_json::Map::new()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -224,6 +231,18 @@ impl TestApp {
         let row: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
         row.n
     }
+}
+
+/// A new database cloned from the migrated template: its name and URL. It is not dropped
+/// by itself (a [`TestApp`] drops its own).
+pub async fn fresh_database() -> (String, String) {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let template = template().await;
+    let db_name = format!("storegraph_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let mut admin = admin_conn().await;
+    diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}")).execute(&mut admin).await.unwrap();
+    let db_url = format!("{}/{db_name}", server_base());
+    (db_name, db_url)
 }
 
 /// The `extensions.code` of the first error of a response.

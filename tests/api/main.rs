@@ -1,6 +1,7 @@
 //! Integration tests: the real server over HTTP against a real PostgreSQL.
 
 mod harness;
+mod harness_pgbouncer;
 
 mod attributes;
 mod auth;
@@ -8,6 +9,7 @@ mod catalog;
 mod categories;
 mod cli;
 mod customers;
+mod faults;
 mod hostile;
 mod http;
 mod http_audit;
@@ -17,6 +19,7 @@ mod limits;
 mod loyalty;
 mod migrations;
 mod orders;
+mod pooler;
 mod promotions;
 mod provisioning;
 mod royalty;
