@@ -45,6 +45,10 @@ enum Command {
         switches_per_connection: u32,
         #[command(flatten)]
         limits: Limits,
+        /// Hours an `orderCreate` idempotency key answers with its order; after that the
+        /// key can be used for a new order.
+        #[arg(long, env = "STOREGRAPH_IDEMPOTENCY_TTL_HOURS", default_value_t = 24)]
+        idempotency_ttl_hours: u64,
     },
     /// Bring the control plane and every tenant schema to the newest version.
     Migrate {
@@ -160,14 +164,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_with_database(command: Command, url: &str) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, demo, pool_size, statement_timeout_ms, switches_per_connection, limits } => {
+        Command::Serve {
+            listen,
+            demo,
+            pool_size,
+            statement_timeout_ms,
+            switches_per_connection,
+            limits,
+            idempotency_ttl_hours,
+        } => {
+            let idempotency = crate::orders::IdempotencySettings {
+                ttl: std::time::Duration::from_secs(idempotency_ttl_hours.saturating_mul(3600)),
+            };
             let pool = PoolConfig {
                 max_size: pool_size,
                 statement_timeout: std::time::Duration::from_millis(statement_timeout_ms),
                 switches_per_connection,
                 ..PoolConfig::default()
             };
-            server::serve(url, ServeOptions { listen, demo, pool, limits }).await?;
+            server::serve(url, ServeOptions { listen, demo, pool, limits, idempotency }).await?;
         }
         Command::Migrate { jobs } => {
             let report = migrate::migrate_all(url, jobs).await?;

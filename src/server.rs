@@ -7,8 +7,9 @@ use anyhow::Context as _;
 use axum::Router;
 
 use crate::db::{Database, PoolConfig, migrate};
-use crate::graphql::{Limits, build_schema};
+use crate::graphql::{Limits, build_schema_with};
 use crate::http::{self, AppState};
+use crate::orders::IdempotencySettings;
 use crate::tenancy::ControlPlane;
 
 /// How to serve.
@@ -22,14 +23,26 @@ pub struct ServeOptions {
     pub pool: PoolConfig,
     /// GraphQL limits.
     pub limits: Limits,
+    /// How long `orderCreate` idempotency keys live.
+    pub idempotency: IdempotencySettings,
 }
 
 /// The whole HTTP application on `db`, ready to serve; tests mount it on a port of their own.
 /// It returns once the control-plane listener is listening (or has failed to for a
 /// while), so the first requests already use the lookup cache.
 pub async fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
+    app_with(db, limits, IdempotencySettings::default(), graphiql_headers).await
+}
+
+/// [`app`] with how long `orderCreate` idempotency keys live.
+pub async fn app_with(
+    db: Database,
+    limits: Limits,
+    idempotency: IdempotencySettings,
+    graphiql_headers: serde_json::Map<String, serde_json::Value>,
+) -> Router {
     http::router(AppState {
-        schema: build_schema(limits),
+        schema: build_schema_with(limits, idempotency),
         control: ControlPlane::cached(db.control.clone(), &db.url).await,
         db,
         graphiql_headers,
@@ -54,7 +67,7 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving GraphQL at http://{address}/graphql and GraphiQL at http://{address}/graphiql");
-    axum::serve(listener, app(db, options.limits, graphiql_headers).await)
+    axum::serve(listener, app_with(db, options.limits, options.idempotency, graphiql_headers).await)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");

@@ -129,8 +129,8 @@ impl CustomerQuery {
             search,
             email: input.email.map(|e| e.trim().to_lowercase()),
             marketing_consent: input.marketing_consent,
-            created_after: input.created_after,
-            created_before: input.created_before,
+            created_after: crate::graphql::validate::timestamp_arg("createdAfter", input.created_after)?,
+            created_before: crate::graphql::validate::timestamp_arg("createdBefore", input.created_before)?,
             include_anonymized: input.include_anonymized,
         };
         let rows = data_listing::list(&mut *scope.conn().await.gql()?, &filter, sort, &page).await.gql()?;

@@ -9,6 +9,7 @@ pub mod fragment;
 pub mod migrate;
 mod pool;
 pub mod schema;
+pub mod sql_value;
 mod tenant_conn;
 mod tenant_migrations;
 mod text_enum;
@@ -17,6 +18,7 @@ pub use child_pages::{ChildPageKey, newest_first_pages};
 pub use error::DbError;
 pub use fragment::{Bind, Fragment};
 pub use pool::{ConnectionManager, ControlConn, ControlPool, Database, PgConn, Pool, PoolConfig, control_connection};
+pub use sql_value::SortType;
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
 
 /// An `ILIKE` pattern matching text that contains `search` literally: the pattern's own

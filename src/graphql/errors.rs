@@ -25,6 +25,19 @@ pub fn internal_error(error: &DbError) -> async_graphql::Error {
     }
 }
 
+/// The most characters of one value a log line carries.
+pub const LOG_EXCERPT_CHARS: usize = 300;
+
+/// At most [`LOG_EXCERPT_CHARS`] characters of `text`, marked when cut: for writing a
+/// value that may hold client input (a database message quotes the values it refused)
+/// into the log, so one request cannot write megabytes into it.
+pub fn log_excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(LOG_EXCERPT_CHARS) {
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}… ({} bytes in all)", &text[..cut], text.len())),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// Turns the errors of the lower layers into GraphQL errors that carry their
 /// `extensions.code`. Resolvers write `.gql()?`: a bare `?` would go through
 /// async-graphql's blanket conversion, dropping the code and showing a database message.
@@ -133,6 +146,12 @@ pub enum UserErrorCode {
     /// The operation needs a known customer (an admin's customerId, or a storefront
     /// request carrying a customer token).
     CustomerRequired,
+    /// No store with this code that the caller may see (storefronts see active stores only).
+    StoreNotFound,
+    /// The idempotency key was used, by the same caller, for an order with another input.
+    IdempotencyKeyReused,
+    /// A number outside the range the field allows (or that a total would leave).
+    OutOfRange,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

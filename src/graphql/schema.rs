@@ -9,7 +9,8 @@ use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::loyalty::{LoyaltyMutation, LoyaltyQuery};
 use crate::orders::{
-    OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
+    IdempotencySettings, OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation,
+    PosRegisterMutation,
 };
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::promotions::{PromotionMutation, PromotionQuery};
@@ -64,10 +65,16 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 /// Assembles the schema with its depth and complexity limits; `limits` is also schema
 /// data, where connection fields read the page-size cap.
 pub fn build_schema(limits: Limits) -> AppSchema {
+    build_schema_with(limits, IdempotencySettings::default())
+}
+
+/// [`build_schema`] with how long `orderCreate`'s idempotency keys live.
+pub fn build_schema_with(limits: Limits, idempotency: IdempotencySettings) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(limits)
+        .data(idempotency)
         .finish()
 }
 

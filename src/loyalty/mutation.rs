@@ -60,9 +60,10 @@ pub struct LoyaltyAdjustInput {
     /// The store of the account, when the program keeps accounts per store (required
     /// then, refused otherwise).
     store_id: Option<ID>,
-    /// Points to give (positive) or take (negative); not 0. A debit beyond the balance is
-    /// refused.
-    points: i64,
+    /// Points to give (positive) or take (negative); not 0, a 32-bit Int. A debit beyond
+    /// the balance is refused, and so is a credit past the largest balance
+    /// (10^15 points).
+    points: i32,
     /// Why, 1 to 500 characters (kept in the ledger with the staff member).
     reason: String,
 }
@@ -240,7 +241,7 @@ impl LoyaltyMutation {
                     }
                     _ => {}
                 }
-                ledger::adjust(conn, customer, store, input.points, &reason, &actor).await
+                ledger::adjust(conn, customer, store, i64::from(input.points), &reason, &actor).await
             })
             .await;
         let (outcome, user_errors) = mutation_outcome(result)?;

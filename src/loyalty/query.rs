@@ -173,21 +173,15 @@ impl LoyaltyQuery {
         let mut conn = scope.conn().await.gql()?;
         let per_store = data::program(&mut conn).await.gql()?.is_some_and(|p| p.accounts_per_store);
         let store_id = if per_store {
-            let code = match (store.as_deref().map(str::trim), scope.store()) {
-                (Some(arg), Some(header)) if arg != header => {
-                    return Err(coded_error("BAD_USER_INPUT", "the store argument and X-Store differ"));
-                }
-                (Some(code), _) | (None, Some(code)) => code.to_owned(),
-                (None, None) => {
+            match crate::stores::resolve_store(&mut conn, &scope, store.as_deref()).await {
+                Ok(Some(store)) => Some(store.id),
+                Ok(None) => {
                     return Err(coded_error(
                         "BAD_USER_INPUT",
                         "loyalty accounts are per store: name the store (store: or X-Store)",
                     ));
                 }
-            };
-            match crate::stores::store_by_code(&mut conn, &code).await.gql()? {
-                Some(store) if store.active => Some(store.id),
-                _ => return Err(coded_error("STORE_NOT_FOUND", format!("no store '{code}'"))),
+                Err(e) => return Err(e.into_error()),
             }
         } else {
             None

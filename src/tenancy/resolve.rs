@@ -87,7 +87,7 @@ impl TenancyError {
 
 impl From<DbError> for TenancyError {
     fn from(e: DbError) -> Self {
-        tracing::error!(error = %e, "control-plane lookup failed");
+        tracing::error!(error = %crate::graphql::log_excerpt(&e.to_string()), "control-plane lookup failed");
         Self::new(TenancyErrorCode::Unavailable, "the tenant directory is unavailable, try again")
     }
 }
@@ -182,6 +182,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
     let mut named: Vec<(&'static str, Tenant)> = Vec::new();
     let mut role = None;
     let mut key_staff = None;
+    let mut key_id = None;
     if let Some(token) = token {
         match control.key_by_token(token).await? {
             Some((key, _)) if key.revoked_at.is_some() => {
@@ -190,6 +191,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
             Some((key, tenant)) => {
                 role = Some(key.role);
                 key_staff = key.staff_id;
+                key_id = Some(key.id);
                 named.push(("the API token", tenant));
             }
             None => {
@@ -256,8 +258,11 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
             "X-Customer-Token is for storefront tokens: an admin token acts for any customer",
         ));
     }
-    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff, customer_token)
+    let mut scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff, customer_token)
         .map_err(|e| TenancyError::new(TenancyErrorCode::TenantNotFound, e.to_string()))?;
+    if let Some(id) = key_id {
+        scope = scope.with_api_key(id);
+    }
     Ok(Caller::Tenant(Arc::new(scope)))
 }
 

@@ -4,6 +4,7 @@ mod harness;
 
 mod attributes;
 mod auth;
+mod bad_input;
 mod catalog;
 mod categories;
 mod cli;
