@@ -2,6 +2,7 @@
 //! asking), errors and user errors, limits and Relay pagination.
 
 mod address;
+mod bigint;
 mod context;
 mod errors;
 mod limits;
@@ -12,6 +13,7 @@ mod schema;
 pub mod validate;
 
 pub use address::{Address, AddressInput};
+pub use bigint::BigInt;
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{
     GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, enum_name, id_or_key,

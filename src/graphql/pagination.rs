@@ -146,8 +146,8 @@ impl ConnectionTotal {
 #[Object]
 impl ConnectionTotal {
     /// How many nodes match, across all pages.
-    async fn total_count(&self) -> async_graphql::Result<i64> {
-        (self.0)().await.gql()
+    async fn total_count(&self) -> async_graphql::Result<super::BigInt> {
+        (self.0)().await.gql().map(super::BigInt)
     }
 }
 

@@ -30,7 +30,7 @@ pub struct LoyaltyTierInput {
     /// Its name: 1 to 100 characters, unique (case-insensitively).
     name: String,
     /// The lifetime points from which an account is in this tier: 0 or more, unique.
-    min_lifetime_points: i64,
+    min_lifetime_points: crate::graphql::BigInt,
 }
 
 /// The whole loyalty program; it replaces what was there, tiers included.
@@ -119,20 +119,20 @@ fn check_program(errors: &mut UserErrors, input: &LoyaltyProgramSetInput) -> Vec
         if !name.is_empty() && !names.insert(name.to_lowercase()) {
             errors.add_at(&["tiers", &at, "name"], UserErrorCode::Duplicate, "another tier has this name");
         }
-        if tier.min_lifetime_points < 0 {
+        if tier.min_lifetime_points.0 < 0 {
             errors.add_at(
                 &["tiers", &at, "minLifetimePoints"],
                 UserErrorCode::Invalid,
                 "a threshold is 0 or more points",
             );
-        } else if !thresholds.insert(tier.min_lifetime_points) {
+        } else if !thresholds.insert(tier.min_lifetime_points.0) {
             errors.add_at(
                 &["tiers", &at, "minLifetimePoints"],
                 UserErrorCode::Duplicate,
                 "another tier has this threshold",
             );
         }
-        tiers.push(TierRow { name, min_lifetime_points: tier.min_lifetime_points });
+        tiers.push(TierRow { name, min_lifetime_points: tier.min_lifetime_points.0 });
     }
     tiers
 }

@@ -25,7 +25,7 @@ pub struct LoyaltyAccountFilter {
     /// tier matches nothing.
     tier: Option<String>,
     /// Only accounts holding at least this many points.
-    min_balance: Option<i64>,
+    min_balance: Option<crate::graphql::BigInt>,
 }
 
 /// Loads, for a page of accounts, the nested lists the selection asks for (under
@@ -133,7 +133,7 @@ impl LoyaltyQuery {
         let scope = caller_scope(ctx, Role::Admin)?;
         let page = PageArgs { first, after, last, before }.page::<AccountCursor>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
-        let mut filter = AccountFilter { min_balance: input.min_balance, ..Default::default() };
+        let mut filter = AccountFilter { min_balance: input.min_balance.map(|b| b.0), ..Default::default() };
         if let Some(name) = &input.tier {
             match rules::tier_range(&tiers(ctx).await?, name) {
                 Some((from, until)) => {
@@ -210,9 +210,9 @@ pub async fn prime_accounts_of_customers(ctx: &Context<'_>, customers: &[Uuid]) 
 pub struct OrderPoints {
     /// Points the order earns now: its accrual less what refunds and cancellation took
     /// back (including points that could not be recovered).
-    pub earned: i64,
+    pub earned: crate::graphql::BigInt,
     /// Points the order redeemed and did not give back.
-    pub redeemed: i64,
+    pub redeemed: crate::graphql::BigInt,
 }
 
 /// The points an order earned and redeemed, through the request's loader (a page of
@@ -220,7 +220,7 @@ pub struct OrderPoints {
 pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Result<OrderPoints> {
     let rows = loader(ctx, TransactionsByOrder)?.load_one(order).await.map_err(|e| internal_error(&e))?;
     let (earned, redeemed) = rules::order_points(&rows.unwrap_or_default());
-    Ok(OrderPoints { earned, redeemed })
+    Ok(OrderPoints { earned: crate::graphql::BigInt(earned), redeemed: crate::graphql::BigInt(redeemed) })
 }
 
 /// Loads the ledger rows of these orders into the request's loader at once, so
