@@ -71,10 +71,7 @@ impl ProductView {
     async fn stock(&self, ctx: &Context<'_>, variants: &[Uuid]) -> async_graphql::Result<Vec<(Uuid, i64)>> {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
         let levels = loader.load_many(variants.iter().copied()).await.map_err(|e| internal_error(&e))?;
-        Ok(variants
-            .iter()
-            .map(|id| (*id, levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0)))
-            .collect())
+        Ok(variants.iter().map(|id| (*id, levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0))).collect())
     }
 }
 
