@@ -13,8 +13,9 @@ use regex::Regex;
 pub const MIN_YEAR: i32 = 1;
 /// The latest year a timestamp may have (four digits, as every client prints them).
 pub const MAX_YEAR: i32 = 9999;
-/// The longest text a cursor value may carry (names are at most 200 characters).
-pub const MAX_KEY_TEXT: usize = 1000;
+/// The most bytes a text in a cursor may have: the longest sort text, a 300-character
+/// product name, in UTF-8 (up to 4 bytes a character).
+pub const MAX_KEY_TEXT: usize = 1200;
 
 /// Whether a timestamp is within the years 1 to 9999.
 pub fn timestamp_in_range(value: &DateTime<Utc>) -> bool {
@@ -107,6 +108,6 @@ mod tests {
         assert!(SortType::BigInt.accepts("2147483648"));
         assert!(SortType::Text.accepts("Blue shirt"));
         assert!(!SortType::Text.accepts("a\0b"));
-        assert!(!SortType::Text.accepts(&"x".repeat(1001)));
+        assert!(!SortType::Text.accepts(&"x".repeat(1201)));
     }
 }

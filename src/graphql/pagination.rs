@@ -50,9 +50,10 @@ impl<K> Page<K> {
     }
 }
 
-/// The longest cursor accepted (the longest real one, a 200-character name sort key,
-/// encodes to well under this): a longer one is refused before it is decoded.
-pub const MAX_CURSOR_LEN: usize = 2048;
+/// The longest cursor accepted (the longest real ones — a customer's two 200-character
+/// names, a 300-character product name, of 4-byte characters — encode to under 2,300
+/// bytes): a longer one is refused before it is decoded.
+pub const MAX_CURSOR_LEN: usize = 4096;
 
 /// The decoded key of a cursor. Cursors come from clients, so a key is checked before it
 /// reaches SQL: every value must be one PostgreSQL accepts as the type it is bound or
