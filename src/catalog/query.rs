@@ -228,10 +228,7 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
         let input = filter.unwrap_or_default();
         let category = input.category_id.as_ref().map(parse_id).transpose()?.map(|id| (id, input.include_descendants));
-        let search = input.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
-        }
+        let search = crate::graphql::validate::search_arg(input.search)?;
         let price = input.price.unwrap_or_default();
         let attributes = input.attributes.as_deref().map(crate::attributes::products_matching).transpose()?;
         let filter = ProductFilter {

@@ -123,6 +123,19 @@ pub fn required_text(errors: &mut UserErrors, path: &[&str], value: &str, max: u
     value.to_owned()
 }
 
+/// The most characters of a listing's `search` text.
+pub const SEARCH_MAX: usize = 200;
+
+/// A listing's `search` argument: trimmed, `None` when blank, or BAD_USER_INPUT when
+/// longer than [`SEARCH_MAX`] characters. Every listing's search goes through this.
+pub fn search_arg(value: Option<String>) -> async_graphql::Result<Option<String>> {
+    let value = value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if value.as_ref().is_some_and(|s| s.chars().count() > SEARCH_MAX) {
+        return Err(super::errors::coded_error("BAD_USER_INPUT", format!("search is at most {SEARCH_MAX} characters")));
+    }
+    Ok(value)
+}
+
 /// The message of a timestamp out of range, shared by userErrors and argument errors.
 fn timestamp_message() -> String {
     use crate::db::sql_value::{MAX_YEAR, MIN_YEAR};

@@ -209,7 +209,7 @@ impl OrderQuery {
             customer_id: input.customer_id.as_ref().map(parse_id).transpose()?,
             created_after: crate::graphql::validate::timestamp_arg("createdAfter", input.created_after)?,
             created_before: crate::graphql::validate::timestamp_arg("createdBefore", input.created_before)?,
-            search: input.search,
+            search: crate::graphql::validate::search_arg(input.search)?,
         };
         order_connection(ctx, filter, sort_by.unwrap_or_default(), PageArgs { first, after, last, before }).await
     }

@@ -206,3 +206,24 @@ async fn a_refund_of_an_unknown_payment_is_not_found() {
     assert_eq!(codes(&body, "refundCreate"), ["NOT_FOUND"], "{body}");
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_bad_refund.refunds").await, 0);
 }
+
+#[tokio::test]
+async fn every_listing_caps_its_search_text() {
+    let app = TestApp::start().await;
+    let t = app.tenant("bad_search").await;
+    let long = "s".repeat(201);
+    for listing in [
+        "products(first: 1, filter: { search: $s })",
+        "customers(first: 1, filter: { search: $s })",
+        "orders(first: 1, filter: { search: $s })",
+        "stores(first: 1, filter: { search: $s })",
+        "coupons(first: 1, filter: { search: $s })",
+        "attributeDefinitions(first: 1, filter: { search: $s })",
+    ] {
+        let query = format!("query($s: String) {{ {listing} {{ totalCount }} }}");
+        let body = app.gql(&t.admin, &query, json!({ "s": long })).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{listing}: {body}");
+        let body = app.gql(&t.admin, &query, json!({ "s": "s".repeat(200) })).await;
+        assert!(body["errors"].is_null(), "{listing}: {body}");
+    }
+}
