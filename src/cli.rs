@@ -53,6 +53,10 @@ enum Command {
         shutdown_timeout_secs: u64,
         #[command(flatten)]
         limits: Limits,
+        /// Hours an `orderCreate` idempotency key answers with its order; after that the
+        /// key can be used for a new order.
+        #[arg(long, env = "STOREGRAPH_IDEMPOTENCY_TTL_HOURS", default_value_t = 24)]
+        idempotency_ttl_hours: u64,
     },
     /// Bring the control plane and every tenant schema to the newest version.
     Migrate {
@@ -210,7 +214,11 @@ async fn run_with_database(command: Command, connection: &Connection) -> anyhow:
             tenant_pool_share,
             shutdown_timeout_secs,
             limits,
+            idempotency_ttl_hours,
         } => {
+            let idempotency = crate::orders::IdempotencySettings {
+                ttl: std::time::Duration::from_secs(idempotency_ttl_hours.saturating_mul(3600)),
+            };
             let pool = PoolConfig {
                 max_size: pool_size,
                 statement_timeout: std::time::Duration::from_millis(statement_timeout_ms),
@@ -226,6 +234,7 @@ async fn run_with_database(command: Command, connection: &Connection) -> anyhow:
                 direct_url: connection.direct_url.clone(),
                 shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout_secs),
                 limits,
+                idempotency,
             };
             server::serve(&connection.url, options).await?;
         }

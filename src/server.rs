@@ -9,8 +9,9 @@ use anyhow::Context as _;
 use axum::Router;
 
 use crate::db::{Database, PoolConfig, migrate, pooler};
-use crate::graphql::{Limits, build_schema};
+use crate::graphql::{Limits, build_schema_with};
 use crate::http::{self, AppState};
+use crate::orders::IdempotencySettings;
 use crate::tenancy::ControlPlane;
 
 /// How to serve.
@@ -28,14 +29,26 @@ pub struct ServeOptions {
     pub shutdown_timeout: Duration,
     /// GraphQL limits.
     pub limits: Limits,
+    /// How long `orderCreate` idempotency keys live.
+    pub idempotency: IdempotencySettings,
 }
 
 /// The whole HTTP application on `db`, ready to serve; tests mount it on a port of their own.
 /// It returns once the control-plane listener is listening (or has failed to for a
 /// while), so the first requests already use the lookup cache.
 pub async fn app(db: Database, limits: Limits, graphiql_headers: serde_json::Map<String, serde_json::Value>) -> Router {
+    app_with(db, limits, IdempotencySettings::default(), graphiql_headers).await
+}
+
+/// [`app`] with how long `orderCreate` idempotency keys live.
+pub async fn app_with(
+    db: Database,
+    limits: Limits,
+    idempotency: IdempotencySettings,
+    graphiql_headers: serde_json::Map<String, serde_json::Value>,
+) -> Router {
     let control = ControlPlane::cached(db.control.clone(), db.listen_url()).await;
-    http::router(AppState::new(build_schema(limits), db, control, limits, graphiql_headers))
+    http::router(AppState::new(build_schema_with(limits, idempotency), db, control, limits, graphiql_headers))
 }
 
 /// Runs the server on the database at `url` until SIGTERM or ctrl-c.
@@ -58,7 +71,7 @@ pub async fn serve(url: &str, options: ServeOptions) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving GraphQL at http://{address}/graphql and GraphiQL at http://{address}/graphiql");
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let app = app(db, options.limits, graphiql_headers).await;
+    let app = app_with(db, options.limits, options.idempotency, graphiql_headers).await;
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(
         async move {
             shutdown_signal().await;

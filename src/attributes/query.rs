@@ -54,7 +54,10 @@ impl AttributeQuery {
         let scope = caller_scope(ctx, Role::Storefront)?;
         let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = filter.unwrap_or_default();
-        let filter = DefinitionFilter { filterable: filter.filterable, search: filter.search };
+        let filter = DefinitionFilter {
+            filterable: filter.filterable,
+            search: crate::graphql::validate::search_arg(filter.search)?,
+        };
         let rows = data::definitions(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
         let ahead = ctx.look_ahead();
         if ahead.field("edges").field("node").field("options").exists()
@@ -96,7 +99,7 @@ impl AttributeQuery {
     ) -> async_graphql::Result<Connection<String, AttributeSet, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
-        let filter = SetFilter { search: filter.unwrap_or_default().search };
+        let filter = SetFilter { search: crate::graphql::validate::search_arg(filter.unwrap_or_default().search)? };
         let rows = data::sets(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
         let ahead = ctx.look_ahead();
         if ahead.field("edges").field("node").field("attributes").exists()

@@ -199,7 +199,12 @@ impl CategoryMutation {
             parent_id: parent,
             slug: validate::slug(&mut errors, &input.slug),
             name: validate::required_text(&mut errors, &["name"], &input.name, 200),
-            description: input.description.trim().to_owned(),
+            description: crate::graphql::validate::text(
+                &mut errors,
+                &["description"],
+                &input.description,
+                crate::graphql::validate::DESCRIPTION_MAX,
+            ),
             position: input.position,
         };
         if !errors.is_empty() {
@@ -230,7 +235,14 @@ impl CategoryMutation {
         let changes = CategoryChanges {
             slug: input.slug.as_deref().map(|s| validate::slug(&mut errors, s)),
             name: input.name.as_deref().map(|n| validate::required_text(&mut errors, &["name"], n, 200)),
-            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            description: input.description.as_deref().map(|d| {
+                crate::graphql::validate::text(
+                    &mut errors,
+                    &["description"],
+                    d,
+                    crate::graphql::validate::DESCRIPTION_MAX,
+                )
+            }),
             position: input.position,
         };
         let Some(id) = id.filter(|_| errors.is_empty()) else {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::model::{Product, ProductStatus, ProductType};
 use crate::db::schema::{product_categories, products};
-use crate::db::{Bind, Fragment};
+use crate::db::{Bind, Fragment, SortType};
 use crate::graphql::Page;
 use crate::pricing::PriceContext;
 
@@ -52,6 +52,24 @@ pub struct ProductCursor {
     pub id: Uuid,
 }
 
+impl ProductSortField {
+    /// The SQL type of the sort value, which cursors carry as text.
+    pub fn value_type(self) -> SortType {
+        match self {
+            Self::CreatedAt => SortType::Timestamptz,
+            Self::Name => SortType::Text,
+            Self::Price => SortType::Numeric,
+            Self::Relevance => SortType::Integer,
+        }
+    }
+}
+
+impl crate::graphql::CursorKey for ProductCursor {
+    fn is_valid(&self) -> bool {
+        self.s.value_type().accepts(&self.v)
+    }
+}
+
 /// Which products a listing covers, and from which store.
 #[derive(Debug, Clone, Default)]
 pub struct ProductFilter {
@@ -83,6 +101,8 @@ pub struct ProductFilter {
 pub struct View {
     /// Prices are for this store and channel; the store also decides visibility and text.
     pub price: PriceContext,
+    /// Whether an inactive store may be seen from (admins); otherwise it counts as unknown.
+    pub include_inactive_store: bool,
 }
 
 impl View {
@@ -102,7 +122,8 @@ impl View {
 }
 
 /// A row of the listing: the product, its text in the store (`{name, description}`, when
-/// the store has its own), the store's id (NULL for an unknown store), and its sort value.
+/// the store has its own), the store's id (NULL for an unknown store, or an inactive one
+/// the view may not see), and its sort value.
 pub type ListingRow = (Product, Option<Vec<Option<String>>>, Option<Uuid>, String);
 
 /// The sort a listing uses.
@@ -114,31 +135,28 @@ pub struct Sort {
     pub direction: SortDirection,
 }
 
-/// The SQL of the sort value, and the type its text form is cast back to in cursors.
-fn sort_value(sort: ProductSortField, view: &View, filter: &ProductFilter) -> (Fragment<Text>, &'static str) {
+/// The SQL of the sort value.
+fn sort_value(sort: ProductSortField, view: &View, filter: &ProductFilter) -> Fragment<Text> {
     match sort {
-        ProductSortField::CreatedAt => (Fragment::sql("products.created_at"), "timestamptz"),
-        ProductSortField::Name => (view.name(), "text"),
-        ProductSortField::Price => (crate::pricing::sql::product_price(&view.price).retype(), "numeric"),
+        ProductSortField::CreatedAt => Fragment::sql("products.created_at"),
+        ProductSortField::Name => view.name(),
+        ProductSortField::Price => crate::pricing::sql::product_price(&view.price).retype(),
         ProductSortField::Relevance => {
             let search = filter.search.clone().unwrap_or_default();
             let name = || view.name();
-            (
-                Fragment::sql("(CASE WHEN lower(")
-                    .append(name())
-                    .push(") = lower(")
-                    .bind(Bind::Text(search.clone()))
-                    .push(") THEN 3 WHEN ")
-                    .append(name())
-                    .push(" ILIKE ")
-                    .bind(Bind::Text(prefix_pattern(&search)))
-                    .push(" THEN 2 WHEN ")
-                    .append(name())
-                    .push(" ILIKE ")
-                    .bind(Bind::Text(crate::db::contains_pattern(&search)))
-                    .push(" THEN 1 ELSE 0 END)"),
-                "integer",
-            )
+            Fragment::sql("(CASE WHEN lower(")
+                .append(name())
+                .push(") = lower(")
+                .bind(Bind::Text(search.clone()))
+                .push(") THEN 3 WHEN ")
+                .append(name())
+                .push(" ILIKE ")
+                .bind(Bind::Text(prefix_pattern(&search)))
+                .push(" THEN 2 WHEN ")
+                .append(name())
+                .push(" ILIKE ")
+                .bind(Bind::Text(crate::db::contains_pattern(&search)))
+                .push(" THEN 1 ELSE 0 END)")
         }
     }
 }
@@ -245,13 +263,14 @@ pub async fn list(
     sort: Sort,
     page: &Page<ProductCursor>,
 ) -> QueryResult<Vec<ListingRow>> {
-    let (value, cast) = sort_value(sort.field, view, filter);
+    let value = sort_value(sort.field, view, filter);
+    let cast = sort.field.value_type().sql();
     let local = match view.store() {
         Some(code) => crate::stores::sql::localized_text(code),
         None => Fragment::sql("NULL::text[]"),
     };
     let store_id = match view.store() {
-        Some(code) => crate::stores::sql::store_id_of(code),
+        Some(code) => crate::stores::sql::store_id_of(code, view.include_inactive_store),
         None => Fragment::sql("NULL::uuid"),
     };
     let mut query = filtered(filter, view).select((

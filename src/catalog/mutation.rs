@@ -221,7 +221,12 @@ pub(super) fn validate_create(
     let product = NewProduct {
         slug: validate::slug(errors, &input.slug),
         name: validate::required_text(errors, &["name"], &input.name, 300),
-        description: input.description.trim().to_owned(),
+        description: crate::graphql::validate::text(
+            errors,
+            &["description"],
+            &input.description,
+            crate::graphql::validate::DESCRIPTION_MAX,
+        ),
         status: input.status,
         product_type: input.product_type,
         base_price: shared::price(errors, &["basePrice"], &input.base_price.0),
@@ -272,7 +277,14 @@ impl CatalogMutation {
         let changes = ProductChanges {
             slug: input.slug.as_deref().map(|s| validate::slug(&mut errors, s)),
             name: input.name.as_deref().map(|n| validate::required_text(&mut errors, &["name"], n, 300)),
-            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            description: input.description.as_deref().map(|d| {
+                crate::graphql::validate::text(
+                    &mut errors,
+                    &["description"],
+                    d,
+                    crate::graphql::validate::DESCRIPTION_MAX,
+                )
+            }),
             status: input.status,
             product_type: input.product_type,
             base_price: input.base_price.as_ref().map(|p| shared::price(&mut errors, &["basePrice"], &p.0)),

@@ -71,10 +71,7 @@ impl ProductView {
     async fn stock(&self, ctx: &Context<'_>, variants: &[Uuid]) -> async_graphql::Result<Vec<(Uuid, i64)>> {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
         let levels = loader.load_many(variants.iter().copied()).await.map_err(|e| internal_error(&e))?;
-        Ok(variants
-            .iter()
-            .map(|id| (*id, levels.get(id).map_or(0, |l| i64::from(l.quantity) - i64::from(l.reserved))))
-            .collect())
+        Ok(variants.iter().map(|id| (*id, levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0))).collect())
     }
 }
 
@@ -147,8 +144,8 @@ impl ProductView {
     }
     /// Units that can be sold now: over its variants, or for a bundle, how many whole
     /// bundles its components make (null for VIRTUAL products, which have no limit).
-    async fn available_quantity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
-        Ok(match self.row.product_type {
+    async fn available_quantity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::BigInt>> {
+        let units = match self.row.product_type {
             ProductType::Virtual => None,
             ProductType::Bundle => {
                 let components = self.components(ctx).await?;
@@ -165,7 +162,8 @@ impl ProductView {
                 let ids: Vec<Uuid> = self.variant_list(ctx).await?.iter().map(|v| v.row.id).collect();
                 Some(self.stock(ctx, &ids).await?.iter().map(|(_, units)| units.max(&0)).sum())
             }
-        })
+        };
+        Ok(units.map(crate::graphql::BigInt))
     }
     /// Search-engine title.
     async fn seo_title(&self) -> Option<&str> {

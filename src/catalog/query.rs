@@ -17,6 +17,7 @@ use crate::graphql::{
     ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, id_or_key,
     into_connection, parse_id, prime,
 };
+use crate::stores::StoreRefusal;
 use crate::tenancy::{Role, TenantScope};
 
 /// A price range of a listing filter.
@@ -64,34 +65,37 @@ pub struct ProductSortInput {
 /// The store a request sees the catalog from: the `store:` argument or the request's
 /// store (`X-Store`, store domain); when both are given they must agree.
 fn store_key(scope: &TenantScope, argument: Option<String>) -> async_graphql::Result<StoreKey> {
-    let argument = argument.map(|s| s.trim().to_owned());
-    if let Some(code) = &argument
-        && !crate::graphql::validate::is_code(code)
-    {
-        return Err(coded_error("BAD_USER_INPUT", "store is not a valid store code"));
-    }
-    match (argument, scope.store()) {
-        (Some(arg), Some(header)) if arg != header => {
-            Err(coded_error("BAD_USER_INPUT", "the store argument and the request's store (X-Store) differ"))
-        }
-        (Some(code), _) => Ok(Some(Arc::from(code))),
-        (None, header) => Ok(header.map(Arc::from)),
-    }
+    let code = crate::stores::named_store(scope, argument.as_deref()).map_err(StoreRefusal::into_error)?;
+    Ok(code.map(Arc::from))
 }
 
-fn store_not_found(code: &str) -> async_graphql::Error {
-    coded_error("STORE_NOT_FOUND", format!("the tenant has no store \"{code}\""))
+/// Where the catalog is seen from: the store's prices and text, and whether an inactive
+/// store may be seen from at all (admins).
+fn view_from(scope: &TenantScope, store: &StoreKey) -> View {
+    View { price: online(store), include_inactive_store: crate::stores::sees_inactive(scope) }
 }
 
-/// Fails when the listing came back saying the store does not exist. An empty listing
-/// says nothing, so then the store is looked up.
+/// Fails when the listing came back saying the store does not exist (or may not be seen
+/// by the caller). An empty listing says nothing, so then the store is looked up.
 async fn check_store(scope: &TenantScope, store: &StoreKey, rows: &[listing::ListingRow]) -> async_graphql::Result<()> {
     let Some(code) = store else { return Ok(()) };
     let exists = match rows.first() {
         Some((_, _, store_id, _)) => store_id.is_some(),
-        None => crate::stores::store_by_code(&mut *scope.conn().await.gql()?, code).await.gql()?.is_some(),
+        None => require_store(scope, &mut *scope.conn().await.gql()?, code).await.is_ok(),
     };
-    if exists { Ok(()) } else { Err(store_not_found(code)) }
+    if exists { Ok(()) } else { Err(StoreRefusal::NotFound(code.to_string()).into_error()) }
+}
+
+/// STORE_NOT_FOUND unless the caller may see the store with this code.
+async fn require_store(
+    scope: &TenantScope,
+    conn: &mut diesel_async::AsyncPgConnection,
+    code: &str,
+) -> async_graphql::Result<()> {
+    match crate::stores::visible_store(conn, scope, code).await.gql()? {
+        Some(_) => Ok(()),
+        None => Err(StoreRefusal::NotFound(code.to_owned()).into_error()),
+    }
 }
 
 fn view_of(row: listing::ListingRow, store: &StoreKey) -> ProductView {
@@ -179,7 +183,7 @@ pub(super) async fn product_connection(
     if scope.role() != Some(Role::Admin) {
         filter.statuses = vec![ProductStatus::Active];
     }
-    let view = View { price: online(&store) };
+    let view = view_from(&scope, &store);
     let rows = listing::list(&mut *scope.conn().await.gql()?, &filter, &view, sort, &page).await.gql()?;
     check_store(&scope, &store, &rows).await?;
     let field = sort.field;
@@ -224,10 +228,7 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
         let input = filter.unwrap_or_default();
         let category = input.category_id.as_ref().map(parse_id).transpose()?.map(|id| (id, input.include_descendants));
-        let search = input.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
-        }
+        let search = crate::graphql::validate::search_arg(input.search)?;
         let price = input.price.unwrap_or_default();
         let attributes = input.attributes.as_deref().map(crate::attributes::products_matching).transpose()?;
         let filter = ProductFilter {
@@ -263,7 +264,7 @@ impl CatalogQuery {
         if scope.role() != Some(Role::Admin) {
             filter.statuses = vec![ProductStatus::Active];
         }
-        let view = View { price: online(&store) };
+        let view = view_from(&scope, &store);
         let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
         let rows =
             listing::list(&mut *scope.conn().await.gql()?, &filter, &view, Sort::default(), &page).await.gql()?;
@@ -284,10 +285,8 @@ impl CatalogQuery {
         let store = store_key(&scope, store)?;
         let price = online(&store);
         let mut conn = scope.conn().await.gql()?;
-        if let Some(code) = &store
-            && crate::stores::store_by_code(&mut conn, code).await.gql()?.is_none()
-        {
-            return Err(store_not_found(code));
+        if let Some(code) = &store {
+            require_store(&scope, &mut conn, code).await?;
         }
         let found = match id_or_key(id.as_ref(), sku.as_deref(), "sku")? {
             RecordKey::Id(id) => data::variants_by_ids(&mut conn, &[id], &price).await.gql()?.remove(&id),
@@ -306,7 +305,7 @@ impl CatalogQuery {
             statuses: vec![ProductStatus::Active],
             ..ProductFilter::default()
         };
-        let view = View { price };
+        let view = View { price, include_inactive_store: false };
         let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
         let shown = listing::list(&mut conn, &filter, &view, Sort::default(), &page).await.gql()?;
         Ok(if shown.is_empty() { None } else { Some(variant) })

@@ -58,6 +58,16 @@ impl CustomerCursor {
     }
 }
 
+impl crate::graphql::CursorKey for CustomerCursor {
+    fn is_valid(&self) -> bool {
+        match self {
+            Self::CreatedAt(at, id) => (*at, *id).is_valid(),
+            Self::Email(email, _) => email.is_valid(),
+            Self::Name(last, first, _) => last.is_valid() && first.is_valid(),
+        }
+    }
+}
+
 /// Which customers a listing covers.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {

@@ -121,16 +121,13 @@ impl CustomerQuery {
             return Err(coded_error("BAD_USER_INPUT", "the cursor belongs to another sort"));
         }
         let input = filter.unwrap_or_default();
-        let search = input.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(coded_error("BAD_USER_INPUT", "search is at most 200 characters"));
-        }
+        let search = crate::graphql::validate::search_arg(input.search)?;
         let filter = CustomerFilter {
             search,
             email: input.email.map(|e| e.trim().to_lowercase()),
             marketing_consent: input.marketing_consent,
-            created_after: input.created_after,
-            created_before: input.created_before,
+            created_after: crate::graphql::validate::timestamp_arg("createdAfter", input.created_after)?,
+            created_before: crate::graphql::validate::timestamp_arg("createdBefore", input.created_before)?,
             include_anonymized: input.include_anonymized,
         };
         let rows = data_listing::list(&mut *scope.conn().await.gql()?, &filter, sort, &page).await.gql()?;

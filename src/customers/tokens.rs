@@ -101,7 +101,7 @@ async fn check(conn: &mut AsyncPgConnection, token: &str) -> Result<Uuid, Tenanc
         return Err(unauthenticated("X-Customer-Token is not a customer token"));
     }
     let row = find(conn, token).await.map_err(|error| {
-        tracing::error!(%error, "customer token lookup failed");
+        tracing::error!(error = %crate::graphql::log_excerpt(&error.to_string()), "customer token lookup failed");
         TenancyError::new(TenancyErrorCode::Unavailable, "the database is unavailable, try again")
     })?;
     match row {

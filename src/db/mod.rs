@@ -11,6 +11,7 @@ mod pool;
 pub mod pooler;
 pub mod schema;
 mod shares;
+pub mod sql_value;
 mod tenant_conn;
 mod tenant_migrations;
 mod text_enum;
@@ -24,6 +25,7 @@ pub use pool::{
 };
 pub use pooler::PoolerMode;
 pub use shares::{SharePermit, TenantShares};
+pub use sql_value::SortType;
 pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
 
 /// An `ILIKE` pattern matching text that contains `search` literally: the pattern's own

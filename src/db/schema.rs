@@ -351,6 +351,8 @@ diesel::table! {
         register_id -> Nullable<Uuid>,
         location_id -> Nullable<Uuid>,
         idempotency_key -> Nullable<Text>,
+        idempotency_scope -> Nullable<Text>,
+        idempotency_fingerprint -> Nullable<Text>,
         source_reference -> Nullable<Text>,
         customer_note -> Nullable<Text>,
         placed_by -> Text,

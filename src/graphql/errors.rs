@@ -18,8 +18,9 @@ pub fn coded_error(code: &str, message: impl Into<String>) -> async_graphql::Err
 /// `TIMEOUT` (a statement ran too long and was cancelled) and `BUSY` (no connection came
 /// free in time); anything else is `INTERNAL_SERVER_ERROR`.
 pub fn internal_error(error: &DbError) -> async_graphql::Error {
-    let cause = log_excerpt(&error.to_string());
-    let (code, message) = match error.failure() {
+    let message = error.to_string();
+    let cause = log_excerpt(&message);
+    let (code, answer) = match error.failure() {
         Failure::Unavailable => {
             tracing::warn!(%cause, "database unavailable");
             ("DATABASE_UNAVAILABLE", "the database is unavailable, try again")
@@ -37,18 +38,22 @@ pub fn internal_error(error: &DbError) -> async_graphql::Error {
             return coded_error("INTERNAL_SERVER_ERROR", "internal error");
         }
     };
-    async_graphql::Error::new(message).extend_with(move |_, ext| {
+    async_graphql::Error::new(answer).extend_with(move |_, ext| {
         ext.set("code", code);
         ext.set("retryable", true);
     })
 }
 
-/// The first characters of a database error message, for the log.
-fn log_excerpt(message: &str) -> String {
-    const MAX: usize = 160;
-    match message.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}…", &message[..at]),
-        None => message.to_owned(),
+/// The most characters of one value a log line carries.
+pub const LOG_EXCERPT_CHARS: usize = 300;
+
+/// At most [`LOG_EXCERPT_CHARS`] characters of `text`, marked when cut: for writing a
+/// value that may hold client input (a database message quotes the values it refused)
+/// into the log, so one request cannot write megabytes into it.
+pub fn log_excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(LOG_EXCERPT_CHARS) {
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}… ({} bytes in all)", &text[..cut], text.len())),
+        None => std::borrow::Cow::Borrowed(text),
     }
 }
 
@@ -167,6 +172,12 @@ pub enum UserErrorCode {
     /// The operation needs a known customer (an admin's customerId, or a storefront
     /// request carrying a customer token).
     CustomerRequired,
+    /// No store with this code that the caller may see (storefronts see active stores only).
+    StoreNotFound,
+    /// The idempotency key was used, by the same caller, for an order with another input.
+    IdempotencyKeyReused,
+    /// A number outside the range the field allows (or that a total would leave).
+    OutOfRange,
 }
 
 /// One problem with a mutation's input. A mutation that returns any writes nothing.

@@ -2,6 +2,7 @@
 //! asking), errors and user errors, limits and Relay pagination.
 
 mod address;
+mod bigint;
 mod context;
 pub mod cost;
 mod errors;
@@ -13,13 +14,16 @@ mod schema;
 pub mod validate;
 
 pub use address::{Address, AddressInput};
+pub use bigint::BigInt;
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{
     GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, enum_name, id_or_key,
-    internal_error, mutation_outcome, parse_id,
+    internal_error, log_excerpt, mutation_outcome, parse_id,
 };
 pub use limits::Limits;
 pub use loaders::{Loaders, loader, prime, request_with};
 pub use money::{Decimal, Money, fits_currency, minor_units, round_to_currency};
-pub use pagination::{ConnectionTotal, Page, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection};
-pub use schema::{AppSchema, Mutation, Query, build_schema, sdl};
+pub use pagination::{
+    ConnectionTotal, CursorKey, Page, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection,
+};
+pub use schema::{AppSchema, Mutation, Query, build_schema, build_schema_with, sdl};

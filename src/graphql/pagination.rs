@@ -50,23 +50,50 @@ impl<K> Page<K> {
     }
 }
 
+/// The longest cursor accepted (the longest real ones — a customer's two 200-character
+/// names, a 300-character product name, of 4-byte characters — encode to under 2,300
+/// bytes): a longer one is refused before it is decoded.
+pub const MAX_CURSOR_LEN: usize = 4096;
+
+/// The decoded key of a cursor. Cursors come from clients, so a key is checked before it
+/// reaches SQL: every value must be one PostgreSQL accepts as the type it is bound or
+/// cast to (a forged cursor is BAD_USER_INPUT, never a failed statement).
+pub trait CursorKey: DeserializeOwned {
+    /// Whether every value of the key can be bound as its SQL type.
+    fn is_valid(&self) -> bool;
+}
+
+impl CursorKey for String {
+    fn is_valid(&self) -> bool {
+        self.len() <= crate::db::sql_value::MAX_KEY_TEXT && crate::db::sql_value::text_ok(self)
+    }
+}
+
+impl CursorKey for (chrono::DateTime<chrono::Utc>, uuid::Uuid) {
+    fn is_valid(&self) -> bool {
+        crate::db::sql_value::timestamp_in_range(&self.0)
+    }
+}
+
 /// Encodes a row's sort key as an opaque cursor.
 pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("cursor keys serialize"))
 }
 
-/// Decodes a cursor made by [`encode_cursor`].
-pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> async_graphql::Result<K> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+/// Decodes a cursor made by [`encode_cursor`], refusing one too long, malformed, or whose
+/// key fails [`CursorKey::is_valid`] (the error never repeats the cursor).
+pub fn decode_cursor<K: CursorKey>(cursor: &str) -> async_graphql::Result<K> {
+    Some(cursor)
+        .filter(|c| c.len() <= MAX_CURSOR_LEN)
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
+        .and_then(|bytes| serde_json::from_slice::<K>(&bytes).ok())
+        .filter(CursorKey::is_valid)
         .ok_or_else(|| coded_error("BAD_USER_INPUT", "invalid cursor"))
 }
 
 impl PageArgs {
     /// Validates the arguments against the page-size cap and decodes the cursors.
-    pub fn page<K: DeserializeOwned>(&self, limits: &Limits) -> async_graphql::Result<Page<K>> {
+    pub fn page<K: CursorKey>(&self, limits: &Limits) -> async_graphql::Result<Page<K>> {
         let size = |name: &str, value: i32| -> async_graphql::Result<usize> {
             usize::try_from(value).ok().filter(|n| *n <= limits.max_page_size).ok_or_else(|| {
                 coded_error("BAD_USER_INPUT", format!("{name} must be between 0 and {}", limits.max_page_size))
@@ -120,8 +147,8 @@ impl ConnectionTotal {
 #[Object]
 impl ConnectionTotal {
     /// How many nodes match, across all pages.
-    async fn total_count(&self) -> async_graphql::Result<i64> {
-        (self.0)().await.gql()
+    async fn total_count(&self) -> async_graphql::Result<super::BigInt> {
+        (self.0)().await.gql().map(super::BigInt)
     }
 }
 

@@ -9,7 +9,8 @@ use crate::customers::{CustomerMutation, CustomerQuery};
 use crate::inventory::{InventoryMutation, InventoryQuery};
 use crate::loyalty::{LoyaltyMutation, LoyaltyQuery};
 use crate::orders::{
-    OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation, PosRegisterMutation,
+    IdempotencySettings, OrderCreateMutation, OrderImportMutation, OrderLifecycleMutation, OrderQuery, PaymentMutation,
+    PosRegisterMutation,
 };
 use crate::pricing::{PricingMutation, PricingQuery};
 use crate::promotions::{PromotionMutation, PromotionQuery};
@@ -65,9 +66,15 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 /// page-size cap. Depth, size and cost are checked before execution, in linear time, by
 /// the HTTP layer (`graphql::cost`); the depth limit here stays as a second guard.
 pub fn build_schema(limits: Limits) -> AppSchema {
+    build_schema_with(limits, IdempotencySettings::default())
+}
+
+/// [`build_schema`] with how long `orderCreate`'s idempotency keys live.
+pub fn build_schema_with(limits: Limits, idempotency: IdempotencySettings) -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .data(limits)
+        .data(idempotency)
         .extension(crate::tenancy::FinishScope)
         .finish()
 }

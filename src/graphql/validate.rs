@@ -4,6 +4,7 @@
 use std::sync::LazyLock;
 
 use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
 use regex::Regex;
 
 use super::errors::{UserErrorCode, UserErrors};
@@ -89,6 +90,19 @@ pub fn email(errors: &mut UserErrors, path: &[&str], value: &str) -> String {
     value
 }
 
+/// The most characters of a long description (of a product, a category, a product in a
+/// store).
+pub const DESCRIPTION_MAX: usize = 20_000;
+
+/// Free text that may be empty (a description): trimmed, at most `max` characters.
+pub fn text(errors: &mut UserErrors, path: &[&str], value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.chars().count() > max {
+        errors.add_at(path, UserErrorCode::TooLong, format!("at most {max} characters"));
+    }
+    value.to_owned()
+}
+
 /// Optional free text: trimmed, `None` when blank, at most `max` characters.
 pub fn optional_text(errors: &mut UserErrors, path: &[&str], value: Option<&str>, max: usize) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
@@ -107,4 +121,53 @@ pub fn required_text(errors: &mut UserErrors, path: &[&str], value: &str, max: u
         errors.add_at(path, UserErrorCode::TooLong, format!("at most {max} characters"));
     }
     value.to_owned()
+}
+
+/// The most characters of a listing's `search` text.
+pub const SEARCH_MAX: usize = 200;
+
+/// A listing's `search` argument: trimmed, `None` when blank, or BAD_USER_INPUT when
+/// longer than [`SEARCH_MAX`] characters. Every listing's search goes through this.
+pub fn search_arg(value: Option<String>) -> async_graphql::Result<Option<String>> {
+    let value = value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if value.as_ref().is_some_and(|s| s.chars().count() > SEARCH_MAX) {
+        return Err(super::errors::coded_error("BAD_USER_INPUT", format!("search is at most {SEARCH_MAX} characters")));
+    }
+    Ok(value)
+}
+
+/// The message of a timestamp out of range, shared by userErrors and argument errors.
+fn timestamp_message() -> String {
+    use crate::db::sql_value::{MAX_YEAR, MIN_YEAR};
+    format!("a date must be within the years {MIN_YEAR} to {MAX_YEAR}")
+}
+
+/// A timestamp input (every `DateTime` a client sends goes through this or
+/// [`timestamp_arg`]): within the years 1 to 9999, which PostgreSQL stores and every
+/// client prints.
+pub fn timestamp(errors: &mut UserErrors, path: &[&str], value: Option<&DateTime<Utc>>) {
+    if value.is_some_and(|v| !crate::db::sql_value::timestamp_in_range(v)) {
+        errors.add_at(path, UserErrorCode::Invalid, timestamp_message());
+    }
+}
+
+/// A timestamp argument of a query (see [`timestamp`]), or a BAD_USER_INPUT error naming it.
+pub fn timestamp_arg(name: &str, value: Option<DateTime<Utc>>) -> async_graphql::Result<Option<DateTime<Utc>>> {
+    match value {
+        Some(v) if !crate::db::sql_value::timestamp_in_range(&v) => {
+            Err(super::errors::coded_error("BAD_USER_INPUT", format!("{name}: {}", timestamp_message())))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// A validity window (`startsAt`, `endsAt`): each in range, and the end after the start.
+pub fn window(errors: &mut UserErrors, starts: Option<DateTime<Utc>>, ends: Option<DateTime<Utc>>) {
+    timestamp(errors, &["startsAt"], starts.as_ref());
+    timestamp(errors, &["endsAt"], ends.as_ref());
+    if let (Some(starts), Some(ends)) = (starts, ends)
+        && starts >= ends
+    {
+        errors.add("endsAt", UserErrorCode::Invalid, "endsAt must be after startsAt");
+    }
 }

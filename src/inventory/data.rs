@@ -9,6 +9,12 @@ use uuid::Uuid;
 
 use super::model::{InventoryLevel, Location, LocationLevel, NewLocation};
 use crate::db::schema::{inventory, inventory_movements, locations};
+use crate::db::{Bind, Fragment};
+use diesel::sql_types::Bool;
+
+/// The most units of one variant one location may hold: far beyond any real stock, and
+/// far enough below 2^31 that sums of a few locations stay meaningful.
+pub const MAX_STOCK: i32 = 1_000_000_000;
 
 type LevelRow = (Uuid, Location, i32, i32, DateTime<Utc>);
 
@@ -44,10 +50,11 @@ pub async fn level_of(conn: &mut AsyncPgConnection, variant_id: Uuid) -> QueryRe
 }
 
 /// Changes a variant's quantity at a location by `delta`, unless that would leave less
-/// than is reserved there (`None` then); returns the quantity after. One conditional
-/// update: PostgreSQL re-checks the condition on the row it locks, so concurrent
-/// adjustments cannot take stock below the reservations. Call inside a transaction, with
-/// [`record`] after it.
+/// than is reserved there or more than [`MAX_STOCK`] (`None` then); returns the quantity
+/// after. One conditional update: PostgreSQL re-checks the condition on the row it locks,
+/// so concurrent adjustments cannot take stock below the reservations. The condition
+/// adds in `bigint`, so no sum overflows. Call inside a transaction, with [`record`]
+/// after it.
 pub async fn adjust(
     conn: &mut AsyncPgConnection,
     variant_id: Uuid,
@@ -59,8 +66,10 @@ pub async fn adjust(
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
+    let after = || Fragment::<Bool>::sql("(inventory.quantity::bigint + ").bind(Bind::Int(delta)).push(")");
+    let within = after().push(" >= inventory.reserved AND ").append(after()).push(" <= ").bind(Bind::Int(MAX_STOCK));
     diesel::update(inventory::table.find((variant_id, location_id)))
-        .filter((inventory::quantity + delta).ge(inventory::reserved))
+        .filter(within)
         .set((inventory::quantity.eq(inventory::quantity + delta), inventory::updated_at.eq(diesel::dsl::now)))
         .returning(inventory::quantity)
         .get_result(conn)

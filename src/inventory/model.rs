@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::locations;
+use crate::graphql::BigInt;
 
 crate::text_enum! {
     /// What kind of place holds stock.
@@ -79,10 +80,10 @@ pub struct InventoryLevel {
     /// The variant this stock is of.
     #[graphql(skip)]
     pub variant_id: Uuid,
-    /// Units on hand, over all locations.
-    pub quantity: i32,
+    /// Units on hand, over all locations (a BigInt: each location holds up to 10^9).
+    pub quantity: BigInt,
     /// Units promised to orders not yet fulfilled, over all locations.
-    pub reserved: i32,
+    pub reserved: BigInt,
     /// When it last changed anywhere (null: never stocked).
     pub updated_at: Option<DateTime<Utc>>,
     /// The stock per location, default location first.
@@ -96,23 +97,22 @@ impl InventoryLevel {
         ID(self.variant_id.to_string())
     }
     /// Units that can still be sold: quantity − reserved.
-    async fn available(&self) -> i32 {
-        self.quantity - self.reserved
+    async fn available(&self) -> BigInt {
+        BigInt(self.quantity.0 - self.reserved.0)
     }
 }
 
 impl InventoryLevel {
     /// A variant that was never stocked.
     pub fn empty(variant_id: Uuid) -> Self {
-        Self { variant_id, quantity: 0, reserved: 0, updated_at: None, locations: Vec::new() }
+        Self { variant_id, quantity: BigInt(0), reserved: BigInt(0), updated_at: None, locations: Vec::new() }
     }
 
     /// The total of these per-location levels of one variant.
     pub fn total(variant_id: Uuid, locations: Vec<LocationLevel>) -> Self {
-        // Sums saturate: the per-row CHECKs keep each term ≥ 0, and i32::MAX units of one
-        // variant is not a real stock.
-        let quantity = locations.iter().fold(0i32, |sum, l| sum.saturating_add(l.quantity));
-        let reserved = locations.iter().fold(0i32, |sum, l| sum.saturating_add(l.reserved));
+        // Summed as i64: many locations of up to 10^9 units each cannot overflow it.
+        let quantity = BigInt(locations.iter().map(|l| i64::from(l.quantity)).sum());
+        let reserved = BigInt(locations.iter().map(|l| i64::from(l.reserved)).sum());
         let updated_at = locations.iter().map(|l| l.updated_at).max();
         Self { variant_id, quantity, reserved, updated_at, locations }
     }

@@ -109,6 +109,15 @@ async fn find_target(conn: &mut AsyncPgConnection, target: &Target) -> Result<(U
     Ok((variant, location.id))
 }
 
+/// The refusal of an adjustment that would take stock past [`data::MAX_STOCK`].
+fn above_max() -> MutationError {
+    MutationError::user(
+        "delta",
+        UserErrorCode::OutOfRange,
+        format!("stock at one location is at most {} units", data::MAX_STOCK),
+    )
+}
+
 fn below_reserved() -> MutationError {
     MutationError::user(
         "quantity",
@@ -160,6 +169,8 @@ impl InventoryMutation {
         );
         if input.quantity < 0 {
             errors.add("quantity", UserErrorCode::Invalid, "quantity cannot be negative");
+        } else if input.quantity > data::MAX_STOCK {
+            errors.add("quantity", UserErrorCode::OutOfRange, format!("quantity is at most {}", data::MAX_STOCK));
         }
         if !errors.is_empty() {
             return InventoryPayload::from_outcome(Err(errors.into()));
@@ -194,6 +205,8 @@ impl InventoryMutation {
         );
         if input.delta == 0 {
             errors.add("delta", UserErrorCode::Invalid, "delta cannot be zero");
+        } else if input.delta.unsigned_abs() > data::MAX_STOCK.unsigned_abs() {
+            errors.add("delta", UserErrorCode::OutOfRange, format!("delta is at most {} either way", data::MAX_STOCK));
         }
         if !errors.is_empty() {
             return InventoryPayload::from_outcome(Err(errors.into()));
@@ -203,7 +216,8 @@ impl InventoryMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let (variant, location) = find_target(conn, &target).await?;
-                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(below_reserved)?;
+                let refused = || if input.delta > 0 { above_max() } else { below_reserved() };
+                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(refused)?;
                 data::record(conn, variant, location, input.delta, after, &reason).await?;
                 Ok(data::level_of(conn, variant).await?)
             })

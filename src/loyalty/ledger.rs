@@ -26,6 +26,10 @@ pub struct RedemptionQuote {
     pub value: BigDecimal,
 }
 
+/// The largest balance a staff adjustment may leave: far beyond any real program, and
+/// far enough below 2^63 that accruals on top cannot overflow the ledger's `bigint`s.
+pub const MAX_BALANCE: i64 = 1_000_000_000_000_000;
+
 fn insufficient(balance: i64, points: i64) -> MutationError {
     MutationError::user(
         "loyaltyPoints",
@@ -242,6 +246,14 @@ pub async fn adjust(
     actor: &str,
 ) -> Result<(AccountRow, TransactionRow), MutationError> {
     let account = data::open_account(conn, customer, store).await?;
+    let balance = data::lock_balance(conn, account.id).await?;
+    if balance.checked_add(points).is_none_or(|after| after > MAX_BALANCE) {
+        return Err(MutationError::user(
+            "points",
+            UserErrorCode::OutOfRange,
+            format!("the account holds {balance} points; a balance is at most {MAX_BALANCE}"),
+        ));
+    }
     let Some(account) = data::apply(conn, account.id, points, 0).await? else {
         let balance = data::account_by_id(conn, account.id).await?.map_or(0, |a| a.balance);
         return Err(MutationError::user(

@@ -30,7 +30,7 @@ pub struct LoyaltyTierInput {
     /// Its name: 1 to 100 characters, unique (case-insensitively).
     name: String,
     /// The lifetime points from which an account is in this tier: 0 or more, unique.
-    min_lifetime_points: i64,
+    min_lifetime_points: crate::graphql::BigInt,
 }
 
 /// The whole loyalty program; it replaces what was there, tiers included.
@@ -60,9 +60,10 @@ pub struct LoyaltyAdjustInput {
     /// The store of the account, when the program keeps accounts per store (required
     /// then, refused otherwise).
     store_id: Option<ID>,
-    /// Points to give (positive) or take (negative); not 0. A debit beyond the balance is
-    /// refused.
-    points: i64,
+    /// Points to give (positive) or take (negative); not 0, a 32-bit Int. A debit beyond
+    /// the balance is refused, and so is a credit past the largest balance
+    /// (10^15 points).
+    points: i32,
     /// Why, 1 to 500 characters (kept in the ledger with the staff member).
     reason: String,
 }
@@ -118,20 +119,20 @@ fn check_program(errors: &mut UserErrors, input: &LoyaltyProgramSetInput) -> Vec
         if !name.is_empty() && !names.insert(name.to_lowercase()) {
             errors.add_at(&["tiers", &at, "name"], UserErrorCode::Duplicate, "another tier has this name");
         }
-        if tier.min_lifetime_points < 0 {
+        if tier.min_lifetime_points.0 < 0 {
             errors.add_at(
                 &["tiers", &at, "minLifetimePoints"],
                 UserErrorCode::Invalid,
                 "a threshold is 0 or more points",
             );
-        } else if !thresholds.insert(tier.min_lifetime_points) {
+        } else if !thresholds.insert(tier.min_lifetime_points.0) {
             errors.add_at(
                 &["tiers", &at, "minLifetimePoints"],
                 UserErrorCode::Duplicate,
                 "another tier has this threshold",
             );
         }
-        tiers.push(TierRow { name, min_lifetime_points: tier.min_lifetime_points });
+        tiers.push(TierRow { name, min_lifetime_points: tier.min_lifetime_points.0 });
     }
     tiers
 }
@@ -240,7 +241,7 @@ impl LoyaltyMutation {
                     }
                     _ => {}
                 }
-                ledger::adjust(conn, customer, store, input.points, &reason, &actor).await
+                ledger::adjust(conn, customer, store, i64::from(input.points), &reason, &actor).await
             })
             .await;
         let (outcome, user_errors) = mutation_outcome(result)?;

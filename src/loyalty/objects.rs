@@ -30,12 +30,12 @@ pub struct LoyaltyTier {
     /// Its name, unique in the tenant.
     name: String,
     /// The lifetime points from which an account is in this tier.
-    min_lifetime_points: i64,
+    min_lifetime_points: crate::graphql::BigInt,
 }
 
 impl From<&TierRow> for LoyaltyTier {
     fn from(row: &TierRow) -> Self {
-        Self { name: row.name.clone(), min_lifetime_points: row.min_lifetime_points }
+        Self { name: row.name.clone(), min_lifetime_points: crate::graphql::BigInt(row.min_lifetime_points) }
     }
 }
 
@@ -107,14 +107,14 @@ impl LoyaltyAccount {
     }
 
     /// Points to spend.
-    async fn balance(&self) -> i64 {
-        self.0.balance
+    async fn balance(&self) -> crate::graphql::BigInt {
+        crate::graphql::BigInt(self.0.balance)
     }
 
     /// Points accrued by orders, less accruals reversed by refunds and cancellations
     /// (adjustments and redemptions do not count). Decides the tier.
-    async fn lifetime_points(&self) -> i64 {
-        self.0.lifetime_points
+    async fn lifetime_points(&self) -> crate::graphql::BigInt {
+        crate::graphql::BigInt(self.0.lifetime_points)
     }
 
     /// The highest tier whose threshold the lifetime points reach; null below the lowest.
@@ -179,8 +179,8 @@ impl LoyaltyTransaction {
     /// What the balance moved by: positive for accruals, adjustments up and redemptions
     /// given back; negative for redemptions, adjustments down and accruals taken back
     /// (0 when the balance had nothing left to take back).
-    async fn points(&self) -> i64 {
-        self.0.points
+    async fn points(&self) -> crate::graphql::BigInt {
+        crate::graphql::BigInt(self.0.points)
     }
 
     /// The order it belongs to, if any.
@@ -209,8 +209,8 @@ impl LoyaltyTransaction {
 
     /// For a reversal the balance could not cover (the points were spent): the points
     /// that could not be taken back.
-    async fn unrecovered_points(&self) -> i64 {
-        self.0.unrecovered_points
+    async fn unrecovered_points(&self) -> crate::graphql::BigInt {
+        crate::graphql::BigInt(self.0.unrecovered_points)
     }
 
     /// When.

@@ -25,7 +25,7 @@ pub struct LoyaltyAccountFilter {
     /// tier matches nothing.
     tier: Option<String>,
     /// Only accounts holding at least this many points.
-    min_balance: Option<i64>,
+    min_balance: Option<crate::graphql::BigInt>,
 }
 
 /// Loads, for a page of accounts, the nested lists the selection asks for (under
@@ -133,7 +133,7 @@ impl LoyaltyQuery {
         let scope = caller_scope(ctx, Role::Admin)?;
         let page = PageArgs { first, after, last, before }.page::<AccountCursor>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
-        let mut filter = AccountFilter { min_balance: input.min_balance, ..Default::default() };
+        let mut filter = AccountFilter { min_balance: input.min_balance.map(|b| b.0), ..Default::default() };
         if let Some(name) = &input.tier {
             match rules::tier_range(&tiers(ctx).await?, name) {
                 Some((from, until)) => {
@@ -173,21 +173,15 @@ impl LoyaltyQuery {
         let mut conn = scope.conn().await.gql()?;
         let per_store = data::program(&mut conn).await.gql()?.is_some_and(|p| p.accounts_per_store);
         let store_id = if per_store {
-            let code = match (store.as_deref().map(str::trim), scope.store()) {
-                (Some(arg), Some(header)) if arg != header => {
-                    return Err(coded_error("BAD_USER_INPUT", "the store argument and X-Store differ"));
-                }
-                (Some(code), _) | (None, Some(code)) => code.to_owned(),
-                (None, None) => {
+            match crate::stores::resolve_store(&mut conn, &scope, store.as_deref()).await {
+                Ok(Some(store)) => Some(store.id),
+                Ok(None) => {
                     return Err(coded_error(
                         "BAD_USER_INPUT",
                         "loyalty accounts are per store: name the store (store: or X-Store)",
                     ));
                 }
-            };
-            match crate::stores::store_by_code(&mut conn, &code).await.gql()? {
-                Some(store) if store.active => Some(store.id),
-                _ => return Err(coded_error("STORE_NOT_FOUND", format!("no store '{code}'"))),
+                Err(e) => return Err(e.into_error()),
             }
         } else {
             None
@@ -216,9 +210,9 @@ pub async fn prime_accounts_of_customers(ctx: &Context<'_>, customers: &[Uuid]) 
 pub struct OrderPoints {
     /// Points the order earns now: its accrual less what refunds and cancellation took
     /// back (including points that could not be recovered).
-    pub earned: i64,
+    pub earned: crate::graphql::BigInt,
     /// Points the order redeemed and did not give back.
-    pub redeemed: i64,
+    pub redeemed: crate::graphql::BigInt,
 }
 
 /// The points an order earned and redeemed, through the request's loader (a page of
@@ -226,7 +220,7 @@ pub struct OrderPoints {
 pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Result<OrderPoints> {
     let rows = loader(ctx, TransactionsByOrder)?.load_one(order).await.map_err(|e| internal_error(&e))?;
     let (earned, redeemed) = rules::order_points(&rows.unwrap_or_default());
-    Ok(OrderPoints { earned, redeemed })
+    Ok(OrderPoints { earned: crate::graphql::BigInt(earned), redeemed: crate::graphql::BigInt(redeemed) })
 }
 
 /// Loads the ledger rows of these orders into the request's loader at once, so

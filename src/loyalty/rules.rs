@@ -7,12 +7,16 @@ use super::model::{TierRow, TransactionKind, TransactionRow};
 use crate::graphql::round_to_currency;
 
 /// The points an amount earns: `floor(amount × points_per_unit)`, 0 for nothing or less
-/// (and saturated at `i64::MAX`, far beyond any real order).
+/// (and saturated at [`super::ledger::MAX_BALANCE`], far beyond any real order, so that
+/// balances adding accruals stay far from `bigint`'s limit).
 pub fn points_for(amount: &BigDecimal, points_per_unit: &BigDecimal) -> i64 {
     if amount <= &BigDecimal::zero() {
         return 0;
     }
-    (amount * points_per_unit).with_scale_round(0, RoundingMode::Floor).to_i64().unwrap_or(i64::MAX)
+    (amount * points_per_unit)
+        .with_scale_round(0, RoundingMode::Floor)
+        .to_i64()
+        .map_or(super::ledger::MAX_BALANCE, |points| points.min(super::ledger::MAX_BALANCE))
 }
 
 /// What an order's accrual should come to after refunds: the points its unrefunded

@@ -5,7 +5,8 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use diesel_async::AsyncConnection;
 
-use super::data::{self, IDEMPOTENCY_CONSTRAINT, OrderKey};
+use super::data::{self, IDEMPOTENCY_CONSTRAINT};
+use super::idempotency::{IdempotencyClaim, IdempotencySettings, Shopper};
 use super::order_graphql::Order;
 use super::place::{LineRequest, Placement, place, storefront_may_sell_in};
 use super::register_data;
@@ -109,36 +110,112 @@ pub fn parse_lines(errors: &mut UserErrors, items: &[OrderLineInput]) -> Vec<Lin
 
 /// The store an order is placed in: the input's, else the request's; both must agree.
 pub fn store_code(errors: &mut UserErrors, scope: &TenantScope, input: Option<&str>) -> Option<String> {
-    let input = input.map(str::trim).filter(|s| !s.is_empty());
-    match (input, scope.store()) {
-        (Some(a), Some(b)) if a != b => {
-            errors.add(
-                "store",
-                UserErrorCode::Invalid,
-                format!("the request is for store '{b}', the input names '{a}'"),
-            );
+    match crate::stores::named_store(scope, input) {
+        Ok(code) => code,
+        Err(refusal) => {
+            errors.add("store", UserErrorCode::Invalid, refusal.message());
             None
         }
-        (a, b) => a.or(b).map(str::to_owned),
     }
 }
 
+/// The store an order is placed in, looked up: STORE_NOT_FOUND when the caller may not
+/// see it (a storefront naming an inactive store learns no more than for an unknown one),
+/// and an admin cannot sell in an inactive store either.
+pub async fn open_store(
+    conn: &mut diesel_async::AsyncPgConnection,
+    scope: &TenantScope,
+    code: &str,
+) -> Result<crate::stores::Store, MutationError> {
+    let Some(store) = crate::stores::visible_store(conn, scope, code).await? else {
+        let message = crate::stores::StoreRefusal::NotFound(code.to_owned()).message();
+        return Err(MutationError::user("store", UserErrorCode::StoreNotFound, message));
+    };
+    if !store.active {
+        return Err(MutationError::user("store", UserErrorCode::Invalid, "this store is closed"));
+    }
+    Ok(store)
+}
+
+/// What an idempotency claim finds.
+enum Prior {
+    /// No order holds the key.
+    Free,
+    /// An order placed before `oldest_live` holds it: the new order takes it over.
+    Expired,
+    /// A live order with the same input holds it: the answer is that order, replayed.
+    Replay(Order),
+}
+
+/// The order holding an idempotency claim's key, if any: placed at or after `oldest_live`
+/// (when given) it is answered as a replay, or refused with IDEMPOTENCY_KEY_REUSED when
+/// it was placed with another input, so nothing of it is shown.
+async fn prior_order(
+    conn: &mut diesel_async::AsyncPgConnection,
+    claim: &IdempotencyClaim,
+    oldest_live: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Prior, MutationError> {
+    let Some((order, fingerprint)) = data::by_idempotency_key(conn, &claim.scope, &claim.key).await? else {
+        return Ok(Prior::Free);
+    };
+    if oldest_live.is_some_and(|oldest| order.created_at < oldest) {
+        return Ok(Prior::Expired);
+    }
+    if fingerprint.as_deref() == Some(claim.fingerprint.as_str()) {
+        return Ok(Prior::Replay(Order::new(order)));
+    }
+    Err(MutationError::user(
+        "idempotencyKey",
+        UserErrorCode::IdempotencyKeyReused,
+        "this idempotency key was used for an order with another input: use a new key for a new order",
+    ))
+}
+
 /// The answer to a placement's transaction. A request that ran into the idempotency key
-/// of an order placed meanwhile (a concurrent replay) is answered with that order.
-pub async fn answer_duplicate(
+/// of an order placed meanwhile (a concurrent replay) is answered with that order, or
+/// refused when it was placed with another input.
+async fn answer_duplicate(
     conn: &mut diesel_async::AsyncPgConnection,
     result: Result<super::model::OrderRow, MutationError>,
-    idempotency_key: Option<&str>,
+    claim: Option<&IdempotencyClaim>,
 ) -> Result<(Order, bool), MutationError> {
-    match result {
-        Ok(order) => Ok((Order::new(order), false)),
-        Err(MutationError::Db(e)) if e.unique_violation() == Some(IDEMPOTENCY_CONSTRAINT) => {
-            let key = idempotency_key.unwrap_or_default().to_owned();
-            let order = data::find(conn, &OrderKey::IdempotencyKey(key)).await?;
-            order.map(|o| (Order::new(o), true)).ok_or(MutationError::Db(e))
+    match (result, claim) {
+        (Ok(order), _) => Ok((Order::new(order), false)),
+        (Err(MutationError::Db(e)), Some(claim)) if e.unique_violation() == Some(IDEMPOTENCY_CONSTRAINT) => {
+            match prior_order(conn, claim, None).await? {
+                Prior::Replay(order) => Ok((order, true)),
+                Prior::Free | Prior::Expired => Err(MutationError::Db(e)),
+            }
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
     }
+}
+
+/// The canonical form of an order's input, whose hash an idempotency key is bound to:
+/// every value as validated, in a JSON object (whose keys serialize sorted).
+fn canonical_input(
+    input: &OrderCreateInput,
+    store: Option<&str>,
+    lines: &[LineRequest],
+    shipping: Option<&crate::graphql::Address>,
+    billing: Option<&crate::graphql::Address>,
+) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> =
+        lines.iter().map(|l| serde_json::json!([l.variant_id, l.sku, l.quantity])).collect();
+    serde_json::json!({
+        "store": store,
+        "channel": crate::graphql::enum_name(&input.channel),
+        "customerId": input.customer_id.as_deref(),
+        "email": input.email.as_deref().map(|e| e.trim().to_lowercase()),
+        "items": lines,
+        "shippingAddress": shipping.map(|a| format!("{a:?}")),
+        "billingAddress": billing.map(|a| format!("{a:?}")),
+        "registerId": input.register_id.as_deref(),
+        "registerCode": input.register_code.as_deref().map(str::trim),
+        "customerNote": input.customer_note.as_deref().map(str::trim),
+        "couponCode": input.coupon_code.as_deref().map(|c| c.trim().to_lowercase()),
+        "loyaltyPoints": input.loyalty_points,
+    })
 }
 
 /// `orderCreate`.
@@ -210,11 +287,23 @@ impl OrderCreateMutation {
         if !errors.is_empty() {
             return OrderPayload::from_outcome(Err(errors.into()));
         }
-        if let Some(key) = &key {
-            let existing =
-                data::find(&mut *scope.conn().await.gql()?, &OrderKey::IdempotencyKey(key.clone())).await.gql()?;
-            if let Some(order) = existing {
-                return OrderPayload::from_outcome(Ok((Order::new(order), true)));
+        let settings = ctx.data_opt::<IdempotencySettings>().copied().unwrap_or_default();
+        let oldest_live = settings.oldest_live(chrono::Utc::now());
+        let claim = key.map(|key| {
+            let shopper = match (customer_id, &email) {
+                (Some(id), _) => Shopper::Customer(id),
+                (None, email) => Shopper::Email(email.clone().unwrap_or_default()),
+            };
+            let canonical = canonical_input(&input, store.as_deref(), &lines, shipping.as_ref(), billing.as_ref());
+            IdempotencyClaim::new(key, scope.api_key(), &shopper, &canonical)
+        });
+        let mut expired_key = false;
+        if let Some(claim) = &claim {
+            match prior_order(&mut *scope.conn().await.gql()?, claim, Some(oldest_live)).await {
+                Ok(Prior::Free) => {}
+                Ok(Prior::Expired) => expired_key = true,
+                Ok(Prior::Replay(order)) => return OrderPayload::from_outcome(Ok((order, true))),
+                Err(refused) => return OrderPayload::from_outcome(Err(refused)),
             }
         }
         let store = store.expect("checked above");
@@ -222,12 +311,7 @@ impl OrderCreateMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let Some(store_row) = crate::stores::store_by_code(conn, &store).await? else {
-                    return Err(MutationError::user("store", UserErrorCode::NotFound, format!("no store '{store}'")));
-                };
-                if !store_row.active {
-                    return Err(MutationError::user("store", UserErrorCode::Invalid, "this store is closed"));
-                }
+                let store_row = open_store(conn, &scope, &store).await?;
                 let (register_id, location_id) = if wants_register {
                     let register = register_data::find(conn, register_id, register_code.as_deref())
                         .await?
@@ -248,7 +332,7 @@ impl OrderCreateMutation {
                     email,
                     register_id,
                     location_id,
-                    idempotency_key: key.clone(),
+                    idempotency: claim.clone(),
                     source_reference: None,
                     customer_note: note.clone(),
                     shipping: shipping.clone(),
@@ -261,12 +345,15 @@ impl OrderCreateMutation {
                     coupon_code: coupon_code.clone(),
                     loyalty_points: input.loyalty_points.map(i64::from),
                 };
+                if let Some(claim) = claim.as_ref().filter(|_| expired_key) {
+                    data::release_idempotency_key(conn, &claim.scope, &claim.key, oldest_live).await?;
+                }
                 let order = place(conn, &placement).await?;
                 super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;
                 Ok(order)
             })
             .await;
-        let result = answer_duplicate(&mut conn, result, key.as_deref()).await;
+        let result = answer_duplicate(&mut conn, result, claim.as_ref()).await;
         OrderPayload::from_outcome(result)
     }
 }

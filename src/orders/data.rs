@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -166,8 +166,6 @@ pub enum OrderKey {
     Number(i64),
     /// By the storefront's secret token.
     Token(Uuid),
-    /// By the idempotency key it was placed with.
-    IdempotencyKey(String),
 }
 
 /// The order with this key.
@@ -177,9 +175,41 @@ pub async fn find(conn: &mut AsyncPgConnection, key: &OrderKey) -> QueryResult<O
         OrderKey::Id(id) => query.filter(orders::id.eq(*id)),
         OrderKey::Number(n) => query.filter(orders::number.eq(*n)),
         OrderKey::Token(t) => query.filter(orders::token.eq(*t)),
-        OrderKey::IdempotencyKey(k) => query.filter(orders::idempotency_key.eq(k.clone())),
     };
     query.first(conn).await.optional()
+}
+
+/// The order that holds idempotency key `key` in `scope`, with the fingerprint of the
+/// input it was placed with.
+pub async fn by_idempotency_key(
+    conn: &mut AsyncPgConnection,
+    scope: &str,
+    key: &str,
+) -> QueryResult<Option<(OrderRow, Option<String>)>> {
+    orders::table
+        .filter(orders::idempotency_scope.eq(scope))
+        .filter(orders::idempotency_key.eq(key))
+        .select((OrderRow::as_select(), orders::idempotency_fingerprint))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Frees idempotency key `key` in `scope` from an order placed before `before`, so a
+/// new order can take it. The old order keeps the key's text for display.
+pub async fn release_idempotency_key(
+    conn: &mut AsyncPgConnection,
+    scope: &str,
+    key: &str,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(orders::table)
+        .filter(orders::idempotency_scope.eq(scope))
+        .filter(orders::idempotency_key.eq(key))
+        .filter(orders::created_at.lt(before))
+        .set(orders::idempotency_scope.eq(None::<String>))
+        .execute(conn)
+        .await
 }
 
 /// The items of these orders, in line order, by order.

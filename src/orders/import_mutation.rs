@@ -121,6 +121,7 @@ impl OrderImportMutation {
                 Some(validate::price(&mut errors, &["items", &i.to_string(), "unitPrice"], &item.unit_price.0));
         }
         let store = store_code(&mut errors, &scope, input.store.as_deref());
+        validate::timestamp(&mut errors, &["placedAt"], input.placed_at.as_ref());
         let email = input.email.as_deref().map(|e| validate::email(&mut errors, &["email"], e));
         let shipping = input.shipping_address.as_ref().map(|a| a.validate(&mut errors, &["shippingAddress"]));
         let billing = input.billing_address.as_ref().map(|a| a.validate(&mut errors, &["billingAddress"]));
@@ -155,7 +156,7 @@ impl OrderImportMutation {
                     email,
                     register_id: None,
                     location_id: None,
-                    idempotency_key: None,
+                    idempotency: None,
                     source_reference: Some(format!("{channel}:{external_id}")),
                     customer_note: None,
                     shipping: shipping.clone(),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::model::{OrderRow, OrderStatus};
 use crate::catalog::SortDirection;
 use crate::db::schema::orders;
-use crate::db::{Bind, Fragment};
+use crate::db::{Bind, Fragment, SortType};
 use crate::graphql::Page;
 use crate::pricing::SalesChannel;
 
@@ -58,11 +58,19 @@ pub struct OrderCursor {
     pub id: Uuid,
 }
 
-fn sort_sql(field: OrderSortField) -> (&'static str, &'static str, &'static str) {
+const FIELDS: [OrderSortField; 3] = [OrderSortField::CreatedAt, OrderSortField::Number, OrderSortField::Total];
+
+fn sort_sql(field: OrderSortField) -> (&'static str, SortType, &'static str) {
     match field {
-        OrderSortField::CreatedAt => ("orders.created_at", "timestamptz", "CREATED_AT"),
-        OrderSortField::Number => ("orders.number", "bigint", "NUMBER"),
-        OrderSortField::Total => ("orders.total", "numeric", "TOTAL"),
+        OrderSortField::CreatedAt => ("orders.created_at", SortType::Timestamptz, "CREATED_AT"),
+        OrderSortField::Number => ("orders.number", SortType::BigInt, "NUMBER"),
+        OrderSortField::Total => ("orders.total", SortType::Numeric, "TOTAL"),
+    }
+}
+
+impl crate::graphql::CursorKey for OrderCursor {
+    fn is_valid(&self) -> bool {
+        FIELDS.into_iter().map(sort_sql).any(|(_, kind, tag)| tag == self.s && kind.accepts(&self.v))
     }
 }
 
@@ -121,6 +129,7 @@ pub async fn list(
     page: &Page<OrderCursor>,
 ) -> QueryResult<Vec<OrderRow>> {
     let (value, cast, _) = sort_sql(field);
+    let cast = cast.sql();
     let mut query = filtered(filter).select(OrderRow::as_select());
     let descending = direction == SortDirection::Desc;
     let bound = |cursor: &OrderCursor, greater: bool| -> Fragment<Bool> {

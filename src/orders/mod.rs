@@ -6,6 +6,7 @@ mod create_mutation;
 mod customer_link;
 mod data;
 mod effects;
+mod idempotency;
 mod import_data;
 mod import_mutation;
 mod lifecycle;
@@ -25,6 +26,7 @@ mod register_mutation;
 mod status;
 
 pub use create_mutation::OrderCreateMutation;
+pub use idempotency::IdempotencySettings;
 pub use import_mutation::OrderImportMutation;
 pub use lifecycle_mutation::OrderLifecycleMutation;
 pub use listing::{OrderFilter, OrderSortField};

@@ -156,6 +156,8 @@ pub struct NewOrder {
     pub register_id: Option<Uuid>,
     pub location_id: Option<Uuid>,
     pub idempotency_key: Option<String>,
+    pub idempotency_scope: Option<String>,
+    pub idempotency_fingerprint: Option<String>,
     pub source_reference: Option<String>,
     pub customer_note: Option<String>,
     pub placed_by: String,

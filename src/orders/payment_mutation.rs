@@ -332,6 +332,17 @@ impl PaymentMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 let order = locked(conn, order_id, "orderId").await?;
                 check_minor_units("amount", &amount, &order.currency)?;
+                let all_payments =
+                    payment_data::payments_of(conn, &[order.id]).await?.remove(&order.id).unwrap_or_default();
+                if let Some(id) = payment_id
+                    && !all_payments.iter().any(|p| p.id == id)
+                {
+                    return Err(MutationError::user(
+                        "paymentId",
+                        UserErrorCode::NotFound,
+                        "the order has no such payment",
+                    ));
+                }
                 let refundable = &order.captured_total - &order.refunded_total;
                 if amount > refundable {
                     return Err(MutationError::user(
@@ -340,10 +351,7 @@ impl PaymentMutation {
                         format!("only {} {} is captured and not yet refunded", refundable.normalized(), order.currency),
                     ));
                 }
-                let mut payments: Vec<PaymentRow> = payment_data::payments_of(conn, &[order.id])
-                    .await?
-                    .remove(&order.id)
-                    .unwrap_or_default()
+                let mut payments: Vec<PaymentRow> = all_payments
                     .into_iter()
                     .filter(|p| p.status == PaymentState::Captured && p.captured_amount > p.refunded_amount)
                     .filter(|p| payment_id.is_none_or(|id| p.id == id))

@@ -61,8 +61,8 @@ pub struct Placement<'a> {
     pub register_id: Option<Uuid>,
     /// Take stock from this location only.
     pub location_id: Option<Uuid>,
-    /// The client's idempotency key.
-    pub idempotency_key: Option<String>,
+    /// The client's idempotency key, bound to the caller and the input.
+    pub idempotency: Option<super::idempotency::IdempotencyClaim>,
     /// Reference outside.
     pub source_reference: Option<String>,
     /// The customer's note.
@@ -241,7 +241,9 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
         total: &subtotal - &discount,
         register_id: p.register_id,
         location_id: p.location_id,
-        idempotency_key: p.idempotency_key.clone(),
+        idempotency_key: p.idempotency.as_ref().map(|c| c.key.clone()),
+        idempotency_scope: p.idempotency.as_ref().map(|c| c.scope.clone()),
+        idempotency_fingerprint: p.idempotency.as_ref().map(|c| c.fingerprint.clone()),
         source_reference: p.source_reference.clone(),
         customer_note: p.customer_note.clone(),
         placed_by: p.actor.clone(),

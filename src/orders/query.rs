@@ -207,9 +207,9 @@ impl OrderQuery {
             channels: input.channel.unwrap_or_default(),
             store_id,
             customer_id: input.customer_id.as_ref().map(parse_id).transpose()?,
-            created_after: input.created_after,
-            created_before: input.created_before,
-            search: input.search,
+            created_after: crate::graphql::validate::timestamp_arg("createdAfter", input.created_after)?,
+            created_before: crate::graphql::validate::timestamp_arg("createdBefore", input.created_before)?,
+            search: crate::graphql::validate::search_arg(input.search)?,
         };
         order_connection(ctx, filter, sort_by.unwrap_or_default(), PageArgs { first, after, last, before }).await
     }

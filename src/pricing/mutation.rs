@@ -117,14 +117,6 @@ fn name(errors: &mut UserErrors, value: &str) -> String {
     value.to_owned()
 }
 
-fn window(errors: &mut UserErrors, starts: Option<DateTime<Utc>>, ends: Option<DateTime<Utc>>) {
-    if let (Some(starts), Some(ends)) = (starts, ends)
-        && starts >= ends
-    {
-        errors.add("endsAt", UserErrorCode::Invalid, "endsAt must be after startsAt");
-    }
-}
-
 /// Checks that a store exists.
 async fn check_store(conn: &mut AsyncPgConnection, store: Option<Uuid>) -> Result<(), MutationError> {
     match store {
@@ -171,7 +163,7 @@ impl PricingMutation {
             priority: input.priority,
             active: input.active,
         };
-        window(&mut errors, new.starts_at, new.ends_at);
+        validate::window(&mut errors, new.starts_at, new.ends_at);
         if !errors.is_empty() {
             return PriceListPayload::from_outcome(Err(errors.into()));
         }
@@ -222,7 +214,7 @@ impl PricingMutation {
                     .map_err(|e| conflict(e.into()))?
                     .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such price list"))?;
                 let mut errors = UserErrors::default();
-                window(&mut errors, list.starts_at, list.ends_at);
+                validate::window(&mut errors, list.starts_at, list.ends_at);
                 if errors.is_empty() { Ok(list) } else { Err(errors.into()) }
             })
             .await;

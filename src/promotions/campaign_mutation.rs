@@ -57,11 +57,7 @@ pub struct PromotionCampaignPayload {
 fn check(errors: &mut UserErrors, fields: &mut CampaignFields) {
     fields.name = validate::name(errors, &fields.name);
     fields.description = validate::optional_text(errors, &["description"], fields.description.as_deref(), 2000);
-    if let (Some(starts), Some(ends)) = (fields.starts_at, fields.ends_at)
-        && ends <= starts
-    {
-        errors.add("endsAt", UserErrorCode::Invalid, "endsAt must be after startsAt");
-    }
+    validate::window(errors, fields.starts_at, fields.ends_at);
 }
 
 fn payload(result: Result<PromotionCampaign, MutationError>) -> async_graphql::Result<PromotionCampaignPayload> {

@@ -154,11 +154,7 @@ fn check_terms(errors: &mut UserErrors, fields: &mut CouponFields, used_count: i
             format!("the coupon has been used {used_count} time(s) already"),
         );
     }
-    if let (Some(starts), Some(ends)) = (fields.starts_at, fields.ends_at)
-        && ends <= starts
-    {
-        errors.add("endsAt", UserErrorCode::Invalid, "endsAt must be after startsAt");
-    }
+    validate::window(errors, fields.starts_at, fields.ends_at);
 }
 
 /// Resolves the campaign id and store code the input names into ids on `fields`.

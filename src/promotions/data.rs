@@ -29,6 +29,12 @@ pub struct CreatedCursor {
     pub id: Uuid,
 }
 
+impl crate::graphql::CursorKey for CreatedCursor {
+    fn is_valid(&self) -> bool {
+        crate::db::sql_value::timestamp_in_range(&self.t)
+    }
+}
+
 /// Which coupons to list.
 #[derive(Debug, Clone, Default)]
 pub struct CouponFilter {

@@ -59,7 +59,7 @@ impl PromotionQuery {
         let filter = CouponFilter {
             campaign_id: input.campaign_id.as_ref().map(parse_id).transpose()?,
             active: input.active,
-            search: input.search,
+            search: crate::graphql::validate::search_arg(input.search)?,
         };
         coupon_connection(ctx, filter, PageArgs { first, after, last, before }).await
     }

@@ -198,7 +198,7 @@ impl RoyaltyTotal {
     }
 
     /// How many allocations (sales and reversals) the sums cover.
-    async fn allocation_count(&self) -> i64 {
-        self.0.count
+    async fn allocation_count(&self) -> crate::graphql::BigInt {
+        crate::graphql::BigInt(self.0.count)
     }
 }

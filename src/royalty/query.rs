@@ -56,6 +56,8 @@ fn beneficiary(value: Option<String>) -> Option<String> {
 }
 
 fn period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> async_graphql::Result<()> {
+    crate::graphql::validate::timestamp_arg("from", from)?;
+    crate::graphql::validate::timestamp_arg("to", to)?;
     if from.zip(to).is_some_and(|(from, to)| from > to) {
         return Err(coded_error("BAD_USER_INPUT", "the period's `from` is after its `to`"));
     }

@@ -38,7 +38,8 @@ impl StoreQuery {
         let scope = caller_scope(ctx, Role::Storefront)?;
         let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = filter.unwrap_or_default();
-        let mut filter = StoreFilter { active: filter.active, search: filter.search };
+        let mut filter =
+            StoreFilter { active: filter.active, search: crate::graphql::validate::search_arg(filter.search)? };
         if scope.role() != Some(Role::Admin) {
             filter.active = Some(true);
         }

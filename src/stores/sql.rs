@@ -12,9 +12,11 @@ fn store_id(code: &str) -> Fragment<Uuid> {
 }
 
 /// The id of the store with this code, or NULL: selected beside a page so that an
-/// unknown store code is noticed without a statement of its own.
-pub fn store_id_of(code: &str) -> Fragment<Nullable<Uuid>> {
-    store_id(code).retype()
+/// unknown store code is noticed without a statement of its own. Unless
+/// `include_inactive` (an admin's view), an inactive store counts as unknown.
+pub fn store_id_of(code: &str, include_inactive: bool) -> Fragment<Nullable<Uuid>> {
+    let active = if include_inactive { ")" } else { " AND s.active)" };
+    Fragment::sql("(SELECT s.id FROM stores s WHERE s.code = ").bind(Bind::Text(code.to_owned())).push(active)
 }
 
 /// True unless the store hides the product.

@@ -92,8 +92,10 @@ impl StoreProductMutation {
             .as_opt_ref()
             .map(|p| p.map(|p| validate::price(&mut errors, &["priceOverride"], &p.0)));
         let name = input.name.as_opt_ref().map(|n| n.map(|n| text(&mut errors, "name", n, 300)));
-        let description =
-            input.description.as_opt_ref().map(|d| d.map(|d| text(&mut errors, "description", d, 20_000)));
+        let description = input
+            .description
+            .as_opt_ref()
+            .map(|d| d.map(|d| text(&mut errors, "description", d, crate::graphql::validate::DESCRIPTION_MAX)));
         let (Some(product_id), true) = (product_id, errors.is_empty()) else {
             let (store_product, user_errors) = mutation_outcome(Err(errors.into()))?;
             return Ok(StoreProductPayload { store_product, user_errors });

@@ -98,7 +98,7 @@ impl TenancyError {
 
 impl From<DbError> for TenancyError {
     fn from(e: DbError) -> Self {
-        tracing::warn!(error = %e, "control-plane lookup failed");
+        tracing::warn!(error = %crate::graphql::log_excerpt(&e.to_string()), "control-plane lookup failed");
         match e.failure() {
             Failure::Timeout => Self::new(TenancyErrorCode::Timeout, "the tenant directory took too long, try again"),
             Failure::Busy => Self::new(TenancyErrorCode::Busy, "the tenant directory is busy, try again shortly"),
@@ -199,6 +199,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
     let mut named: Vec<(&'static str, Tenant)> = Vec::new();
     let mut role = None;
     let mut key_staff = None;
+    let mut key_id = None;
     if let Some(token) = token {
         match control.key_by_token(token).await? {
             Some((key, _)) if key.revoked_at.is_some() => {
@@ -207,6 +208,7 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
             Some((key, tenant)) => {
                 role = Some(key.role);
                 key_staff = key.staff_id;
+                key_id = Some(key.id);
                 named.push(("the API token", tenant));
             }
             None => {
@@ -273,8 +275,11 @@ async fn resolve_inner(control: &ControlPlane, pool: &Pool, credentials: &Creden
             "X-Customer-Token is for storefront tokens: an admin token acts for any customer",
         ));
     }
-    let scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff, customer_token)
+    let mut scope = TenantScope::new(pool.clone(), tenant.clone(), role, store, staff, customer_token)
         .map_err(|e| TenancyError::new(TenancyErrorCode::TenantNotFound, e.to_string()))?;
+    if let Some(id) = key_id {
+        scope = scope.with_api_key(id);
+    }
     Ok(Caller::Tenant(Arc::new(scope)))
 }
 

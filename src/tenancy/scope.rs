@@ -17,6 +17,7 @@ pub struct TenantScope {
     store: Option<String>,
     staff: Option<String>,
     customer_token: Option<String>,
+    api_key: Option<Uuid>,
     signed_in: OnceCell<Result<Option<Uuid>, TenancyError>>,
     pool: Pool,
     conn: Mutex<Option<TenantConn>>,
@@ -40,10 +41,23 @@ impl TenantScope {
             store,
             staff,
             customer_token,
+            api_key: None,
             signed_in: OnceCell::new(),
             pool,
             conn: Mutex::new(None),
         })
+    }
+
+    /// The same scope, for a request that presented the API key `id`.
+    pub fn with_api_key(mut self, id: Uuid) -> Self {
+        self.api_key = Some(id);
+        self
+    }
+
+    /// The API key the request presented, if any: what a client's idempotency keys
+    /// are scoped to.
+    pub fn api_key(&self) -> Option<Uuid> {
+        self.api_key
     }
 
     /// The raw `X-Customer-Token` of a storefront request, not yet checked (see

@@ -19,7 +19,7 @@ const PROGRAM_SET: &str = "mutation($input: LoyaltyProgramSetInput!) { loyaltyPr
     program { active pointsPerUnit pointValue accountsPerStore tiers { name minLifetimePoints } }
     userErrors { field code message } } }";
 
-const ADJUST: &str = "mutation($input: LoyaltyAdjustInput!) { loyaltyAdjust(input: $input) {
+pub const ADJUST: &str = "mutation($input: LoyaltyAdjustInput!) { loyaltyAdjust(input: $input) {
     account { balance lifetimePoints } transaction { kind points reason actor }
     userErrors { field code message } } }";
 
@@ -51,7 +51,7 @@ async fn shop(app: &TestApp, slug: &str) -> TestTenant {
 }
 
 /// Sets the program: `ppu` points per unit, a point worth `value`, tiers `[(name, min)]`.
-async fn program(app: &TestApp, t: &TestTenant, active: bool, ppu: &str, value: &str, tiers: &[(&str, i64)]) {
+pub async fn program(app: &TestApp, t: &TestTenant, active: bool, ppu: &str, value: &str, tiers: &[(&str, i64)]) {
     let tiers: Vec<Value> = tiers.iter().map(|(n, m)| json!({ "name": n, "minLifetimePoints": m })).collect();
     let body = app
         .gql(
@@ -63,7 +63,7 @@ async fn program(app: &TestApp, t: &TestTenant, active: bool, ppu: &str, value: 
     assert_eq!(body["data"]["loyaltyProgramSet"]["userErrors"], json!([]), "{body}");
 }
 
-async fn customer(app: &TestApp, t: &TestTenant, email: &str) -> String {
+pub async fn customer(app: &TestApp, t: &TestTenant, email: &str) -> String {
     let body = app
         .gql(
             &t.admin,
@@ -154,7 +154,7 @@ fn entry(kind: &str, points: i64, unrecovered: i64) -> (String, i64, i64) {
 }
 
 /// Runs `query` as the tenant's admin acting as staff member `staff`.
-async fn as_staff(app: &TestApp, t: &TestTenant, staff: &str, query: &str, variables: Value) -> Value {
+pub async fn as_staff(app: &TestApp, t: &TestTenant, staff: &str, query: &str, variables: Value) -> Value {
     let auth = format!("Bearer {}", t.admin);
     app.post(&[("authorization", &auth), ("x-staff-id", staff)], query, variables).await.1
 }

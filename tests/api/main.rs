@@ -5,6 +5,7 @@ mod harness_pgbouncer;
 
 mod attributes;
 mod auth;
+mod bad_input;
 mod catalog;
 mod categories;
 mod cli;

@@ -180,7 +180,10 @@ async fn refused_orders_write_and_reserve_nothing() {
             "CURRENCY_MISMATCH",
         ),
         (json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "email": "a@b.co" }), "REQUIRED"),
-        (json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "nope", "email": "a@b.co" }), "NOT_FOUND"),
+        (
+            json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "nope", "email": "a@b.co" }),
+            "STORE_NOT_FOUND",
+        ),
         (json!({ "items": [{ "sku": "TEE-S", "quantity": 0 }], "store": "web", "email": "a@b.co" }), "INVALID"),
         (
             json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "store": "web", "email": "not-an-email" }),
@@ -816,4 +819,80 @@ async fn an_order_with_nothing_to_pay_is_paid_at_once() {
         json!([{ "fromStatus": null, "toStatus": "PENDING" }, { "fromStatus": "PENDING", "toStatus": "PAID" }])
     );
     assert_eq!(reserved(&app, "ord_s", "SAMPLE").await, (5, 2), "still reserved until fulfilled");
+}
+
+/// Places an order in store `web` as `email`, with `key`.
+async fn place_as(app: &TestApp, token: &str, email: &str, sku: &str, quantity: i32, key: &str) -> Value {
+    app.gql(
+        token,
+        ORDER_CREATE,
+        json!({ "input": { "items": [{ "sku": sku, "quantity": quantity }], "store": "web", "email": email,
+                           "idempotencyKey": key, "shippingAddress": address() } }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_idempotency_key_belongs_to_its_caller_and_its_input() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_idem").await;
+    let first = place_as(&app, &t.storefront, "ada@example.com", "TEE-S", 1, "k-1").await;
+    let first = &first["data"]["orderCreate"];
+    assert_eq!(first["userErrors"], json!([]), "{first}");
+    let first_id = first["order"]["id"].as_str().unwrap().to_owned();
+
+    // Another shopper with the same key gets an order of their own: nothing of the first.
+    let other = place_as(&app, &t.storefront, "eve@example.com", "TEE-M", 2, "k-1").await;
+    let other = &other["data"]["orderCreate"];
+    assert_eq!(other["userErrors"], json!([]), "{other}");
+    assert_eq!(other["replayed"], false);
+    assert_ne!(other["order"]["id"], first_id.as_str());
+    assert_eq!(other["order"]["email"], "eve@example.com");
+    assert_eq!(other["order"]["items"][0]["sku"], "TEE-M");
+
+    // Another API key with the same shopper and key: another key, too.
+    let tenant = app.tenant_row("ord_idem").await;
+    let (_, second_key) =
+        app.control().create_key(&tenant, storegraph::tenancy::Role::Storefront, "app-2", None).await.unwrap();
+    let body = place_as(&app, &second_key.secret, "ada@example.com", "TEE-S", 1, "k-1").await;
+    assert_eq!(body["data"]["orderCreate"]["replayed"], false, "{body}");
+    assert_ne!(body["data"]["orderCreate"]["order"]["id"], first_id.as_str());
+
+    // The same caller and key with the same input: the same order.
+    let again = place_as(&app, &t.storefront, "ada@example.com", "TEE-S", 1, "k-1").await;
+    assert_eq!(again["data"]["orderCreate"]["replayed"], true, "{again}");
+    assert_eq!(again["data"]["orderCreate"]["order"]["id"], first_id.as_str());
+
+    // The same caller and key with another input: refused, and nothing of the first order shown.
+    let reused = place_as(&app, &t.storefront, "ada@example.com", "TEE-S", 3, "k-1").await;
+    assert_eq!(codes(&reused, "orderCreate"), ["IDEMPOTENCY_KEY_REUSED"], "{reused}");
+    assert_eq!(reused["data"]["orderCreate"]["order"], Value::Null);
+    assert_eq!(reused["data"]["orderCreate"]["replayed"], false);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_idem.orders").await, 3);
+}
+
+#[tokio::test]
+async fn an_expired_idempotency_key_can_be_used_afresh() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_exp").await;
+    let first = place_as(&app, &t.storefront, "ada@example.com", "TEE-S", 1, "k-exp").await;
+    let first_id = first["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    // A day and a minute later (the default lifetime is a day).
+    let moved = app
+        .sql_count(
+            "WITH u AS (UPDATE t_ord_exp.orders SET created_at = created_at - interval '1 day 1 minute' \
+             RETURNING 1) SELECT count(*) AS n FROM u",
+        )
+        .await;
+    assert_eq!(moved, 1);
+    // Even with another input: the old order no longer holds the key.
+    let body = place_as(&app, &t.storefront, "ada@example.com", "TEE-M", 2, "k-exp").await;
+    let created = &body["data"]["orderCreate"];
+    assert_eq!(created["userErrors"], json!([]), "{body}");
+    assert_eq!(created["replayed"], false);
+    assert_ne!(created["order"]["id"], first_id.as_str());
+    // And the new order holds it now.
+    let again = place_as(&app, &t.storefront, "ada@example.com", "TEE-M", 2, "k-exp").await;
+    assert_eq!(again["data"]["orderCreate"]["replayed"], true, "{again}");
+    assert_eq!(again["data"]["orderCreate"]["order"]["id"], created["order"]["id"]);
 }

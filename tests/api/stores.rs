@@ -230,3 +230,70 @@ async fn stores_paginate_forwards_and_backwards() {
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
     }
 }
+
+/// The storefront entry points that read from a store, each naming store `closed` by
+/// argument, by `X-Store` or by its domain.
+const CLOSED_PRODUCTS: &str = "query($store: String) { products(first: 5, store: $store) { edges { node { name } } } }";
+const CLOSED_PRODUCT: &str = "query($store: String) { product(slug: \"tee\", store: $store) { name } }";
+const CLOSED_VARIANT: &str =
+    "query($store: String) { variant(sku: \"TEE-S\", store: $store) { sku price { amount } } }";
+
+#[tokio::test]
+async fn an_inactive_store_is_not_found_for_storefronts_at_every_entry_point() {
+    let app = TestApp::start().await;
+    let t = crate::orders::shop(&app, "closed_a").await;
+    let closed = app.store(&t.admin, "closed", Some("closed.example.com")).await;
+    let product_id =
+        app.gql(&t.admin, "{ product(slug: \"tee\") { id } }", json!({})).await["data"]["product"]["id"].clone();
+    let set = app
+        .gql(
+            &t.admin,
+            "mutation($input: StoreProductSetInput!) { storeProductSet(input: $input) { userErrors { code } } }",
+            json!({ "input": { "storeCode": "closed", "productId": product_id, "name": "Secret name", "priceOverride": "1" } }),
+        )
+        .await;
+    assert_eq!(set["data"]["storeProductSet"]["userErrors"], json!([]), "{set}");
+    let body = app.gql(&t.admin, STORE_UPDATE, json!({ "input": { "id": closed["id"], "active": false } })).await;
+    assert_eq!(body["data"]["storeUpdate"]["store"]["active"], false, "{body}");
+
+    let store_arg = json!({ "store": "closed" });
+    let auth = format!("Bearer {}", t.storefront);
+    for query in [CLOSED_PRODUCTS, CLOSED_PRODUCT, CLOSED_VARIANT] {
+        let body = app.gql(&t.storefront, query, store_arg.clone()).await;
+        assert_eq!(error_code(&body), "STORE_NOT_FOUND", "argument, {query}: {body}");
+        assert!(!body.to_string().contains("Secret name"), "{body}");
+        let (_, body) = app.post(&[("authorization", &auth), ("x-store", "closed")], query, json!({})).await;
+        assert_eq!(error_code(&body), "STORE_NOT_FOUND", "X-Store, {query}: {body}");
+        let (_, body) = app.post(&[("authorization", &auth), ("host", "closed.example.com")], query, json!({})).await;
+        assert_eq!(error_code(&body), "STORE_NOT_FOUND", "domain, {query}: {body}");
+        // An unknown store answers the same.
+        let body = app.gql(&t.storefront, query, json!({ "store": "nowhere" })).await;
+        assert_eq!(error_code(&body), "STORE_NOT_FOUND", "unknown, {query}: {body}");
+        // Admins still see it.
+        let body = app.gql(&t.admin, query, store_arg.clone()).await;
+        assert!(body["errors"].is_null(), "admin, {query}: {body}");
+    }
+    let body = app.gql(&t.admin, CLOSED_PRODUCT, store_arg.clone()).await;
+    assert_eq!(body["data"]["product"]["name"], "Secret name");
+    // Even an empty page names no inactive store.
+    let empty =
+        "query($store: String) { products(first: 5, store: $store, filter: { search: \"zzz\" }) { edges { cursor } } }";
+    let body = app.gql(&t.storefront, empty, store_arg.clone()).await;
+    assert_eq!(error_code(&body), "STORE_NOT_FOUND", "{body}");
+
+    // Placing an order there: STORE_NOT_FOUND, by input or by X-Store, and nothing written.
+    let input = json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "email": "a@b.co" });
+    let mut with_store = input.clone();
+    with_store["store"] = json!("closed");
+    let body = app.gql(&t.storefront, crate::orders::ORDER_CREATE, json!({ "input": with_store })).await;
+    assert_eq!(crate::orders::codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
+    let (_, body) = app
+        .post(
+            &[("authorization", &auth), ("x-store", "closed")],
+            crate::orders::ORDER_CREATE,
+            json!({ "input": input }),
+        )
+        .await;
+    assert_eq!(crate::orders::codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_closed_a.orders").await, 0);
+}
