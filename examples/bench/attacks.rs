@@ -59,7 +59,7 @@ async fn send(
 ) -> anyhow::Result<(u16, String, Duration)> {
     let started = Instant::now();
     match attack {
-        Attack::Post { token: with_token, body, .. } => {
+        Attack::Post { token: with_token, body, .. } if body.len() <= 1 << 20 => {
             let mut request = client.post(url).header("content-type", "application/json").body(body.clone());
             if *with_token {
                 request = request.bearer_auth(token);
@@ -70,21 +70,35 @@ async fn send(
             let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("(served)").to_owned();
             Ok((status, code, started.elapsed()))
         }
-        Attack::HugeBody { length, .. } => {
-            let address = url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned();
-            let mut stream = tokio::net::TcpStream::connect(&address).await?;
-            let head = format!(
-                "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
-            );
-            stream.write_all(head.as_bytes()).await?;
-            let mut answer = vec![0u8; 4096];
-            let read = stream.read(&mut answer).await?;
-            let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
-            let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-            let code = answer.split("\"code\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("?").to_owned();
-            Ok((status, code, started.elapsed()))
-        }
+        Attack::Post { body, .. } => raw(url, body.len() as u64, body).await.map(|(s, c)| (s, c, started.elapsed())),
+        Attack::HugeBody { length, .. } => raw(url, *length, &[]).await.map(|(s, c)| (s, c, started.elapsed())),
     }
+}
+
+/// Sends a POST head announcing `length` bytes and as much of `body` as the server reads
+/// before it answers (a refused body is not read to its end), and returns the status and
+/// code of the answer.
+async fn raw(url: &str, length: u64, body: &[u8]) -> anyhow::Result<(u16, String)> {
+    let address = url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    );
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    // Written beside the read: the server may answer and close before it has read it all.
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(&bytes).await;
+        writer
+    });
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(30), reader.read(&mut answer)).await??;
+    writing.abort();
+    let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
+    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let code = answer.split("\"code\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("?").to_owned();
+    Ok((status, code))
 }
 
 /// Runs every attack `repeats` times against the server at `url` (process `pid`).

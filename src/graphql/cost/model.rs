@@ -17,11 +17,12 @@ pub const TOTAL_COUNT: u64 = 10;
 /// A root mutation field: writes, locks and their history rows.
 pub const MUTATION: u64 = 10;
 /// A text search (`filter.search`): it reads every candidate row's text.
-pub const SEARCH: u64 = 20;
-/// A price filter or price sort: the effective price of every candidate variant.
-pub const PRICE: u64 = 10;
+pub const SEARCH: u64 = 50;
+/// A price filter or price sort: the effective price of every candidate variant (measured
+/// at about ten times a plain page's database time on a small catalog).
+pub const PRICE: u64 = 50;
 /// Each attribute a filter names: one more join per attribute.
-pub const ATTRIBUTE: u64 = 5;
+pub const ATTRIBUTE: u64 = 10;
 /// Any other filter key.
 pub const FILTER_KEY: u64 = 2;
 
