@@ -237,41 +237,42 @@ impl ControlPlane {
         budget: Option<i64>,
         restore_rate: Option<i64>,
     ) -> Result<bool, DbError> {
-        let slug_text = slug.as_str().to_owned();
-        let changed = self
-            .pool
-            .run(|conn| {
-                let slug = slug_text.clone();
-                Box::pin(async move {
-                    diesel::update(tenants::table.filter(tenants::slug.eq(slug)))
-                        .set((tenants::query_budget.eq(budget), tenants::query_restore_rate.eq(restore_rate)))
-                        .execute(conn)
-                        .await
-                })
-            })
-            .await?;
-        self.forget_lookups();
-        Ok(changed == 1)
+        let change = TenantChange { status: None, query_budget: Some(budget), query_restore_rate: Some(restore_rate) };
+        self.update_tenant(slug, change).await
     }
 
     /// Suspends or re-activates a tenant. Returns whether the tenant exists.
     pub async fn set_status(&self, slug: &Slug, status: TenantStatus) -> Result<bool, DbError> {
+        let change = TenantChange { status: Some(status), query_budget: None, query_restore_rate: None };
+        self.update_tenant(slug, change).await
+    }
+
+    /// Applies `change` to the tenant named `slug` and forgets the remembered lookups
+    /// (other servers hear of it from the control plane's trigger). Returns whether the
+    /// tenant exists.
+    async fn update_tenant(&self, slug: &Slug, change: TenantChange) -> Result<bool, DbError> {
         let slug_text = slug.as_str().to_owned();
         let changed = self
             .pool
             .run(|conn| {
-                let slug = slug_text.clone();
+                let (slug, change) = (slug_text.clone(), change.clone());
                 Box::pin(async move {
-                    diesel::update(tenants::table.filter(tenants::slug.eq(slug)))
-                        .set(tenants::status.eq(status))
-                        .execute(conn)
-                        .await
+                    diesel::update(tenants::table.filter(tenants::slug.eq(slug))).set(change).execute(conn).await
                 })
             })
             .await?;
         self.forget_lookups();
         Ok(changed == 1)
     }
+}
+
+/// The settings of a tenant an operator changes; a `None` field is left as it is.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = tenants)]
+struct TenantChange {
+    status: Option<TenantStatus>,
+    query_budget: Option<Option<i64>>,
+    query_restore_rate: Option<Option<i64>>,
 }
 
 /// Points `domain` (or, with `None`, no domain) at a tenant's store, replacing what the
