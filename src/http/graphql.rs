@@ -313,11 +313,9 @@ async fn execute(
     let actual = if request_error {
         0
     } else {
-        let operation =
-            cost::selected_operation(&checked.document, params.operation_name.as_deref()).map(|op| op.node.clone());
-        match operation {
+        match cost::selected_operation(&checked.document, params.operation_name.as_deref()) {
             Ok(operation) => {
-                cost::settle(&mut response.data, &checked.document, &operation, &variables, &state.cost_model)
+                cost::settle(&mut response.data, &checked.document, &operation.node, &variables, &state.cost_model)
                     .min(requested)
             }
             Err(_) => requested,
