@@ -15,7 +15,7 @@ use crate::db::schema::{
     attribute_definitions, attribute_options, attribute_set_members, attribute_sets, attribute_values,
     product_variants, products,
 };
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// The unique constraint a duplicate definition code violates.
 pub const DEFINITION_CODE_TAKEN: &str = "attribute_definitions_code_key";

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::model::{Product, ProductStatus, ProductType};
 use crate::db::schema::{product_categories, products};
 use crate::db::{Bind, Fragment, SortType};
-use crate::graphql::Page;
+use crate::db::Page;
 use crate::pricing::PriceContext;
 
 /// What a listing sorts by.
@@ -64,7 +64,7 @@ impl ProductSortField {
     }
 }
 
-impl crate::graphql::CursorKey for ProductCursor {
+impl crate::db::CursorKey for ProductCursor {
     fn is_valid(&self) -> bool {
         self.s.value_type().accepts(&self.v)
     }

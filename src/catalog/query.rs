@@ -265,7 +265,7 @@ impl CatalogQuery {
             filter.statuses = vec![ProductStatus::Active];
         }
         let view = view_from(&scope, &store);
-        let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
+        let page = crate::db::Page { limit: 1, after: None, before: None, backward: false };
         let rows =
             listing::list(&mut *scope.conn().await.gql()?, &filter, &view, Sort::default(), &page).await.gql()?;
         check_store(&scope, &store, &rows).await?;
@@ -306,7 +306,7 @@ impl CatalogQuery {
             ..ProductFilter::default()
         };
         let view = View { price, include_inactive_store: false };
-        let page = crate::graphql::Page { limit: 1, after: None, before: None, backward: false };
+        let page = crate::db::Page { limit: 1, after: None, before: None, backward: false };
         let shown = listing::list(&mut conn, &filter, &view, Sort::default(), &page).await.gql()?;
         Ok(if shown.is_empty() { None } else { Some(variant) })
     }

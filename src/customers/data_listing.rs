@@ -13,7 +13,7 @@ use super::model::Customer;
 use crate::catalog::SortDirection;
 use crate::db::schema::customers;
 use crate::db::{Bind, Fragment};
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// What a customer listing sorts by.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -58,7 +58,7 @@ impl CustomerCursor {
     }
 }
 
-impl crate::graphql::CursorKey for CustomerCursor {
+impl crate::db::CursorKey for CustomerCursor {
     fn is_valid(&self) -> bool {
         match self {
             Self::CreatedAt(at, id) => (*at, *id).is_valid(),

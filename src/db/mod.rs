@@ -7,6 +7,7 @@ pub mod embedded;
 mod error;
 pub mod fragment;
 pub mod migrate;
+mod paging;
 mod pool;
 pub mod pooler;
 pub mod schema;
@@ -19,6 +20,7 @@ mod text_enum;
 pub use child_pages::{ChildPageKey, newest_first_pages};
 pub use error::{DbError, Failure};
 pub use fragment::{Bind, Fragment};
+pub use paging::{CursorKey, MAX_CURSOR_LEN, Page};
 pub use pool::{
     ConnectionManager, ConnectionSettings, ControlConn, ControlPool, ControlWork, Database, PgConn, Pool, PoolConfig,
     RawPool, control_connection,

@@ -22,8 +22,8 @@ pub use errors::{
 };
 pub use limits::Limits;
 pub use loaders::{Loaders, loader, prime, request_with};
-pub use money::{Decimal, Money, fits_currency, minor_units, round_to_currency};
+pub use money::{Decimal, Money};
 pub use pagination::{
-    ConnectionTotal, CursorKey, Page, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection,
+    ConnectionTotal, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection,
 };
 pub use schema::{AppSchema, Mutation, Query, build_schema, build_schema_with, sdl};

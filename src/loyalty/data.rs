@@ -13,7 +13,7 @@ use crate::db::{ChildPageKey, newest_first_pages};
 
 use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
 use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// The tenant's program, if one was ever set.
 pub async fn program(conn: &mut AsyncPgConnection) -> QueryResult<Option<ProgramRow>> {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::data;
 use super::model::{AccountRow, NewTransaction, TransactionKind, TransactionRow};
 use super::rules;
-use crate::graphql::{MutationError, UserErrorCode};
+use crate::outcome::{MutationError, UserErrorCode};
 use crate::orders::{OrderRow, OrderStatus};
 
 /// A redemption checked against the program and the account, ready to be booked by

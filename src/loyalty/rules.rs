@@ -4,7 +4,7 @@
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 
 use super::model::{TierRow, TransactionKind, TransactionRow};
-use crate::graphql::round_to_currency;
+use crate::money::round_to_currency;
 
 /// The points an amount earns: `floor(amount × points_per_unit)`, 0 for nothing or less
 /// (and saturated at [`super::ledger::MAX_BALANCE`], far beyond any real order, so that

@@ -6,7 +6,7 @@
 use diesel_async::AsyncPgConnection;
 
 use super::model::OrderRow;
-use crate::graphql::MutationError;
+use crate::outcome::MutationError;
 
 /// The order has just become PAID (its total is captured): points accrue and royalties
 /// are allocated.

@@ -13,7 +13,7 @@ use super::model::{OrderRow, OrderStatus};
 use crate::catalog::SortDirection;
 use crate::db::schema::orders;
 use crate::db::{Bind, Fragment, SortType};
-use crate::graphql::Page;
+use crate::db::Page;
 use crate::pricing::SalesChannel;
 
 /// What to sort orders by.
@@ -68,7 +68,7 @@ fn sort_sql(field: OrderSortField) -> (&'static str, SortType, &'static str) {
     }
 }
 
-impl crate::graphql::CursorKey for OrderCursor {
+impl crate::db::CursorKey for OrderCursor {
     fn is_valid(&self) -> bool {
         FIELDS.into_iter().map(sort_sql).any(|(_, kind, tag)| tag == self.s && kind.accepts(&self.v))
     }

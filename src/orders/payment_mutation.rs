@@ -16,9 +16,10 @@ use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name, fits_currency,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name,
     mutation_outcome, validate,
 };
+use crate::money::fits_currency;
 use crate::tenancy::Role;
 
 /// A payment attempt for an order.

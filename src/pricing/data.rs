@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::{NewPriceList, PriceList, PriceListChanges, PriceListEntry};
 use crate::db::schema::{price_list_entries, price_lists};
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// The sort key of the price list listing: creation time, then id.
 pub type ListKey = (DateTime<Utc>, Uuid);

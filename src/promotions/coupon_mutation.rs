@@ -16,9 +16,10 @@ use super::model::{CouponFields, CouponKind};
 use super::objects::Coupon;
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, fits_currency,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope,
     mutation_outcome, validate,
 };
+use crate::money::fits_currency;
 use crate::tenancy::Role;
 
 static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z0-9][A-Z0-9_-]{0,39}$").expect("valid regex"));

@@ -15,7 +15,7 @@ use super::model::{
     CampaignFields, CampaignRow, CampaignStatus, CouponFields, CouponRow, RedemptionRow, RedemptionStatus,
 };
 use crate::db::schema::{coupon_redemptions, coupons, promotion_campaigns};
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// The unique index a duplicate coupon code runs into.
 pub const COUPON_CODE_CONSTRAINT: &str = "coupons_code_key";
@@ -29,7 +29,7 @@ pub struct CreatedCursor {
     pub id: Uuid,
 }
 
-impl crate::graphql::CursorKey for CreatedCursor {
+impl crate::db::CursorKey for CreatedCursor {
     fn is_valid(&self) -> bool {
         crate::db::sql_value::timestamp_in_range(&self.t)
     }

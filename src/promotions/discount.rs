@@ -2,7 +2,7 @@
 //! are stated once and unit-tested:
 //!
 //! - A percentage coupon takes `subtotal × percent / 100`, rounded **half up** to the
-//!   currency's minor unit (the house's one rounding rule, `graphql::round_to_currency`).
+//!   currency's minor unit (the house's one rounding rule, `money::round_to_currency`).
 //! - A fixed coupon takes its amount, but never more than the subtotal.
 //! - An order's discount is spread over its lines in proportion to their totals, in whole
 //!   minor units, by largest remainder: the shares add up to the discount exactly and no
@@ -12,7 +12,7 @@
 use bigdecimal::num_bigint::BigInt;
 use bigdecimal::{BigDecimal, RoundingMode, Zero};
 
-use crate::graphql::{minor_units, round_to_currency};
+use crate::money::{minor_units, round_to_currency};
 
 /// What a percentage coupon takes off `subtotal`.
 pub fn percentage_off(subtotal: &BigDecimal, percent: &BigDecimal, currency: &str) -> BigDecimal {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::data::{self, NewRedemption};
 use super::discount::{fixed_off, percentage_off};
 use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow};
-use crate::graphql::{MutationError, UserErrorCode};
+use crate::outcome::{MutationError, UserErrorCode};
 
 /// The input field coupon problems are reported at.
 const FIELD: &str = "couponCode";

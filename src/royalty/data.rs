@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::model::{AllocationRow, NewRule, RuleRow, RuleTerms, TotalRow};
 use crate::db::schema::{royalty_allocations, royalty_rules};
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// The unique index a second rule with the same name violates.
 pub const NAME_TAKEN: &str = "royalty_rules_name_key";

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::model::{AllocationKind, AllocationRow, NewAllocation, RoyaltyRateKind};
 use crate::db::schema::royalty_allocations;
-use crate::graphql::{minor_units, round_to_currency};
+use crate::money::{minor_units, round_to_currency};
 use crate::orders::OrderRow;
 
 /// An order line and an active rule that covers it.

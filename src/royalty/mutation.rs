@@ -13,9 +13,10 @@ use super::objects::RoyaltyRule;
 use crate::attributes::AttributeType;
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name, fits_currency,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name,
     mutation_outcome, validate,
 };
+use crate::money::fits_currency;
 use crate::tenancy::Role;
 
 /// An attribute value a rule covers, named as `productAttributesSet` names it.

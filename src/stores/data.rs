@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NewStore, Store, StoreChanges};
 use crate::db::schema::stores;
-use crate::graphql::Page;
+use crate::db::Page;
 
 /// Which stores a listing covers.
 #[derive(Debug, Clone, Default)]
