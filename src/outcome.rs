@@ -196,3 +196,43 @@ impl From<UserErrors> for MutationError {
         MutationError::User(e.0)
     }
 }
+
+/// What a violated constraint means to the client: the input field at fault and why.
+/// Each domain states its constraints once, as a table of these.
+#[derive(Debug, Clone, Copy)]
+pub struct Violation {
+    /// The unique or foreign-key constraint.
+    pub constraint: &'static str,
+    /// The input field at fault (under `input`).
+    pub field: &'static str,
+    /// Why.
+    pub code: UserErrorCode,
+    /// What the client reads.
+    pub message: &'static str,
+}
+
+impl Violation {
+    /// `constraint` violated means `code` at `input.<field>`, told as `message`.
+    pub const fn new(
+        constraint: &'static str,
+        field: &'static str,
+        code: UserErrorCode,
+        message: &'static str,
+    ) -> Self {
+        Self { constraint, field, code, message }
+    }
+}
+
+/// The error a failed write means under `violations`: the userError of the violated
+/// unique or foreign-key constraint, or the database failure itself. Written
+/// `.map_err(refused(CONFLICTS))`.
+pub fn refused<E: Into<DbError>>(violations: &'static [Violation]) -> impl Fn(E) -> MutationError {
+    move |error| {
+        let error = error.into();
+        let name = error.unique_violation().or_else(|| error.foreign_key_violation());
+        match violations.iter().find(|v| Some(v.constraint) == name) {
+            Some(v) => MutationError::user(v.field, v.code, v.message),
+            None => MutationError::Db(error),
+        }
+    }
+}

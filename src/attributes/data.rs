@@ -15,7 +15,6 @@ use crate::db::schema::{
     attribute_definitions, attribute_options, attribute_set_members, attribute_sets, attribute_values,
     product_variants, products,
 };
-use crate::db::Page;
 
 /// The unique constraint a duplicate definition code violates.
 pub const DEFINITION_CODE_TAKEN: &str = "attribute_definitions_code_key";
@@ -33,44 +32,24 @@ pub struct DefinitionFilter {
     pub search: Option<String>,
 }
 
-fn definitions_filtered(filter: &DefinitionFilter) -> attribute_definitions::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = attribute_definitions::table.into_boxed();
-    if let Some(filterable) = filter.filterable {
-        query = query.filter(attribute_definitions::filterable.eq(filterable));
+impl DefinitionFilter {
+    fn filtered(&self) -> attribute_definitions::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = attribute_definitions::table.into_boxed();
+        if let Some(filterable) = filter.filterable {
+            query = query.filter(attribute_definitions::filterable.eq(filterable));
+        }
+        if let Some(search) = &filter.search {
+            let pattern = crate::db::contains_pattern(search);
+            query = query.filter(
+                attribute_definitions::code.ilike(pattern.clone()).or(attribute_definitions::name.ilike(pattern)),
+            );
+        }
+        query
     }
-    if let Some(search) = &filter.search {
-        let pattern = crate::db::contains_pattern(search);
-        query = query
-            .filter(attribute_definitions::code.ilike(pattern.clone()).or(attribute_definitions::name.ilike(pattern)));
-    }
-    query
 }
 
-/// One page of definitions ordered by code, per [`Page`].
-pub async fn definitions(
-    conn: &mut AsyncPgConnection,
-    filter: &DefinitionFilter,
-    page: &Page<String>,
-) -> QueryResult<Vec<AttributeDefinition>> {
-    let mut query = definitions_filtered(filter).select(AttributeDefinition::as_select());
-    if let Some(after) = &page.after {
-        query = query.filter(attribute_definitions::code.gt(after.clone()));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(attribute_definitions::code.lt(before.clone()));
-    }
-    query = if page.backward {
-        query.order(attribute_definitions::code.desc())
-    } else {
-        query.order(attribute_definitions::code.asc())
-    };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many definitions match `filter`.
-pub async fn definitions_count(conn: &mut AsyncPgConnection, filter: &DefinitionFilter) -> QueryResult<i64> {
-    definitions_filtered(filter).count().get_result(conn).await
-}
+crate::code_listing!(DefinitionFilter, attribute_definitions, AttributeDefinition);
 
 /// The definition with this id or code (give one).
 pub async fn definition(
@@ -248,37 +227,19 @@ pub struct SetFilter {
     pub search: Option<String>,
 }
 
-fn sets_filtered(filter: &SetFilter) -> attribute_sets::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = attribute_sets::table.into_boxed();
-    if let Some(search) = &filter.search {
-        let pattern = crate::db::contains_pattern(search);
-        query = query.filter(attribute_sets::code.ilike(pattern.clone()).or(attribute_sets::name.ilike(pattern)));
+impl SetFilter {
+    fn filtered(&self) -> attribute_sets::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = attribute_sets::table.into_boxed();
+        if let Some(search) = &filter.search {
+            let pattern = crate::db::contains_pattern(search);
+            query = query.filter(attribute_sets::code.ilike(pattern.clone()).or(attribute_sets::name.ilike(pattern)));
+        }
+        query
     }
-    query
 }
 
-/// One page of sets ordered by code, per [`Page`].
-pub async fn sets(
-    conn: &mut AsyncPgConnection,
-    filter: &SetFilter,
-    page: &Page<String>,
-) -> QueryResult<Vec<AttributeSet>> {
-    let mut query = sets_filtered(filter).select(AttributeSet::as_select());
-    if let Some(after) = &page.after {
-        query = query.filter(attribute_sets::code.gt(after.clone()));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(attribute_sets::code.lt(before.clone()));
-    }
-    query =
-        if page.backward { query.order(attribute_sets::code.desc()) } else { query.order(attribute_sets::code.asc()) };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many sets match `filter`.
-pub async fn sets_count(conn: &mut AsyncPgConnection, filter: &SetFilter) -> QueryResult<i64> {
-    sets_filtered(filter).count().get_result(conn).await
-}
+crate::code_listing!(SetFilter, attribute_sets, AttributeSet);
 
 /// The set with this id or code (give one).
 pub async fn set(

@@ -6,7 +6,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::data::{self, DefinitionFilter, SetFilter};
 use super::loaders::{MembersBySet, OptionsByAttribute};
 use super::model::{AttributeDefinition, AttributeSet};
-use crate::graphql::{ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, into_connection, prime};
+use crate::db::Listing;
+use crate::graphql::{ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, finish_listing, prime};
 use crate::graphql::{RecordKey, id_or_key};
 use crate::tenancy::Role;
 
@@ -52,13 +53,13 @@ impl AttributeQuery {
         filter: Option<AttributeDefinitionFilterInput>,
     ) -> async_graphql::Result<Connection<String, AttributeDefinition, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
-        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = filter.unwrap_or_default();
         let filter = DefinitionFilter {
             filterable: filter.filterable,
             search: crate::graphql::validate::search_arg(filter.search)?,
         };
-        let rows = data::definitions(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
+        let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         let ahead = ctx.look_ahead();
         if ahead.field("edges").field("node").field("options").exists()
             || ahead.field("nodes").field("options").exists()
@@ -66,12 +67,7 @@ impl AttributeQuery {
             let ids: Vec<uuid::Uuid> = rows.iter().filter(|d| d.attribute_type.has_options()).map(|d| d.id).collect();
             prime(ctx, OptionsByAttribute, &ids).await?;
         }
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::definitions_count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        Ok(into_connection(rows, &page, |d| d.code.clone(), total))
+        Ok(finish_listing(&scope, rows, &page, filter, |row| row))
     }
 
     /// One attribute definition, by `id` or `code` (storefront and admin tokens).
@@ -98,9 +94,9 @@ impl AttributeQuery {
         filter: Option<AttributeSetFilterInput>,
     ) -> async_graphql::Result<Connection<String, AttributeSet, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = SetFilter { search: crate::graphql::validate::search_arg(filter.unwrap_or_default().search)? };
-        let rows = data::sets(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
+        let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         let ahead = ctx.look_ahead();
         if ahead.field("edges").field("node").field("attributes").exists()
             || ahead.field("nodes").field("attributes").exists()
@@ -108,12 +104,7 @@ impl AttributeQuery {
             let ids: Vec<uuid::Uuid> = rows.iter().map(|s| s.id).collect();
             prime(ctx, MembersBySet, &ids).await?;
         }
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::sets_count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        Ok(into_connection(rows, &page, |s| s.code.clone(), total))
+        Ok(finish_listing(&scope, rows, &page, filter, |row| row))
     }
 
     /// One attribute set, by `id` or `code` (admin only).

@@ -12,8 +12,7 @@ use uuid::Uuid;
 
 use super::model::{Product, ProductStatus, ProductType};
 use crate::db::schema::{product_categories, products};
-use crate::db::{Bind, Fragment, SortType};
-use crate::db::Page;
+use crate::db::{Bind, Cursor, Fragment, Keyset, Listing, Page, SortType};
 use crate::pricing::PriceContext;
 
 /// What a listing sorts by.
@@ -40,33 +39,15 @@ pub enum SortDirection {
     Desc,
 }
 
-/// A page's cursor: the sort it belongs to, the row's sort value (as PostgreSQL prints
-/// it) and id. A cursor of one sort is refused by another.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProductCursor {
-    /// The sort field.
-    pub s: ProductSortField,
-    /// The sort value, as text.
-    pub v: String,
-    /// The product id (the tie-breaker).
-    pub id: Uuid,
-}
-
 impl ProductSortField {
-    /// The SQL type of the sort value, which cursors carry as text.
-    pub fn value_type(self) -> SortType {
+    /// The SQL type of the sort value, which cursors carry as text, and the sort's tag.
+    fn value_type(self) -> (SortType, &'static str) {
         match self {
-            Self::CreatedAt => SortType::Timestamptz,
-            Self::Name => SortType::Text,
-            Self::Price => SortType::Numeric,
-            Self::Relevance => SortType::Integer,
+            Self::CreatedAt => (SortType::Timestamptz, "CREATED_AT"),
+            Self::Name => (SortType::Text, "NAME"),
+            Self::Price => (SortType::Numeric, "PRICE"),
+            Self::Relevance => (SortType::Integer, "RELEVANCE"),
         }
-    }
-}
-
-impl crate::db::CursorKey for ProductCursor {
-    fn is_valid(&self) -> bool {
-        self.s.value_type().accepts(&self.v)
     }
 }
 
@@ -255,54 +236,52 @@ fn available_sql() -> Fragment<Bool> {
     .push(" > 0) END)")
 }
 
-/// One page of products, per [`Page`], in `sort` order.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &ProductFilter,
-    view: &View,
-    sort: Sort,
-    page: &Page<ProductCursor>,
-) -> QueryResult<Vec<ListingRow>> {
-    let value = sort_value(sort.field, view, filter);
-    let cast = sort.field.value_type().sql();
-    let local = match view.store() {
-        Some(code) => crate::stores::sql::localized_text(code),
-        None => Fragment::sql("NULL::text[]"),
-    };
-    let store_id = match view.store() {
-        Some(code) => crate::stores::sql::store_id_of(code, view.include_inactive_store),
-        None => Fragment::sql("NULL::uuid"),
-    };
-    let mut query = filtered(filter, view).select((
-        Product::as_select(),
-        local,
-        store_id,
-        Fragment::<Text>::sql("(").append(value.clone()).push(")::text"),
-    ));
-    // Rows after `after` in the sort's direction, before `before`: a row comparison on
-    // (value, id), which PostgreSQL evaluates lexicographically.
-    let descending = sort.direction == SortDirection::Desc;
-    let bound = |cursor: &ProductCursor, greater: bool| -> Fragment<Bool> {
-        Fragment::sql("((")
-            .append(value.clone())
-            .push(&format!("), products.id) {} (CAST(", if greater { ">" } else { "<" }))
-            .bind(Bind::Text(cursor.v.clone()))
-            .push(&format!(" AS {cast}), "))
-            .bind(Bind::Uuid(cursor.id))
-            .push(")")
-    };
-    if let Some(after) = &page.after {
-        query = query.filter(bound(after, !descending));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(bound(before, descending));
-    }
-    let order = if descending != page.backward { "DESC" } else { "ASC" };
-    let order = Fragment::<Text>::sql("(").append(value).push(&format!(") {order}, products.id {order}"));
-    query.order(order).limit(page.fetch_limit()).load(conn).await
+/// A page of the product listing: which products, seen from where, sorted how.
+#[derive(Debug, Clone)]
+pub struct ProductListing {
+    /// Which products.
+    pub filter: ProductFilter,
+    /// Seen from where.
+    pub view: View,
+    /// Sorted how.
+    pub sort: Sort,
 }
 
-/// How many products match.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &ProductFilter, view: &View) -> QueryResult<i64> {
-    filtered(filter, view).count().get_result(conn).await
+impl Listing for ProductListing {
+    type Row = ListingRow;
+
+    fn keyset(&self) -> Keyset {
+        let (kind, tag) = self.sort.field.value_type();
+        Keyset::new(tag, "products.id")
+            .key(sort_value(self.sort.field, &self.view, &self.filter), kind)
+            .descending(self.sort.direction == SortDirection::Desc)
+    }
+
+    async fn page(&self, conn: &mut AsyncPgConnection, page: &Page) -> QueryResult<Vec<ListingRow>> {
+        let view = &self.view;
+        let local = match view.store() {
+            Some(code) => crate::stores::sql::localized_text(code),
+            None => Fragment::sql("NULL::text[]"),
+        };
+        let store_id = match view.store() {
+            Some(code) => crate::stores::sql::store_id_of(code, view.include_inactive_store),
+            None => Fragment::sql("NULL::uuid"),
+        };
+        let value = sort_value(self.sort.field, view, &self.filter);
+        let query = filtered(&self.filter, view).select((
+            Product::as_select(),
+            local,
+            store_id,
+            Fragment::<Text>::sql("(").append(value).push(")::text"),
+        ));
+        self.keyset().seek(query, page).load(conn).await
+    }
+
+    async fn count(&self, conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+        filtered(&self.filter, &self.view).count().get_result(conn).await
+    }
+
+    fn cursor(&self, row: &ListingRow) -> Cursor {
+        Cursor::new(self.sort.field.value_type().1, vec![row.3.clone()], row.0.id)
+    }
 }

@@ -9,13 +9,14 @@ use uuid::Uuid;
 
 use super::bundles::BundleComponentsByProduct;
 use super::data;
-use super::listing::{self, ProductCursor, ProductFilter, ProductSortField, Sort, SortDirection, View};
+use super::listing::{self, ProductFilter, ProductListing, ProductSortField, Sort, SortDirection, View};
 use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct, online};
 use super::model::{ProductStatus, ProductType, Variant};
 use super::product_graphql::{ProductView, StoreKey};
+use crate::db::{Listing, Page};
 use crate::graphql::{
-    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, id_or_key,
-    into_connection, parse_id, prime,
+    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, finish_listing,
+    id_or_key, parse_id, prime,
 };
 use crate::stores::StoreRefusal;
 use crate::tenancy::{Role, TenantScope};
@@ -173,35 +174,19 @@ pub(super) async fn product_connection(
 ) -> async_graphql::Result<Connection<String, ProductView, ConnectionTotal>> {
     let scope = caller_scope(ctx, Role::Storefront)?;
     let store = store_key(&scope, store)?;
-    let page = args.page::<ProductCursor>(ctx.data::<Limits>()?)?;
-    if [&page.after, &page.before].into_iter().flatten().any(|c| c.s != sort.field) {
-        return Err(coded_error("BAD_USER_INPUT", "the cursor belongs to a listing in another order"));
-    }
     if sort.field == ProductSortField::Relevance && filter.search.is_none() {
         return Err(coded_error("BAD_USER_INPUT", "sorting by RELEVANCE needs filter.search"));
     }
     if scope.role() != Some(Role::Admin) {
         filter.statuses = vec![ProductStatus::Active];
     }
-    let view = view_from(&scope, &store);
-    let rows = listing::list(&mut *scope.conn().await.gql()?, &filter, &view, sort, &page).await.gql()?;
+    let listing = ProductListing { filter, view: view_from(&scope, &store), sort };
+    let page = args.page(ctx.data::<Limits>()?, &listing.keyset())?;
+    let rows = listing.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
     check_store(&scope, &store, &rows).await?;
-    let field = sort.field;
-    let cursors: std::collections::HashMap<Uuid, String> = rows.iter().map(|r| (r.0.id, r.3.clone())).collect();
-    let products: Vec<ProductView> = rows.into_iter().map(|row| view_of(row, &store)).collect();
-    prime_nested_lists(ctx, &products).await?;
-    let total = ConnectionTotal::new(move || {
-        let scope = scope.clone();
-        let filter = filter.clone();
-        let view = view.clone();
-        Box::pin(async move { Ok(listing::count(&mut *scope.conn().await?, &filter, &view).await?) })
-    });
-    Ok(into_connection(
-        products,
-        &page,
-        |p| ProductCursor { s: field, v: cursors[&p.row.id].clone(), id: p.row.id },
-        total,
-    ))
+    let shown: Vec<ProductView> = rows.iter().take(page.limit).cloned().map(|row| view_of(row, &store)).collect();
+    prime_nested_lists(ctx, &shown).await?;
+    Ok(finish_listing(&scope, rows, &page, listing, |row| view_of(row, &store)))
 }
 
 /// Catalog queries.
@@ -264,10 +249,8 @@ impl CatalogQuery {
         if scope.role() != Some(Role::Admin) {
             filter.statuses = vec![ProductStatus::Active];
         }
-        let view = view_from(&scope, &store);
-        let page = crate::db::Page { limit: 1, after: None, before: None, backward: false };
-        let rows =
-            listing::list(&mut *scope.conn().await.gql()?, &filter, &view, Sort::default(), &page).await.gql()?;
+        let listing = ProductListing { filter, view: view_from(&scope, &store), sort: Sort::default() };
+        let rows = listing.page(&mut *scope.conn().await.gql()?, &Page::first(1)).await.gql()?;
         check_store(&scope, &store, &rows).await?;
         Ok(rows.into_iter().next().map(|row| view_of(row, &store)))
     }
@@ -306,8 +289,8 @@ impl CatalogQuery {
             ..ProductFilter::default()
         };
         let view = View { price, include_inactive_store: false };
-        let page = crate::db::Page { limit: 1, after: None, before: None, backward: false };
-        let shown = listing::list(&mut conn, &filter, &view, Sort::default(), &page).await.gql()?;
+        let shown =
+            ProductListing { filter, view, sort: Sort::default() }.page(&mut conn, &Page::first(1)).await.gql()?;
         Ok(if shown.is_empty() { None } else { Some(variant) })
     }
 }

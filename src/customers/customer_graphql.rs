@@ -1,7 +1,7 @@
 //! The `Customer` GraphQL object, and what other domains use to show customers: a
 //! batched lookup by id and the notes of an order.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::loaders::{ActivityPages, AddressesByCustomer, CustomerById, NotesByCustomer, NotesByOrder};
 use super::model::Customer;
 use super::objects::{CustomerActivity, CustomerAddress, ServiceNote};
-use crate::graphql::{Limits, caller_scope, child_page_key, encode_cursor, internal_error, loader};
+use crate::graphql::{caller_scope, child_connection, internal_error, loader};
 use crate::tenancy::Role;
 
 /// The activity page size when `first` is left out.
@@ -99,16 +99,8 @@ impl Customer {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, CustomerActivity>> {
         caller_scope(ctx, Role::Admin)?;
-        let key = child_page_key(ctx.data::<Limits>()?, self.id, first, after.as_deref())?;
-        let loader = loader(ctx, ActivityPages)?;
-        let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
-        let has_next = rows.len() > first as usize;
-        rows.truncate(first as usize);
-        let mut connection = Connection::new(key.after.is_some(), has_next);
-        connection.edges.extend(
-            rows.into_iter().map(|row| Edge::new(encode_cursor(&(row.created_at, row.id)), CustomerActivity(row))),
-        );
-        Ok(connection)
+        let key = |row: &super::model::Activity| (row.created_at, row.id);
+        child_connection(ctx, ActivityPages, self.id, first, after.as_deref(), key, CustomerActivity).await
     }
 
     /// Customer-service notes about the customer, newest first.

@@ -4,16 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::model::Customer;
 use crate::catalog::SortDirection;
 use crate::db::schema::customers;
-use crate::db::{Bind, Fragment};
-use crate::db::Page;
+use crate::db::{Cursor, Fragment, Keyset, Listing, Page, SortType, key_text};
 
 /// What a customer listing sorts by.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -34,38 +32,6 @@ pub struct Sort {
     pub field: CustomerSortField,
     /// Which way.
     pub direction: SortDirection,
-}
-
-/// A page's cursor: the row's sort key under one sort, and its id (the tie-breaker).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CustomerCursor {
-    /// Under CREATED_AT.
-    CreatedAt(DateTime<Utc>, Uuid),
-    /// Under EMAIL: the email, empty for anonymized customers.
-    Email(String, Uuid),
-    /// Under NAME: lower-cased family and given names.
-    Name(String, String, Uuid),
-}
-
-impl CustomerCursor {
-    /// The sort the cursor was made for.
-    pub fn field(&self) -> CustomerSortField {
-        match self {
-            Self::CreatedAt(..) => CustomerSortField::CreatedAt,
-            Self::Email(..) => CustomerSortField::Email,
-            Self::Name(..) => CustomerSortField::Name,
-        }
-    }
-}
-
-impl crate::db::CursorKey for CustomerCursor {
-    fn is_valid(&self) -> bool {
-        match self {
-            Self::CreatedAt(at, id) => (*at, *id).is_valid(),
-            Self::Email(email, _) => email.is_valid(),
-            Self::Name(last, first, _) => last.is_valid() && first.is_valid(),
-        }
-    }
 }
 
 /// Which customers a listing covers.
@@ -121,70 +87,57 @@ fn filtered(filter: &CustomerFilter) -> Boxed {
     query
 }
 
-/// The SQL of the sort key's columns, without the id.
-fn key_sql(field: CustomerSortField) -> &'static [&'static str] {
-    match field {
-        CustomerSortField::CreatedAt => &["customers.created_at"],
-        CustomerSortField::Email => &["COALESCE(customers.email, '')"],
-        CustomerSortField::Name => &["lower(customers.last_name)", "lower(customers.first_name)"],
+impl CustomerSortField {
+    /// The SQL of the sort key's columns (without the id), and the sort's tag in cursors.
+    fn sql(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            Self::CreatedAt => (&["customers.created_at"], "CREATED_AT"),
+            Self::Email => (&["COALESCE(customers.email, '')"], "EMAIL"),
+            Self::Name => (&["lower(customers.last_name)", "lower(customers.first_name)"], "NAME"),
+        }
     }
 }
 
-/// Rows whose key is beyond the cursor (`greater`: after it in ascending order).
-fn bound(cursor: &CustomerCursor, greater: bool) -> Fragment<Bool> {
-    let (binds, id) = match cursor {
-        CustomerCursor::CreatedAt(at, id) => (vec![Bind::Timestamp(*at)], id),
-        CustomerCursor::Email(email, id) => (vec![Bind::Text(email.clone())], id),
-        CustomerCursor::Name(last, first, id) => (vec![Bind::Text(last.clone()), Bind::Text(first.clone())], id),
-    };
-    let mut fragment = Fragment::sql(&format!(
-        "(({}, customers.id) {} (",
-        key_sql(cursor.field()).join(", "),
-        if greater { ">" } else { "<" }
-    ));
-    for bind in binds {
-        fragment = fragment.bind(bind).push(", ");
-    }
-    fragment.bind(Bind::Uuid(*id)).push("))")
+/// A page of the customer listing: which customers, sorted how.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerListing {
+    /// Which customers.
+    pub filter: CustomerFilter,
+    /// Sorted how.
+    pub sort: Sort,
 }
 
-/// One page of customers, per [`Page`], in `sort` order. Cursors must belong to `sort`.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &CustomerFilter,
-    sort: Sort,
-    page: &Page<CustomerCursor>,
-) -> QueryResult<Vec<ListingRow>> {
-    let mut query = filtered(filter).select((
-        Customer::as_select(),
-        Fragment::<Text>::sql("lower(customers.last_name)"),
-        Fragment::<Text>::sql("lower(customers.first_name)"),
-    ));
-    let descending = sort.direction == SortDirection::Desc;
-    if let Some(after) = &page.after {
-        query = query.filter(bound(after, !descending));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(bound(before, descending));
-    }
-    let order = if descending != page.backward { "DESC" } else { "ASC" };
-    let columns: Vec<String> =
-        key_sql(sort.field).iter().chain(&["customers.id"]).map(|column| format!("{column} {order}")).collect();
-    query = query.order(Fragment::<Text>::sql(&columns.join(", ")));
-    query.limit(page.fetch_limit()).load(conn).await
-}
+impl Listing for CustomerListing {
+    type Row = ListingRow;
 
-/// How many customers match.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &CustomerFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn).await
-}
+    fn keyset(&self) -> Keyset {
+        let (columns, tag) = self.sort.field.sql();
+        let kind = if self.sort.field == CustomerSortField::CreatedAt { SortType::Timestamptz } else { SortType::Text };
+        columns
+            .iter()
+            .fold(Keyset::new(tag, "customers.id"), |keyset, column| keyset.key(Fragment::sql(column), kind))
+            .descending(self.sort.direction == SortDirection::Desc)
+    }
 
-/// The cursor of a listing row under `field`.
-pub fn cursor_of(row: &ListingRow, field: CustomerSortField) -> CustomerCursor {
-    let (customer, last, first) = row;
-    match field {
-        CustomerSortField::CreatedAt => CustomerCursor::CreatedAt(customer.created_at, customer.id),
-        CustomerSortField::Email => CustomerCursor::Email(customer.email.clone().unwrap_or_default(), customer.id),
-        CustomerSortField::Name => CustomerCursor::Name(last.clone(), first.clone(), customer.id),
+    async fn page(&self, conn: &mut AsyncPgConnection, page: &Page) -> QueryResult<Vec<ListingRow>> {
+        let query = filtered(&self.filter).select((
+            Customer::as_select(),
+            Fragment::<Text>::sql("lower(customers.last_name)"),
+            Fragment::<Text>::sql("lower(customers.first_name)"),
+        ));
+        self.keyset().seek(query, page).load(conn).await
+    }
+
+    async fn count(&self, conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+        filtered(&self.filter).count().get_result(conn).await
+    }
+
+    fn cursor(&self, (customer, last, first): &ListingRow) -> Cursor {
+        let values = match self.sort.field {
+            CustomerSortField::CreatedAt => vec![key_text(&customer.created_at)],
+            CustomerSortField::Email => vec![customer.email.clone().unwrap_or_default()],
+            CustomerSortField::Name => vec![last.clone(), first.clone()],
+        };
+        self.keyset().cursor(values, customer.id)
     }
 }

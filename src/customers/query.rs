@@ -1,8 +1,6 @@
 //! Customer queries (admin only): one customer by id or email, and the listing with its
 //! filters, sorts and keyset pages.
 
-use std::collections::HashMap;
-
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -10,13 +8,13 @@ use uuid::Uuid;
 
 use super::customer_graphql::DEFAULT_ACTIVITY_PAGE;
 use super::data;
-use super::data_listing::{self, CustomerCursor, CustomerFilter, CustomerSortField, Sort};
+use super::data_listing::{CustomerFilter, CustomerListing, CustomerSortField, Sort};
 use super::loaders::{ActivityPages, AddressesByCustomer, NotesByCustomer};
 use super::model::Customer;
 use crate::catalog::SortDirection;
+use crate::db::Listing;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, id_or_key, into_connection,
-    prime,
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, finish_listing, id_or_key, prime,
 };
 use crate::tenancy::Role;
 
@@ -115,11 +113,7 @@ impl CustomerQuery {
         sort_by: Option<CustomerSortInput>,
     ) -> async_graphql::Result<Connection<String, Customer, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<CustomerCursor>(ctx.data::<Limits>()?)?;
         let sort = sort_by.map_or_else(Sort::default, |s| Sort { field: s.field, direction: s.direction });
-        if [&page.after, &page.before].into_iter().flatten().any(|cursor| cursor.field() != sort.field) {
-            return Err(coded_error("BAD_USER_INPUT", "the cursor belongs to another sort"));
-        }
         let input = filter.unwrap_or_default();
         let search = crate::graphql::validate::search_arg(input.search)?;
         let filter = CustomerFilter {
@@ -130,17 +124,12 @@ impl CustomerQuery {
             created_before: crate::graphql::validate::timestamp_arg("createdBefore", input.created_before)?,
             include_anonymized: input.include_anonymized,
         };
-        let rows = data_listing::list(&mut *scope.conn().await.gql()?, &filter, sort, &page).await.gql()?;
-        let cursors: HashMap<Uuid, CustomerCursor> =
-            rows.iter().map(|row| (row.0.id, data_listing::cursor_of(row, sort.field))).collect();
-        let customers: Vec<Customer> = rows.into_iter().map(|row| row.0).collect();
-        prime_nested_lists(ctx, &customers).await?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data_listing::count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        Ok(into_connection(customers, &page, |c| cursors[&c.id].clone(), total))
+        let listing = CustomerListing { filter, sort };
+        let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &listing.keyset())?;
+        let rows = listing.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
+        let shown: Vec<Customer> = rows.iter().map(|row| row.0.clone()).collect();
+        prime_nested_lists(ctx, &shown).await?;
+        Ok(finish_listing(&scope, rows, &page, listing, |row| row.0))
     }
 
     /// One customer, by `id` or `email` (compared case-insensitively). Anonymized

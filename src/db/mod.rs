@@ -20,7 +20,7 @@ mod text_enum;
 pub use child_pages::{ChildPageKey, newest_first_pages};
 pub use error::{DbError, Failure};
 pub use fragment::{Bind, Fragment};
-pub use paging::{CursorKey, MAX_CURSOR_LEN, Page};
+pub use paging::{BY_CODE, CREATED, Cursor, CursorError, Keyset, Listing, MAX_CURSOR_LEN, Page, key_text};
 pub use pool::{
     ConnectionManager, ConnectionSettings, ControlConn, ControlPool, ControlWork, Database, PgConn, Pool, PoolConfig,
     RawPool, control_connection,

@@ -76,7 +76,7 @@ impl SortType {
 }
 
 /// A timestamp printed by PostgreSQL (`2026-11-27 14:05:01.123456+00`) or as RFC 3339.
-fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }

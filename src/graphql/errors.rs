@@ -86,6 +86,12 @@ impl<T> GqlResultExt<T> for Result<T, DbError> {
     }
 }
 
+impl<T> GqlResultExt<T> for Result<T, std::sync::Arc<DbError>> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| internal_error(&e))
+    }
+}
+
 impl<T> GqlResultExt<T> for Result<T, diesel::result::Error> {
     fn gql(self) -> async_graphql::Result<T> {
         self.map_err(|e| internal_error(&DbError::Query(e)))

@@ -10,12 +10,19 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
 use super::context::caller_scope;
+use crate::db::DbError;
 use crate::tenancy::{Role, TenantScope};
 
 /// The dataloaders of one request, by loader type.
@@ -70,4 +77,71 @@ where
 /// loader registry.
 pub fn request_with(request: async_graphql::Request, caller: crate::tenancy::Caller) -> async_graphql::Request {
     request.data(caller).data(Loaders::default())
+}
+
+/// Rows that hang off a parent of kind `P` (the parent's row type names it) and are read
+/// for many parents in one statement: what [`Children`] loads.
+pub trait ChildOf<P>: Clone + Send + Sync + 'static {
+    /// The rows of these parents, grouped by parent id.
+    fn load(
+        conn: &mut AsyncPgConnection,
+        parents: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send;
+}
+
+/// The `T` rows of each parent of kind `P`, by parent id: the one loader of per-parent
+/// lists (an empty list for a parent without any, so a miss never goes back to the
+/// database). Made with `loader(ctx, Children::<P, T>::new)`.
+pub struct Children<P, T>(Arc<TenantScope>, PhantomData<fn() -> (P, T)>);
+
+impl<P, T> Children<P, T> {
+    /// A loader on the request's scope.
+    pub fn new(scope: Arc<TenantScope>) -> Self {
+        Self(scope, PhantomData)
+    }
+}
+
+impl<P: 'static, T: ChildOf<P>> Loader<Uuid> for Children<P, T> {
+    type Value = Vec<T>;
+    type Error = Arc<DbError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<T>>, Self::Error> {
+        let mut found = T::load(&mut *self.0.conn().await?, keys).await.map_err(DbError::from)?;
+        Ok(keys.iter().map(|k| (*k, found.remove(k).unwrap_or_default())).collect())
+    }
+}
+
+/// The `T` rows of one parent of kind `P`, through the request's [`Children`] loader.
+pub async fn children_of<P: 'static, T: ChildOf<P>>(ctx: &Context<'_>, parent: Uuid) -> async_graphql::Result<Vec<T>> {
+    let rows =
+        loader(ctx, Children::<P, T>::new)?.load_one(parent).await.map_err(|e| super::errors::internal_error(&e))?;
+    Ok(rows.unwrap_or_default())
+}
+
+/// Rows read by id for many ids in one statement: what [`ById`] loads.
+pub trait Keyed: Clone + Send + Sync + 'static {
+    /// The rows with these ids (a missing id has no entry).
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send;
+}
+
+/// `T` rows by id, the one loader of single rows. Made with `loader(ctx, ById::<T>::new)`.
+pub struct ById<T>(Arc<TenantScope>, PhantomData<fn() -> T>);
+
+impl<T> ById<T> {
+    /// A loader on the request's scope.
+    pub fn new(scope: Arc<TenantScope>) -> Self {
+        Self(scope, PhantomData)
+    }
+}
+
+impl<T: Keyed> Loader<Uuid> for ById<T> {
+    type Value = T;
+    type Error = Arc<DbError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, T>, Self::Error> {
+        Ok(T::load(&mut *self.0.conn().await?, keys).await.map_err(DbError::from)?)
+    }
 }

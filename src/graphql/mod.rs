@@ -10,6 +10,7 @@ mod limits;
 mod loaders;
 mod money;
 mod pagination;
+mod payload;
 mod schema;
 pub mod validate;
 
@@ -21,9 +22,10 @@ pub use errors::{
     internal_error, log_excerpt, mutation_outcome, parse_id,
 };
 pub use limits::Limits;
-pub use loaders::{Loaders, loader, prime, request_with};
+pub use loaders::{ById, ChildOf, Children, Keyed, Loaders, children_of, loader, prime, request_with};
 pub use money::{Decimal, Money};
 pub use pagination::{
-    ConnectionTotal, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection,
+    ConnectionTotal, PageArgs, checked_cursor, child_connection, child_page_key, finish_listing, into_connection,
+    listing_connection,
 };
 pub use schema::{AppSchema, Mutation, Query, build_schema, build_schema_with, sdl};

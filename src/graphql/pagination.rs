@@ -4,16 +4,16 @@
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Object, OutputType};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Object, OutputType};
 use futures_util::future::BoxFuture;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
+use super::context::caller_scope;
 use super::errors::{GqlResultExt, coded_error};
 use super::limits::Limits;
-use crate::db::{CursorKey, DbError, MAX_CURSOR_LEN, Page};
+use super::loaders::loader;
+use crate::db::{Cursor, CursorError, DbError, Keyset, Listing, Page};
+use crate::tenancy::{Role, TenantScope};
 
 /// The Relay arguments of a connection field, as the client sent them.
 #[derive(Debug, Default, Clone)]
@@ -28,25 +28,10 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-/// Encodes a row's sort key as an opaque cursor.
-pub fn encode_cursor<K: Serialize>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("cursor keys serialize"))
-}
-
-/// Decodes a cursor made by [`encode_cursor`], refusing one too long, malformed, or whose
-/// key fails [`CursorKey::is_valid`] (the error never repeats the cursor).
-pub fn decode_cursor<K: CursorKey>(cursor: &str) -> async_graphql::Result<K> {
-    Some(cursor)
-        .filter(|c| c.len() <= MAX_CURSOR_LEN)
-        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-        .and_then(|bytes| serde_json::from_slice::<K>(&bytes).ok())
-        .filter(CursorKey::is_valid)
-        .ok_or_else(|| coded_error("BAD_USER_INPUT", "invalid cursor"))
-}
-
 impl PageArgs {
-    /// Validates the arguments against the page-size cap and decodes the cursors.
-    pub fn page<K: CursorKey>(&self, limits: &Limits) -> async_graphql::Result<Page<K>> {
+    /// Validates the arguments against the page-size cap and checks the cursors against
+    /// the listing's sort (BAD_USER_INPUT, never repeating the cursor, when they do not fit).
+    pub fn page(&self, limits: &Limits, keyset: &Keyset) -> async_graphql::Result<Page> {
         let size = |name: &str, value: i32| -> async_graphql::Result<usize> {
             usize::try_from(value).ok().filter(|n| *n <= limits.max_page_size).ok_or_else(|| {
                 coded_error("BAD_USER_INPUT", format!("{name} must be between 0 and {}", limits.max_page_size))
@@ -60,13 +45,17 @@ impl PageArgs {
                 (limits.default_page_size.min(limits.max_page_size), self.before.is_some() && self.after.is_none())
             }
         };
-        Ok(Page {
-            limit,
-            after: self.after.as_deref().map(decode_cursor).transpose()?,
-            before: self.before.as_deref().map(decode_cursor).transpose()?,
-            backward,
-        })
+        let cursor = |text: &Option<String>| text.as_deref().map(|text| checked_cursor(text, keyset)).transpose();
+        Ok(Page { limit, after: cursor(&self.after)?, before: cursor(&self.before)?, backward })
     }
+}
+
+/// A client's cursor, decoded and checked against `keyset`.
+pub fn checked_cursor(text: &str, keyset: &Keyset) -> async_graphql::Result<Cursor> {
+    Cursor::decode(text).and_then(|cursor| keyset.check(&cursor).map(|()| cursor)).map_err(|e| match e {
+        CursorError::Invalid => coded_error("BAD_USER_INPUT", "invalid cursor"),
+        CursorError::OtherSort => coded_error("BAD_USER_INPUT", "the cursor belongs to another sort order"),
+    })
 }
 
 /// The loader key of a newest-first page of one parent's rows: `first` rows (checked
@@ -81,8 +70,38 @@ pub fn child_page_key(
     if first < 0 || first as usize > limits.max_page_size {
         return Err(coded_error("BAD_USER_INPUT", format!("first must be between 0 and {}", limits.max_page_size)));
     }
-    let after = after.map(decode_cursor::<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>).transpose()?;
+    let keyset = Keyset::created("x", true);
+    let after = after.map(|text| checked_cursor(text, &keyset)).transpose()?.and_then(|c| c.created_key());
     Ok(crate::db::ChildPageKey { parent, limit: first + 1, after })
+}
+
+/// One parent's newest-first page of child rows (`first` of them after the cursor
+/// `after`), read through the request's loader of type `L` so the pages of many parents
+/// cost one statement, as a forward connection.
+pub async fn child_connection<L, R, N>(
+    ctx: &Context<'_>,
+    make: impl FnOnce(Arc<TenantScope>) -> L,
+    parent: uuid::Uuid,
+    first: i32,
+    after: Option<&str>,
+    key: impl Fn(&R) -> (chrono::DateTime<chrono::Utc>, uuid::Uuid),
+    node: impl Fn(R) -> N,
+) -> async_graphql::Result<Connection<String, N>>
+where
+    L: Loader<crate::db::ChildPageKey, Value = Vec<R>, Error = Arc<DbError>>,
+    R: Clone + Send + Sync + 'static,
+    N: OutputType,
+{
+    let key_of_page = child_page_key(ctx.data::<Limits>()?, parent, first, after)?;
+    let mut rows = loader(ctx, make)?.load_one(key_of_page.clone()).await.gql()?.unwrap_or_default();
+    let has_next = rows.len() > first as usize;
+    rows.truncate(first as usize);
+    let mut connection = Connection::new(key_of_page.after.is_some(), has_next);
+    connection.edges.extend(rows.into_iter().map(|row| {
+        let (at, id) = key(&row);
+        Edge::new(Cursor::created(at, id).encode(), node(row))
+    }));
+    Ok(connection)
 }
 
 type CountFn = dyn Fn() -> BoxFuture<'static, Result<i64, DbError>> + Send + Sync;
@@ -108,16 +127,13 @@ impl ConnectionTotal {
 /// Builds the Relay connection for rows fetched for `page` (at most `limit + 1` of them, in
 /// fetch order). `has_previous_page` going forward (and `has_next_page` going backward) is
 /// true exactly when a cursor bounds that side, as the Relay spec allows.
-pub fn into_connection<K, N>(
-    mut rows: Vec<N>,
-    page: &Page<K>,
-    key: impl Fn(&N) -> K,
+pub fn into_connection<R, N: OutputType>(
+    mut rows: Vec<R>,
+    page: &Page,
+    cursor: impl Fn(&R) -> Cursor,
+    node: impl FnMut(R) -> N,
     total: ConnectionTotal,
-) -> Connection<String, N, ConnectionTotal>
-where
-    K: Serialize,
-    N: OutputType,
-{
+) -> Connection<String, N, ConnectionTotal> {
     let has_more = rows.len() > page.limit;
     rows.truncate(page.limit);
     let (has_previous, has_next) = if page.backward {
@@ -127,6 +143,43 @@ where
         (page.after.is_some(), has_more)
     };
     let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
-    connection.edges.extend(rows.into_iter().map(|node| Edge::new(encode_cursor(&key(&node)), node)));
+    let mut node = node;
+    connection.edges.extend(rows.into_iter().map(|row| Edge::new(cursor(&row).encode(), node(row))));
     connection
+}
+
+/// One page of `listing` as a Relay connection, for a caller with at least `role`: the
+/// arguments checked against its sort, the page read on the request's connection,
+/// `totalCount` counted only when asked for, and each row made a node by `node`.
+pub async fn listing_connection<L: Listing, N: OutputType>(
+    ctx: &Context<'_>,
+    role: Role,
+    args: PageArgs,
+    listing: L,
+    node: impl FnMut(L::Row) -> N,
+) -> async_graphql::Result<Connection<String, N, ConnectionTotal>> {
+    let scope = caller_scope(ctx, role)?;
+    let page = args.page(ctx.data::<Limits>()?, &listing.keyset())?;
+    let rows = listing.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
+    Ok(finish_listing(&scope, rows, &page, listing, node))
+}
+
+/// The connection of rows already read for `page` of `listing` (for callers that look at
+/// the rows before making nodes of them).
+pub fn finish_listing<L: Listing, N: OutputType>(
+    scope: &Arc<TenantScope>,
+    rows: Vec<L::Row>,
+    page: &Page,
+    listing: L,
+    node: impl FnMut(L::Row) -> N,
+) -> Connection<String, N, ConnectionTotal> {
+    let listing = Arc::new(listing);
+    let cursor = |row: &L::Row| listing.cursor(row);
+    let counted = Arc::clone(&listing);
+    let scope = Arc::clone(scope);
+    let total = ConnectionTotal::new(move || {
+        let (listing, scope) = (Arc::clone(&counted), Arc::clone(&scope));
+        Box::pin(async move { Ok(listing.count(&mut *scope.conn().await?).await?) })
+    });
+    into_connection(rows, page, cursor, node, total)
 }

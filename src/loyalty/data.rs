@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -13,7 +12,6 @@ use crate::db::{ChildPageKey, newest_first_pages};
 
 use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
 use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
-use crate::db::Page;
 
 /// The tenant's program, if one was ever set.
 pub async fn program(conn: &mut AsyncPgConnection) -> QueryResult<Option<ProgramRow>> {
@@ -193,59 +191,27 @@ pub struct AccountFilter {
     pub nothing: bool,
 }
 
-/// The sort key of the account listing: oldest first.
-pub type AccountCursor = (DateTime<Utc>, Uuid);
-
-fn filtered(filter: &AccountFilter) -> loyalty_accounts::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = loyalty_accounts::table.into_boxed();
-    if let Some(from) = filter.lifetime_from {
-        query = query.filter(loyalty_accounts::lifetime_points.ge(from));
+impl AccountFilter {
+    fn filtered(&self) -> loyalty_accounts::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = loyalty_accounts::table.into_boxed();
+        if let Some(from) = filter.lifetime_from {
+            query = query.filter(loyalty_accounts::lifetime_points.ge(from));
+        }
+        if let Some(until) = filter.lifetime_until {
+            query = query.filter(loyalty_accounts::lifetime_points.lt(until));
+        }
+        if let Some(min) = filter.min_balance {
+            query = query.filter(loyalty_accounts::balance.ge(min));
+        }
+        if filter.nothing {
+            query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("false"));
+        }
+        query
     }
-    if let Some(until) = filter.lifetime_until {
-        query = query.filter(loyalty_accounts::lifetime_points.lt(until));
-    }
-    if let Some(min) = filter.min_balance {
-        query = query.filter(loyalty_accounts::balance.ge(min));
-    }
-    if filter.nothing {
-        query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("false"));
-    }
-    query
 }
 
-/// One page of accounts, in fetch order (see [`Page`]).
-pub async fn list_accounts(
-    conn: &mut AsyncPgConnection,
-    filter: &AccountFilter,
-    page: &Page<AccountCursor>,
-) -> QueryResult<Vec<AccountRow>> {
-    let mut query = filtered(filter);
-    if let Some((at, id)) = page.after {
-        query = query.filter(
-            loyalty_accounts::created_at
-                .gt(at)
-                .or(loyalty_accounts::created_at.eq(at).and(loyalty_accounts::id.gt(id))),
-        );
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(
-            loyalty_accounts::created_at
-                .lt(at)
-                .or(loyalty_accounts::created_at.eq(at).and(loyalty_accounts::id.lt(id))),
-        );
-    }
-    query = if page.backward {
-        query.order((loyalty_accounts::created_at.desc(), loyalty_accounts::id.desc()))
-    } else {
-        query.order((loyalty_accounts::created_at, loyalty_accounts::id))
-    };
-    query.limit(page.fetch_limit()).select(AccountRow::as_select()).load(conn).await
-}
-
-/// How many accounts match.
-pub async fn count_accounts(conn: &mut AsyncPgConnection, filter: &AccountFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn).await
-}
+crate::created_listing!(AccountFilter, loyalty_accounts, AccountRow, oldest);
 
 /// The ledger pages of many accounts in one statement (each its own page, per key).
 pub async fn transaction_pages(

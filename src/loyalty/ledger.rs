@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::data;
 use super::model::{AccountRow, NewTransaction, TransactionKind, TransactionRow};
 use super::rules;
-use crate::outcome::{MutationError, UserErrorCode};
 use crate::orders::{OrderRow, OrderStatus};
+use crate::outcome::{MutationError, UserErrorCode};
 
 /// A redemption checked against the program and the account, ready to be booked by
 /// [`redeem`] once the order exists.

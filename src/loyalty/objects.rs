@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::loaders::{Tiers, TransactionPages};
 use super::model::{AccountRow, ProgramRow, TierRow, TransactionKind, TransactionRow};
 use super::rules;
-use crate::graphql::{Decimal, Limits, RoleGuard, encode_cursor, internal_error, loader};
+use crate::graphql::{Decimal, RoleGuard, child_connection, internal_error, loader};
 use crate::stores::StoreById;
 use crate::tenancy::Role;
 
@@ -136,16 +136,8 @@ impl LoyaltyAccount {
         #[graphql(default_with = "DEFAULT_TRANSACTION_PAGE")] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, LoyaltyTransaction>> {
-        let key = crate::graphql::child_page_key(ctx.data::<Limits>()?, self.0.id, first, after.as_deref())?;
-        let loader = loader(ctx, TransactionPages)?;
-        let mut rows = loader.load_one(key.clone()).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
-        let has_next = rows.len() > first as usize;
-        rows.truncate(first as usize);
-        let mut connection = Connection::new(key.after.is_some(), has_next);
-        connection.edges.extend(
-            rows.into_iter().map(|row| Edge::new(encode_cursor(&(row.created_at, row.id)), LoyaltyTransaction(row))),
-        );
-        Ok(connection)
+        let key = |row: &TransactionRow| (row.created_at, row.id);
+        child_connection(ctx, TransactionPages, self.0.id, first, after.as_deref(), key, LoyaltyTransaction).await
     }
 
     /// When the account was opened (on its first move).

@@ -6,14 +6,15 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
-use super::data::{self, AccountCursor, AccountFilter};
+use super::data::{self, AccountFilter};
 use super::loaders::{AccountsByCustomer, TransactionPages, TransactionsByOrder};
 use super::model::AccountRow;
 use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers};
 use super::rules;
+use crate::db::Listing;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, internal_error, into_connection,
-    loader, parse_id, prime,
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, internal_error, loader,
+    parse_id, prime,
 };
 use crate::stores::StoreById;
 use crate::tenancy::Role;
@@ -131,7 +132,6 @@ impl LoyaltyQuery {
         filter: Option<LoyaltyAccountFilter>,
     ) -> async_graphql::Result<Connection<String, LoyaltyAccount, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<AccountCursor>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
         let mut filter = AccountFilter { min_balance: input.min_balance.map(|b| b.0), ..Default::default() };
         if let Some(name) = &input.tier {
@@ -143,15 +143,10 @@ impl LoyaltyQuery {
                 None => filter.nothing = true,
             }
         }
-        let rows = data::list_accounts(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
+        let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         prime_nested_lists(ctx, &rows).await?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::count_accounts(&mut *scope.conn().await?, &filter).await?) })
-        });
-        let accounts: Vec<LoyaltyAccount> = rows.into_iter().map(LoyaltyAccount).collect();
-        Ok(into_connection(accounts, &page, |a| (a.0.created_at, a.0.id), total))
+        Ok(finish_listing(&scope, rows, &page, filter, LoyaltyAccount))
     }
 
     /// The signed-in customer's own account (storefront, with `X-Customer-Token`): in the

@@ -4,16 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::model::{OrderRow, OrderStatus};
 use crate::catalog::SortDirection;
 use crate::db::schema::orders;
-use crate::db::{Bind, Fragment, SortType};
-use crate::db::Page;
+use crate::db::{Cursor, Fragment, Keyset, Listing, Page, SortType, key_text};
 use crate::pricing::SalesChannel;
 
 /// What to sort orders by.
@@ -47,47 +44,54 @@ pub struct OrderFilter {
     pub search: Option<String>,
 }
 
-/// A position in a sorted listing.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OrderCursor {
-    /// The sort field the cursor belongs to.
-    pub s: String,
-    /// The sort value, as PostgreSQL prints it.
-    pub v: String,
-    /// The order's id.
-    pub id: Uuid,
+/// A page of the order listing: which orders, sorted how.
+#[derive(Debug, Clone, Default)]
+pub struct OrderListing {
+    /// Which orders.
+    pub filter: OrderFilter,
+    /// By what.
+    pub field: OrderSortField,
+    /// Which way.
+    pub direction: SortDirection,
 }
 
-const FIELDS: [OrderSortField; 3] = [OrderSortField::CreatedAt, OrderSortField::Number, OrderSortField::Total];
-
-fn sort_sql(field: OrderSortField) -> (&'static str, SortType, &'static str) {
-    match field {
-        OrderSortField::CreatedAt => ("orders.created_at", SortType::Timestamptz, "CREATED_AT"),
-        OrderSortField::Number => ("orders.number", SortType::BigInt, "NUMBER"),
-        OrderSortField::Total => ("orders.total", SortType::Numeric, "TOTAL"),
+impl OrderSortField {
+    /// The SQL of the sort value, its type, and the sort's tag in cursors.
+    fn sql(self) -> (&'static str, SortType, &'static str) {
+        match self {
+            Self::CreatedAt => ("orders.created_at", SortType::Timestamptz, "CREATED_AT"),
+            Self::Number => ("orders.number", SortType::BigInt, "NUMBER"),
+            Self::Total => ("orders.total", SortType::Numeric, "TOTAL"),
+        }
     }
 }
 
-impl crate::db::CursorKey for OrderCursor {
-    fn is_valid(&self) -> bool {
-        FIELDS.into_iter().map(sort_sql).any(|(_, kind, tag)| tag == self.s && kind.accepts(&self.v))
+impl Listing for OrderListing {
+    type Row = OrderRow;
+
+    fn keyset(&self) -> Keyset {
+        let (value, kind, tag) = self.field.sql();
+        Keyset::new(tag, "orders.id").key(Fragment::sql(value), kind).descending(self.direction == SortDirection::Desc)
     }
-}
 
-/// The cursor of `row` in a listing sorted by `field` (values printed so that
-/// PostgreSQL reads them back exactly: timestamps to the microsecond).
-pub fn cursor_of(row: &OrderRow, field: OrderSortField) -> OrderCursor {
-    let v = match field {
-        OrderSortField::CreatedAt => row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        OrderSortField::Number => row.number.to_string(),
-        OrderSortField::Total => row.total.to_string(),
-    };
-    OrderCursor { s: sort_tag(field).to_owned(), v, id: row.id }
-}
+    async fn page(&self, conn: &mut AsyncPgConnection, page: &Page) -> QueryResult<Vec<OrderRow>> {
+        self.keyset().seek(filtered(&self.filter).select(OrderRow::as_select()), page).load(conn).await
+    }
 
-/// The tag of a sort field in cursors.
-pub fn sort_tag(field: OrderSortField) -> &'static str {
-    sort_sql(field).2
+    async fn count(&self, conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+        filtered(&self.filter).count().get_result(conn).await
+    }
+
+    /// Values printed so that PostgreSQL reads them back exactly: timestamps to the
+    /// microsecond.
+    fn cursor(&self, row: &OrderRow) -> Cursor {
+        let value = match self.field {
+            OrderSortField::CreatedAt => key_text(&row.created_at),
+            OrderSortField::Number => row.number.to_string(),
+            OrderSortField::Total => row.total.to_string(),
+        };
+        self.keyset().cursor(vec![value], row.id)
+    }
 }
 
 fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg> {
@@ -118,42 +122,4 @@ fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg>
         };
     }
     query
-}
-
-/// One page of orders, per [`Page`], sorted by `field` in `direction`.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &OrderFilter,
-    field: OrderSortField,
-    direction: SortDirection,
-    page: &Page<OrderCursor>,
-) -> QueryResult<Vec<OrderRow>> {
-    let (value, cast, _) = sort_sql(field);
-    let cast = cast.sql();
-    let mut query = filtered(filter).select(OrderRow::as_select());
-    let descending = direction == SortDirection::Desc;
-    let bound = |cursor: &OrderCursor, greater: bool| -> Fragment<Bool> {
-        Fragment::sql(&format!("(({value}), orders.id) {} (CAST(", if greater { ">" } else { "<" }))
-            .bind(Bind::Text(cursor.v.clone()))
-            .push(&format!(" AS {cast}), "))
-            .bind(Bind::Uuid(cursor.id))
-            .push(")")
-    };
-    if let Some(after) = &page.after {
-        query = query.filter(bound(after, !descending));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(bound(before, descending));
-    }
-    let order = if descending != page.backward { "DESC" } else { "ASC" };
-    query
-        .order(Fragment::<Text>::sql(&format!("{value} {order}, orders.id {order}")))
-        .limit(page.fetch_limit())
-        .load(conn)
-        .await
-}
-
-/// How many orders match.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &OrderFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn).await
 }

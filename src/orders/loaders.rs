@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -12,21 +11,13 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, PaymentRow, RefundRow, RegisterRow};
+use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, PaymentRow, RefundRow, RegisterRow};
 use super::{data, payment_data, register_data};
 use crate::db::DbError;
+use crate::graphql::ChildOf;
 use crate::tenancy::TenantScope;
 
-/// Rows that belong to an order and are loaded for many orders at once.
-pub trait OrderChild: Clone + Send + Sync + 'static {
-    /// The rows of these orders, grouped by order id.
-    fn load(
-        conn: &mut AsyncPgConnection,
-        order_ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send;
-}
-
-impl OrderChild for ItemRow {
+impl ChildOf<OrderRow> for ItemRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -35,7 +26,7 @@ impl OrderChild for ItemRow {
     }
 }
 
-impl OrderChild for AddressRow {
+impl ChildOf<OrderRow> for AddressRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -44,7 +35,7 @@ impl OrderChild for AddressRow {
     }
 }
 
-impl OrderChild for HistoryRow {
+impl ChildOf<OrderRow> for HistoryRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -53,7 +44,7 @@ impl OrderChild for HistoryRow {
     }
 }
 
-impl OrderChild for PaymentRow {
+impl ChildOf<OrderRow> for PaymentRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -62,7 +53,7 @@ impl OrderChild for PaymentRow {
     }
 }
 
-impl OrderChild for RefundRow {
+impl ChildOf<OrderRow> for RefundRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -71,33 +62,12 @@ impl OrderChild for RefundRow {
     }
 }
 
-impl OrderChild for MappingRow {
+impl ChildOf<OrderRow> for MappingRow {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
         super::import_data::mappings_of(conn, ids)
-    }
-}
-
-/// The `T` rows of each order, by order id (an empty list for an order without any).
-pub struct ByOrder<T>(pub Arc<TenantScope>, PhantomData<fn() -> T>);
-
-impl<T> ByOrder<T> {
-    /// A loader on the request's scope.
-    pub fn new(scope: Arc<TenantScope>) -> Self {
-        Self(scope, PhantomData)
-    }
-}
-
-impl<T: OrderChild> Loader<Uuid> for ByOrder<T> {
-    type Value = Vec<T>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        let mut found = T::load(&mut conn, keys).await.map_err(DbError::from)?;
-        Ok(keys.iter().map(|k| (*k, found.remove(k).unwrap_or_default())).collect())
     }
 }
 

@@ -8,13 +8,13 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::loaders::{ByOrder, OrderChild, RegisterById};
+use super::loaders::RegisterById;
 use super::model::{
     AddressKind, AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, PaymentState,
     PaymentStatus, RefundRow, RegisterRow, SyncStatus,
 };
 use crate::catalog::ProductType;
-use crate::graphql::{Address, Money, RoleGuard, internal_error, loader};
+use crate::graphql::{Address, ChildOf, Money, RoleGuard, children_of, internal_error, loader};
 use crate::pricing::{PriceSource, SalesChannel};
 use crate::stores::StoreById;
 use crate::tenancy::Role;
@@ -43,9 +43,8 @@ impl Order {
         loader.load_one(self.0.id).await.map_err(|e| internal_error(&e))
     }
 
-    async fn children<T: OrderChild>(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<T>> {
-        let loader = loader(ctx, ByOrder::<T>::new)?;
-        Ok(loader.load_one(self.0.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    async fn children<T: ChildOf<OrderRow>>(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<T>> {
+        children_of::<OrderRow, T>(ctx, self.0.id).await
     }
 
     async fn address(&self, ctx: &Context<'_>, kind: AddressKind) -> async_graphql::Result<Option<Address>> {

@@ -16,8 +16,8 @@ use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderSt
 use super::status::payment_status;
 use crate::catalog::{ProductStatus, ProductType, SaleVariant};
 use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors};
-use crate::money::round_to_currency;
 use crate::inventory::Demand;
+use crate::money::round_to_currency;
 use crate::pricing::{PriceContext, SalesChannel};
 use crate::promotions::OrderFacts;
 

@@ -9,14 +9,16 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::data::{self, OrderKey};
-use super::listing::{self, OrderCursor, OrderFilter, OrderSortField, cursor_of, sort_tag};
-use super::loaders::{ByOrder, RegisterById};
-use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderStatus, PaymentRow, RefundRow};
+use super::listing::{OrderFilter, OrderListing, OrderSortField};
+use super::loaders::RegisterById;
+use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, RefundRow};
 use super::order_graphql::{Order, PosRegister};
 use super::register_data;
 use crate::catalog::SortDirection;
+use crate::db::Listing;
+use crate::graphql::Children;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, parse_id, prime,
 };
 use crate::pricing::SalesChannel;
 use crate::stores::StoreById;
@@ -70,22 +72,22 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     };
     let ids: Vec<Uuid> = orders.iter().map(Order::uuid).collect();
     if selected("items") {
-        prime(ctx, ByOrder::<ItemRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, ItemRow>::new, &ids).await?;
     }
     if selected("shippingAddress") || selected("billingAddress") {
-        prime(ctx, ByOrder::<AddressRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, AddressRow>::new, &ids).await?;
     }
     if selected("history") {
-        prime(ctx, ByOrder::<HistoryRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, HistoryRow>::new, &ids).await?;
     }
     if selected("payments") {
-        prime(ctx, ByOrder::<PaymentRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, PaymentRow>::new, &ids).await?;
     }
     if selected("refunds") {
-        prime(ctx, ByOrder::<RefundRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, RefundRow>::new, &ids).await?;
     }
     if selected("externalMapping") {
-        prime(ctx, ByOrder::<MappingRow>::new, &ids).await?;
+        prime(ctx, Children::<OrderRow, MappingRow>::new, &ids).await?;
     }
     if selected("couponCode") || selected("couponRedemption") {
         prime(ctx, crate::promotions::RedemptionByOrder, &ids).await?;
@@ -129,22 +131,12 @@ pub async fn order_connection(
     args: PageArgs,
 ) -> async_graphql::Result<Connection<String, Order, ConnectionTotal>> {
     let scope = caller_scope(ctx, Role::Admin)?;
-    let page = args.page::<OrderCursor>(ctx.data::<Limits>()?)?;
-    let tag = sort_tag(sort.field);
-    if [&page.after, &page.before].into_iter().flatten().any(|c| c.s != tag) {
-        return Err(coded_error("BAD_USER_INPUT", "this cursor belongs to another sort order"));
-    }
-    let rows =
-        listing::list(&mut *scope.conn().await.gql()?, &filter, sort.field, sort.direction, &page).await.gql()?;
-    let rows: Vec<Order> = rows.into_iter().map(Order::new).collect();
-    let shown: Vec<Order> = rows.iter().take(page.limit).cloned().collect();
+    let listing = OrderListing { filter, field: sort.field, direction: sort.direction };
+    let page = args.page(ctx.data::<Limits>()?, &listing.keyset())?;
+    let rows = listing.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
+    let shown: Vec<Order> = rows.iter().take(page.limit).cloned().map(Order::new).collect();
     prime_nested_lists(ctx, &shown).await?;
-    let total = ConnectionTotal::new(move || {
-        let scope = scope.clone();
-        let filter = filter.clone();
-        Box::pin(async move { Ok(listing::count(&mut *scope.conn().await?, &filter).await?) })
-    });
-    Ok(into_connection(rows, &page, |order| cursor_of(&order.0, sort.field), total))
+    Ok(finish_listing(&scope, rows, &page, listing, Order::new))
 }
 
 /// Order queries.

@@ -1,41 +1,24 @@
 //! The pricing tables: every diesel call of this domain lives here.
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{NewPriceList, PriceList, PriceListChanges, PriceListEntry};
 use crate::db::schema::{price_list_entries, price_lists};
-use crate::db::Page;
 
-/// The sort key of the price list listing: creation time, then id.
-pub type ListKey = (DateTime<Utc>, Uuid);
+/// Every price list, oldest first.
+#[derive(Debug, Clone, Copy)]
+pub struct PriceLists;
 
-/// One page of price lists by creation time.
-pub async fn list(conn: &mut AsyncPgConnection, page: &Page<ListKey>) -> QueryResult<Vec<PriceList>> {
-    let mut query = price_lists::table.select(PriceList::as_select()).into_boxed();
-    if let Some((at, id)) = page.after {
-        query =
-            query.filter(price_lists::created_at.gt(at).or(price_lists::created_at.eq(at).and(price_lists::id.gt(id))));
+impl PriceLists {
+    fn filtered(&self) -> price_lists::BoxedQuery<'static, diesel::pg::Pg> {
+        price_lists::table.into_boxed()
     }
-    if let Some((at, id)) = page.before {
-        query =
-            query.filter(price_lists::created_at.lt(at).or(price_lists::created_at.eq(at).and(price_lists::id.lt(id))));
-    }
-    query = if page.backward {
-        query.order((price_lists::created_at.desc(), price_lists::id.desc()))
-    } else {
-        query.order((price_lists::created_at.asc(), price_lists::id.asc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
 }
 
-/// How many price lists there are.
-pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    price_lists::table.count().get_result(conn).await
-}
+crate::created_listing!(PriceLists, price_lists, PriceList, oldest);
 
 /// The price list with this id or name.
 pub async fn by_key(

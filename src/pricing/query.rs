@@ -2,9 +2,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use super::data::{self, ListKey};
+use super::data;
 use super::model::{PriceList, PriceListEntry, SalesChannel};
-use crate::graphql::{ConnectionTotal, GqlResultExt, Money, PageArgs, caller_scope, into_connection};
+use crate::graphql::{ConnectionTotal, GqlResultExt, Money, PageArgs, caller_scope, listing_connection};
 use crate::graphql::{RecordKey, id_or_key};
 use crate::tenancy::Role;
 
@@ -95,14 +95,7 @@ impl PricingQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, PriceList, ConnectionTotal>> {
-        let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<ListKey>(ctx.data()?)?;
-        let rows = data::list(&mut *scope.conn().await.gql()?, &page).await.gql()?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            Box::pin(async move { Ok(data::count(&mut *scope.conn().await?).await?) })
-        });
-        Ok(into_connection(rows, &page, |l| (l.created_at, l.id), total))
+        listing_connection(ctx, Role::Admin, PageArgs { first, after, last, before }, data::PriceLists, |l| l).await
     }
 
     /// One price list, by `id` or `name`.

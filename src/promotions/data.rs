@@ -1,39 +1,21 @@
 //! The promotion tables: every diesel call on campaigns, coupons and redemptions lives
-//! here. Listings are newest first, keyset-paged on (created_at, id).
+//! here. Listings are newest first.
 
 use std::collections::HashMap;
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Numeric, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::model::{
     CampaignFields, CampaignRow, CampaignStatus, CouponFields, CouponRow, RedemptionRow, RedemptionStatus,
 };
 use crate::db::schema::{coupon_redemptions, coupons, promotion_campaigns};
-use crate::db::Page;
 
 /// The unique index a duplicate coupon code runs into.
 pub const COUPON_CODE_CONSTRAINT: &str = "coupons_code_key";
-
-/// A position in a newest-first listing.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CreatedCursor {
-    /// Created at.
-    pub t: DateTime<Utc>,
-    /// Id (ties).
-    pub id: Uuid,
-}
-
-impl crate::db::CursorKey for CreatedCursor {
-    fn is_valid(&self) -> bool {
-        crate::db::sql_value::timestamp_in_range(&self.t)
-    }
-}
 
 /// Which coupons to list.
 #[derive(Debug, Clone, Default)]
@@ -79,39 +61,21 @@ pub async fn campaigns_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Que
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
-/// A page of campaigns, newest first, optionally of one status.
-pub async fn list_campaigns(
-    conn: &mut AsyncPgConnection,
-    status: Option<CampaignStatus>,
-    page: &Page<CreatedCursor>,
-) -> QueryResult<Vec<CampaignRow>> {
-    use promotion_campaigns::dsl as c;
-    let mut query = c::promotion_campaigns.select(CampaignRow::as_select()).into_boxed();
-    if let Some(status) = status {
-        query = query.filter(c::status.eq(status));
+/// The campaigns listing: newest first, optionally of one status.
+#[derive(Debug, Clone, Copy)]
+pub struct CampaignListing(pub Option<CampaignStatus>);
+
+impl CampaignListing {
+    fn filtered(&self) -> promotion_campaigns::BoxedQuery<'static, diesel::pg::Pg> {
+        let mut query = promotion_campaigns::table.into_boxed();
+        if let Some(status) = self.0 {
+            query = query.filter(promotion_campaigns::status.eq(status));
+        }
+        query
     }
-    if let Some(a) = &page.after {
-        query = query.filter(c::created_at.lt(a.t).or(c::created_at.eq(a.t).and(c::id.lt(a.id))));
-    }
-    if let Some(b) = &page.before {
-        query = query.filter(c::created_at.gt(b.t).or(c::created_at.eq(b.t).and(c::id.gt(b.id))));
-    }
-    query = if page.backward {
-        query.order((c::created_at.asc(), c::id.asc()))
-    } else {
-        query.order((c::created_at.desc(), c::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
 }
 
-/// How many campaigns there are (of one status).
-pub async fn count_campaigns(conn: &mut AsyncPgConnection, status: Option<CampaignStatus>) -> QueryResult<i64> {
-    let mut query = promotion_campaigns::table.into_boxed();
-    if let Some(status) = status {
-        query = query.filter(promotion_campaigns::status.eq(status));
-    }
-    query.count().get_result(conn).await
-}
+crate::created_listing!(CampaignListing, promotion_campaigns, CampaignRow, newest);
 
 /// Adds a coupon (its code already normalized to upper case).
 pub async fn insert_coupon(conn: &mut AsyncPgConnection, code: &str, fields: &CouponFields) -> QueryResult<CouponRow> {
@@ -173,46 +137,24 @@ pub async fn coupons_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Query
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
-fn filtered_coupons(filter: &CouponFilter) -> coupons::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = coupons::table.into_boxed();
-    if let Some(campaign) = filter.campaign_id {
-        query = query.filter(coupons::campaign_id.eq(campaign));
+impl CouponFilter {
+    fn filtered(&self) -> coupons::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = coupons::table.into_boxed();
+        if let Some(campaign) = filter.campaign_id {
+            query = query.filter(coupons::campaign_id.eq(campaign));
+        }
+        if let Some(active) = filter.active {
+            query = query.filter(coupons::active.eq(active));
+        }
+        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            query = query.filter(coupons::code.like(crate::db::contains_pattern(&search.to_uppercase())));
+        }
+        query
     }
-    if let Some(active) = filter.active {
-        query = query.filter(coupons::active.eq(active));
-    }
-    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        query = query.filter(coupons::code.like(crate::db::contains_pattern(&search.to_uppercase())));
-    }
-    query
 }
 
-/// A page of coupons, newest first.
-pub async fn list_coupons(
-    conn: &mut AsyncPgConnection,
-    filter: &CouponFilter,
-    page: &Page<CreatedCursor>,
-) -> QueryResult<Vec<CouponRow>> {
-    use coupons::dsl as c;
-    let mut query = filtered_coupons(filter).select(CouponRow::as_select());
-    if let Some(a) = &page.after {
-        query = query.filter(c::created_at.lt(a.t).or(c::created_at.eq(a.t).and(c::id.lt(a.id))));
-    }
-    if let Some(b) = &page.before {
-        query = query.filter(c::created_at.gt(b.t).or(c::created_at.eq(b.t).and(c::id.gt(b.id))));
-    }
-    query = if page.backward {
-        query.order((c::created_at.asc(), c::id.asc()))
-    } else {
-        query.order((c::created_at.desc(), c::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many coupons match.
-pub async fn count_coupons(conn: &mut AsyncPgConnection, filter: &CouponFilter) -> QueryResult<i64> {
-    filtered_coupons(filter).count().get_result(conn).await
-}
+crate::created_listing!(CouponFilter, coupons, CouponRow, newest);
 
 /// Takes one use of the coupon, if its usage limit allows: one guarded UPDATE, which also
 /// locks the coupon's row until the transaction ends, so racing orders take uses one at
@@ -311,33 +253,17 @@ pub async fn redemptions_of_orders(
     Ok(rows.into_iter().map(|r| (r.order_id, r)).collect())
 }
 
-/// A page of a coupon's redemptions, newest first.
-pub async fn redemptions_of_coupon(
-    conn: &mut AsyncPgConnection,
-    coupon_id: Uuid,
-    page: &Page<CreatedCursor>,
-) -> QueryResult<Vec<RedemptionRow>> {
-    use coupon_redemptions::dsl as r;
-    let mut query =
-        r::coupon_redemptions.filter(r::coupon_id.eq(coupon_id)).select(RedemptionRow::as_select()).into_boxed();
-    if let Some(a) = &page.after {
-        query = query.filter(r::created_at.lt(a.t).or(r::created_at.eq(a.t).and(r::id.lt(a.id))));
+/// A coupon's redemptions (released ones too), newest first.
+#[derive(Debug, Clone, Copy)]
+pub struct CouponRedemptions(pub Uuid);
+
+impl CouponRedemptions {
+    fn filtered(&self) -> coupon_redemptions::BoxedQuery<'static, diesel::pg::Pg> {
+        coupon_redemptions::table.filter(coupon_redemptions::coupon_id.eq(self.0)).into_boxed()
     }
-    if let Some(b) = &page.before {
-        query = query.filter(r::created_at.gt(b.t).or(r::created_at.eq(b.t).and(r::id.gt(b.id))));
-    }
-    query = if page.backward {
-        query.order((r::created_at.asc(), r::id.asc()))
-    } else {
-        query.order((r::created_at.desc(), r::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
 }
 
-/// How many redemptions a coupon has had (released ones too).
-pub async fn count_redemptions(conn: &mut AsyncPgConnection, coupon_id: Uuid) -> QueryResult<i64> {
-    coupon_redemptions::table.filter(coupon_redemptions::coupon_id.eq(coupon_id)).count().get_result(conn).await
-}
+crate::created_listing!(CouponRedemptions, coupon_redemptions, RedemptionRow, newest);
 
 /// A campaign's figures in one currency.
 #[derive(Debug, Clone, QueryableByName)]

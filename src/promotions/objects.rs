@@ -5,12 +5,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::data::{self, CouponFilter, CreatedCursor};
+use super::data::{self, CouponFilter};
 use super::loaders::{CampaignById, CouponById, FiguresByCampaign};
 use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow, RedemptionRow, RedemptionStatus};
 use crate::graphql::{
-    ConnectionTotal, Decimal, GqlResultExt, Limits, Money, PageArgs, caller_scope, internal_error, into_connection,
-    loader,
+    ConnectionTotal, Decimal, Money, PageArgs, caller_scope, internal_error, listing_connection, loader,
 };
 use crate::orders::Order;
 use crate::stores::StoreById;
@@ -41,33 +40,13 @@ pub struct CampaignFiguresObject {
     pub by_currency: Vec<CampaignCurrencyFigures>,
 }
 
-/// Newest-first connection key of a row.
-pub(super) fn created_key(created_at: DateTime<Utc>, id: uuid::Uuid) -> CreatedCursor {
-    CreatedCursor { t: created_at, id }
-}
-
 /// A page of coupons as a connection.
 pub(super) async fn coupon_connection(
     ctx: &Context<'_>,
     filter: CouponFilter,
     args: PageArgs,
 ) -> async_graphql::Result<Connection<String, Coupon, ConnectionTotal>> {
-    let scope = caller_scope(ctx, Role::Admin)?;
-    let page = args.page::<CreatedCursor>(ctx.data::<Limits>()?)?;
-    let rows = {
-        let mut conn = scope.conn().await.gql()?;
-        data::list_coupons(&mut conn, &filter, &page).await.gql()?
-    };
-    let total = ConnectionTotal::new(move || {
-        let scope = scope.clone();
-        let filter = filter.clone();
-        Box::pin(async move {
-            let mut conn = scope.conn().await?;
-            Ok(data::count_coupons(&mut conn, &filter).await?)
-        })
-    });
-    let nodes = rows.into_iter().map(Coupon).collect();
-    Ok(into_connection(nodes, &page, |c: &Coupon| created_key(c.0.created_at, c.0.id), total))
+    listing_connection(ctx, Role::Admin, args, filter, Coupon).await
 }
 
 #[Object]
@@ -240,22 +219,8 @@ impl Coupon {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, CouponRedemption, ConnectionTotal>> {
-        let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<CreatedCursor>(ctx.data::<Limits>()?)?;
-        let id = self.0.id;
-        let rows = {
-            let mut conn = scope.conn().await.gql()?;
-            data::redemptions_of_coupon(&mut conn, id, &page).await.gql()?
-        };
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            Box::pin(async move {
-                let mut conn = scope.conn().await?;
-                Ok(data::count_redemptions(&mut conn, id).await?)
-            })
-        });
-        let nodes = rows.into_iter().map(CouponRedemption).collect();
-        Ok(into_connection(nodes, &page, |r: &CouponRedemption| created_key(r.0.created_at, r.0.id), total))
+        let args = PageArgs { first, after, last, before };
+        listing_connection(ctx, Role::Admin, args, data::CouponRedemptions(self.0.id), CouponRedemption).await
     }
 }
 

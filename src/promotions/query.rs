@@ -3,11 +3,11 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::data::{self, CouponFilter, CreatedCursor};
+use super::data::{self, CouponFilter};
 use super::model::CampaignStatus;
-use super::objects::{Coupon, PromotionCampaign, coupon_connection, created_key};
+use super::objects::{Coupon, PromotionCampaign, coupon_connection};
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id,
+    ConnectionTotal, GqlResultExt, PageArgs, caller_scope, coded_error, listing_connection, parse_id,
 };
 use crate::tenancy::Role;
 
@@ -82,20 +82,7 @@ impl PromotionQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, PromotionCampaign, ConnectionTotal>> {
-        let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<CreatedCursor>(ctx.data::<Limits>()?)?;
-        let rows = {
-            let mut conn = scope.conn().await.gql()?;
-            data::list_campaigns(&mut conn, status, &page).await.gql()?
-        };
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            Box::pin(async move {
-                let mut conn = scope.conn().await?;
-                Ok(data::count_campaigns(&mut conn, status).await?)
-            })
-        });
-        let nodes = rows.into_iter().map(PromotionCampaign).collect();
-        Ok(into_connection(nodes, &page, |c: &PromotionCampaign| created_key(c.0.created_at, c.0.id), total))
+        let args = PageArgs { first, after, last, before };
+        listing_connection(ctx, Role::Admin, args, data::CampaignListing(status), PromotionCampaign).await
     }
 }

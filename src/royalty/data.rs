@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::model::{AllocationRow, NewRule, RuleRow, RuleTerms, TotalRow};
 use crate::db::schema::{royalty_allocations, royalty_rules};
-use crate::db::Page;
 
 /// The unique index a second rule with the same name violates.
 pub const NAME_TAKEN: &str = "royalty_rules_name_key";
@@ -20,9 +19,6 @@ pub const NAME_TAKEN: &str = "royalty_rules_name_key";
 pub const UNKNOWN_PRODUCT: &str = "royalty_rules_product_id_fkey";
 /// The foreign key an unknown category violates.
 pub const UNKNOWN_CATEGORY: &str = "royalty_rules_category_id_fkey";
-
-/// A listing's cursor: the row's creation time and id.
-pub type Key = (DateTime<Utc>, Uuid);
 
 /// The rule with this id.
 pub async fn rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RuleRow>> {
@@ -64,35 +60,21 @@ pub struct RuleFilter {
     pub active: Option<bool>,
 }
 
-fn rules_filtered(filter: &RuleFilter) -> royalty_rules::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = royalty_rules::table.into_boxed();
-    if let Some(beneficiary) = &filter.beneficiary {
-        query = query.filter(royalty_rules::beneficiary.eq(beneficiary.clone()));
+impl RuleFilter {
+    fn filtered(&self) -> royalty_rules::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = royalty_rules::table.into_boxed();
+        if let Some(beneficiary) = &filter.beneficiary {
+            query = query.filter(royalty_rules::beneficiary.eq(beneficiary.clone()));
+        }
+        if let Some(active) = filter.active {
+            query = query.filter(royalty_rules::active.eq(active));
+        }
+        query
     }
-    if let Some(active) = filter.active {
-        query = query.filter(royalty_rules::active.eq(active));
-    }
-    query
 }
 
-/// One page of rules, oldest first, per [`Page`].
-pub async fn rules(conn: &mut AsyncPgConnection, filter: &RuleFilter, page: &Page<Key>) -> QueryResult<Vec<RuleRow>> {
-    use royalty_rules::{created_at, id};
-    let mut query = rules_filtered(filter).select(RuleRow::as_select());
-    if let Some((at, key)) = page.after {
-        query = query.filter(created_at.gt(at).or(created_at.eq(at).and(id.gt(key))));
-    }
-    if let Some((at, key)) = page.before {
-        query = query.filter(created_at.lt(at).or(created_at.eq(at).and(id.lt(key))));
-    }
-    query = if page.backward { query.order((created_at.desc(), id.desc())) } else { query.order((created_at, id)) };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many rules match.
-pub async fn rules_count(conn: &mut AsyncPgConnection, filter: &RuleFilter) -> QueryResult<i64> {
-    rules_filtered(filter).count().get_result(conn).await
-}
+crate::created_listing!(RuleFilter, royalty_rules, RuleRow, oldest);
 
 /// Which allocations a listing (or the totals) covers.
 #[derive(Debug, Clone, Default)]
@@ -133,29 +115,13 @@ fn matching(filter: &AllocationFilter) -> Predicate {
     predicate
 }
 
-/// One page of allocations, newest first, per [`Page`].
-pub async fn allocations(
-    conn: &mut AsyncPgConnection,
-    filter: &AllocationFilter,
-    page: &Page<Key>,
-) -> QueryResult<Vec<AllocationRow>> {
-    use royalty_allocations::{created_at, id};
-    let mut query = royalty_allocations::table.filter(matching(filter)).select(AllocationRow::as_select()).into_boxed();
-    // Newest first: "after" a cursor is older than it.
-    if let Some((at, key)) = page.after {
-        query = query.filter(created_at.lt(at).or(created_at.eq(at).and(id.lt(key))));
+impl AllocationFilter {
+    fn filtered(&self) -> royalty_allocations::BoxedQuery<'static, diesel::pg::Pg> {
+        royalty_allocations::table.filter(matching(self)).into_boxed()
     }
-    if let Some((at, key)) = page.before {
-        query = query.filter(created_at.gt(at).or(created_at.eq(at).and(id.gt(key))));
-    }
-    query = if page.backward { query.order((created_at, id)) } else { query.order((created_at.desc(), id.desc())) };
-    query.limit(page.fetch_limit()).load(conn).await
 }
 
-/// How many allocations match.
-pub async fn allocations_count(conn: &mut AsyncPgConnection, filter: &AllocationFilter) -> QueryResult<i64> {
-    royalty_allocations::table.filter(matching(filter)).count().get_result(conn).await
-}
+crate::created_listing!(AllocationFilter, royalty_allocations, AllocationRow, newest);
 
 /// The allocations of these orders, oldest first, by order.
 pub async fn allocations_of_orders(

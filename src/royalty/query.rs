@@ -8,11 +8,13 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::data::{self, AllocationFilter, Key, RuleFilter};
+use super::data::{self, AllocationFilter, RuleFilter};
 use super::loaders::RuleById;
 use super::objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
+use crate::db::Listing;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id, prime,
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, listing_connection,
+    parse_id, prime,
 };
 use crate::tenancy::Role;
 
@@ -88,18 +90,9 @@ impl RoyaltyQuery {
         before: Option<String>,
         filter: Option<RoyaltyRuleFilterInput>,
     ) -> async_graphql::Result<Connection<String, RoyaltyRule, ConnectionTotal>> {
-        let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<Key>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
         let filter = RuleFilter { beneficiary: beneficiary(input.beneficiary), active: input.active };
-        let rows = data::rules(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::rules_count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        let rules = rows.into_iter().map(RoyaltyRule).collect();
-        Ok(into_connection(rules, &page, |r: &RoyaltyRule| (r.0.created_at, r.0.id), total))
+        listing_connection(ctx, Role::Admin, PageArgs { first, after, last, before }, filter, RoyaltyRule).await
     }
 
     /// The royalty ledger, newest first: every sale and reversal, by beneficiary, rule,
@@ -115,7 +108,6 @@ impl RoyaltyQuery {
         filter: Option<RoyaltyAllocationFilterInput>,
     ) -> async_graphql::Result<Connection<String, RoyaltyAllocation, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        let page = PageArgs { first, after, last, before }.page::<Key>(ctx.data::<Limits>()?)?;
         let input = filter.unwrap_or_default();
         period(input.from, input.to)?;
         let filter = AllocationFilter {
@@ -125,7 +117,8 @@ impl RoyaltyQuery {
             from: input.from,
             to: input.to,
         };
-        let rows = data::allocations(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
+        let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
+        let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         // The rules and orders of the page, one statement each, if the selection asks.
         let ahead = ctx.look_ahead();
         let selected = |field: &str| {
@@ -139,13 +132,7 @@ impl RoyaltyQuery {
         if selected("order") {
             crate::orders::prime_orders(ctx, &distinct(shown.iter().map(|r| r.order_id).collect())).await?;
         }
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::allocations_count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        let allocations = rows.into_iter().map(RoyaltyAllocation).collect();
-        Ok(into_connection(allocations, &page, |a: &RoyaltyAllocation| (a.0.created_at, a.0.id), total))
+        Ok(finish_listing(&scope, rows, &page, filter, RoyaltyAllocation))
     }
 
     /// What each beneficiary earned, per currency: the sums of the sales and reversals

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use super::model::{NewStore, Store, StoreChanges};
 use crate::db::schema::stores;
-use crate::db::Page;
 
 /// Which stores a listing covers.
 #[derive(Debug, Clone, Default)]
@@ -17,35 +16,22 @@ pub struct StoreFilter {
     pub search: Option<String>,
 }
 
-fn filtered(filter: &StoreFilter) -> stores::BoxedQuery<'static, diesel::pg::Pg> {
-    let mut query = stores::table.into_boxed();
-    if let Some(active) = filter.active {
-        query = query.filter(stores::active.eq(active));
+impl StoreFilter {
+    fn filtered(&self) -> stores::BoxedQuery<'static, diesel::pg::Pg> {
+        let filter = self;
+        let mut query = stores::table.into_boxed();
+        if let Some(active) = filter.active {
+            query = query.filter(stores::active.eq(active));
+        }
+        if let Some(search) = &filter.search {
+            let pattern = crate::db::contains_pattern(search);
+            query = query.filter(stores::code.ilike(pattern.clone()).or(stores::name.ilike(pattern)));
+        }
+        query
     }
-    if let Some(search) = &filter.search {
-        let pattern = crate::db::contains_pattern(search);
-        query = query.filter(stores::code.ilike(pattern.clone()).or(stores::name.ilike(pattern)));
-    }
-    query
 }
 
-/// One page of stores ordered by code, per [`Page`].
-pub async fn list(conn: &mut AsyncPgConnection, filter: &StoreFilter, page: &Page<String>) -> QueryResult<Vec<Store>> {
-    let mut query = filtered(filter).select(Store::as_select());
-    if let Some(after) = &page.after {
-        query = query.filter(stores::code.gt(after.clone()));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(stores::code.lt(before.clone()));
-    }
-    query = if page.backward { query.order(stores::code.desc()) } else { query.order(stores::code.asc()) };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many stores match `filter`.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &StoreFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn).await
-}
+crate::code_listing!(StoreFilter, stores, Store);
 
 /// The store with this code.
 pub async fn by_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Store>> {

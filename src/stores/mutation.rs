@@ -1,14 +1,12 @@
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data::{self, CODE_TAKEN_CONSTRAINT, DOMAIN_TAKEN_CONSTRAINT};
 use super::model::{NewStore, Store, StoreChanges};
 use super::validate;
-use crate::db::DbError;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::{self, Role};
 
 /// A new store.
@@ -51,39 +49,26 @@ pub struct StoreUpdateInput {
     active: Option<bool>,
 }
 
-/// The result of a store mutation.
-#[derive(SimpleObject)]
-pub struct StorePayload {
-    /// The store as it is now; null when the mutation was refused.
-    store: Option<Store>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl StorePayload {
-    fn from_outcome(result: Result<Store, MutationError>) -> async_graphql::Result<Self> {
-        let (store, user_errors) = mutation_outcome(result)?;
-        Ok(Self { store, user_errors })
+crate::payload!(
+    /// The result of a store mutation.
+    StorePayload {
+        /// The store as it is now; null when the mutation was refused.
+        store: Store,
     }
-}
+);
 
-/// Turns a unique violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
-    let mut errors = UserErrors::default();
-    match error.unique_violation() {
-        Some(CODE_TAKEN_CONSTRAINT) => errors.add("code", UserErrorCode::Duplicate, "another store has this code"),
-        Some(DOMAIN_TAKEN_CONSTRAINT | tenancy::DOMAIN_TAKEN_CONSTRAINT) => {
-            errors.add("domain", UserErrorCode::DomainTaken, "this domain belongs to another store")
-        }
-        _ => return MutationError::Db(error),
-    }
-    errors.into()
-}
+/// What a store's unique constraints mean to the client.
+const CONFLICTS: &[Violation] = &[
+    Violation::new(CODE_TAKEN_CONSTRAINT, "code", UserErrorCode::Duplicate, "another store has this code"),
+    Violation::new(DOMAIN_TAKEN_CONSTRAINT, "domain", UserErrorCode::DomainTaken, DOMAIN_TAKEN),
+    Violation::new(tenancy::DOMAIN_TAKEN_CONSTRAINT, "domain", UserErrorCode::DomainTaken, DOMAIN_TAKEN),
+];
+const DOMAIN_TAKEN: &str = "this domain belongs to another store";
 
 /// Points the control plane's domain registry at `store`'s current domain (or none), in
 /// the caller's transaction.
 async fn register_domain(conn: &mut AsyncPgConnection, tenant_id: Uuid, store: &Store) -> Result<(), MutationError> {
-    tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref()).await.map_err(conflict)
+    tenancy::set_store_domain(conn, tenant_id, &store.code, store.domain.as_deref()).await.map_err(refused(CONFLICTS))
 }
 
 /// Store mutations (admin only).
@@ -116,7 +101,7 @@ impl StoreMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let store = data::insert(conn, &new).await.map_err(|e| conflict(e.into()))?;
+                let store = data::insert(conn, &new).await.map_err(refused(CONFLICTS))?;
                 register_domain(conn, tenant_id, &store).await?;
                 Ok(store)
             })
@@ -150,7 +135,7 @@ impl StoreMutation {
                 let Some(before) = data::by_id_for_update(conn, id).await? else {
                     return Err(MutationError::user("id", UserErrorCode::NotFound, "no store has this id"));
                 };
-                let store = data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
+                let store = data::update(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
                 if store.domain != before.domain {
                     register_domain(conn, tenant_id, &store).await?;
                 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::data::{self, StoreFilter};
 use super::model::Store;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, into_connection, parse_id,
+    ConnectionTotal, GqlResultExt, PageArgs, caller_scope, coded_error, listing_connection, parse_id,
 };
 use crate::tenancy::Role;
 
@@ -36,20 +36,13 @@ impl StoreQuery {
         filter: Option<StoreFilterInput>,
     ) -> async_graphql::Result<Connection<String, Store, ConnectionTotal>> {
         let scope = caller_scope(ctx, Role::Storefront)?;
-        let page = PageArgs { first, after, last, before }.page::<String>(ctx.data::<Limits>()?)?;
         let filter = filter.unwrap_or_default();
         let mut filter =
             StoreFilter { active: filter.active, search: crate::graphql::validate::search_arg(filter.search)? };
         if scope.role() != Some(Role::Admin) {
             filter.active = Some(true);
         }
-        let rows = data::list(&mut *scope.conn().await.gql()?, &filter, &page).await.gql()?;
-        let total = ConnectionTotal::new(move || {
-            let scope = scope.clone();
-            let filter = filter.clone();
-            Box::pin(async move { Ok(data::count(&mut *scope.conn().await?, &filter).await?) })
-        });
-        Ok(into_connection(rows, &page, |store| store.code.clone(), total))
+        listing_connection(ctx, Role::Storefront, PageArgs { first, after, last, before }, filter, |s| s).await
     }
 
     /// One store, by `code` or by `id`. Storefront tokens see active stores only.
