@@ -114,3 +114,39 @@ fn schema_print_needs_no_database() {
     assert!(output.status.success());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), storegraph::graphql::sdl());
 }
+
+/// Asserts that every row of `table` has its columns where the header has its own: each
+/// header word starts a column, and each cell starts exactly there.
+fn assert_aligned(table: &str) {
+    let lines: Vec<Vec<char>> = table.lines().map(|line| line.chars().collect()).collect();
+    let header = &lines[0];
+    let starts: Vec<usize> = (1..header.len()).filter(|&i| header[i] != ' ' && header[i - 1] == ' ').collect();
+    assert!(!starts.is_empty() && lines.len() > 2, "{table}");
+    for row in &lines[1..] {
+        for &start in &starts {
+            assert!(
+                row.get(start - 1) == Some(&' ') && row.get(start).is_some_and(|c| *c != ' '),
+                "column at {start} misaligned:\n{table}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_and_key_lists_are_aligned_tables() {
+    let app = TestApp::start().await;
+    for (slug, name) in [("ab", "Café Ünïcode"), ("a_rather_long_tenant_slug_for_tables", "Long")] {
+        assert!(storegraph(&app, &["tenant", "create", slug, "--name", name]).status.success());
+    }
+    for (role, label) in [("storefront", "web shop"), ("admin", "x")] {
+        assert!(
+            storegraph(&app, &["tenant", "key", "create", "ab", "--role", role, "--label", label]).status.success()
+        );
+    }
+    let list = storegraph(&app, &["tenant", "list"]);
+    assert!(stdout(&list).starts_with("SLUG"), "{}", stdout(&list));
+    assert_aligned(&stdout(&list));
+    let keys = storegraph(&app, &["tenant", "key", "list", "ab"]);
+    assert!(stdout(&keys).starts_with("ID"), "{}", stdout(&keys));
+    assert_aligned(&stdout(&keys));
+}
