@@ -175,7 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Tenant { command: TenantCommand::Drop { yes: false, slug } } = &cli.command {
         bail!("dropping tenant '{slug}' deletes all its data: pass --yes to confirm");
     }
-    let database = cli.database.open().await?;
+    let database = cli.database.open(matches!(cli.command, Command::Serve { .. })).await?;
     let connection = Connection {
         url: database.url.clone(),
         pooler: cli.database.pooler,

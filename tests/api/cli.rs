@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 use serde_json::json;
 
 use crate::harness::{STORE_CODES, TestApp, store_codes};
+use crate::serve::{demo_tokens, start_with, stop, stores, wait_ready};
 
 fn storegraph(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_storegraph"))
@@ -149,4 +150,61 @@ async fn tenant_and_key_lists_are_aligned_tables() {
     let keys = storegraph(&app, &["tenant", "key", "list", "ab"]);
     assert!(stdout(&keys).starts_with("ID"), "{}", stdout(&keys));
     assert_aligned(&stdout(&keys));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_from_another_directory_uses_the_running_serve_cluster() {
+    let root = std::env::temp_dir().join(format!("storegraph-test-cli-{}", uuid::Uuid::new_v4()));
+    let (shop, elsewhere, state) = (root.join("shop"), root.join("elsewhere"), root.join("state"));
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let http = reqwest::Client::new();
+    // `serve --demo` as README says, from the shop's directory: its cluster in ./.storegraph.
+    let serve = || {
+        start_with(true, |command| {
+            command.current_dir(&shop).env("XDG_STATE_HOME", &state);
+        })
+    };
+    let from_elsewhere = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_storegraph"))
+            .args(args)
+            .current_dir(&elsewhere)
+            .env("XDG_STATE_HOME", &state)
+            .env_remove("DATABASE_URL")
+            .env_remove("STOREGRAPH_DATA_DIR")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let mut server = serve();
+    wait_ready(&http, &mut server).await;
+    let (admin, _) = demo_tokens(&server);
+
+    let list = from_elsewhere(&["tenant", "list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(stdout(&list).contains("demo_apparel") && stdout(&list).contains("demo_electronics"), "{list:?}");
+    let place = shop.join(".storegraph").display().to_string();
+    assert!(stderr(&list).contains(&format!("using the embedded PostgreSQL cluster running in {place}")), "{list:?}");
+    assert!(!elsewhere.join(".storegraph").exists(), "no second cluster");
+    stop(server);
+
+    // Started again with --demo: new tokens, said to replace the old ones, which stop working.
+    let mut server = serve();
+    wait_ready(&http, &mut server).await;
+    let (new_admin, _) = demo_tokens(&server);
+    assert_ne!(new_admin, admin);
+    let said = std::iter::from_fn(|| server.lines.recv_timeout(std::time::Duration::from_secs(10)).ok())
+        .any(|line| line.contains("REPLACE the ones an earlier `serve --demo` printed"));
+    assert!(said, "the restart says the old tokens are replaced");
+    let old = stores(&http, &server.base, &admin).await;
+    assert_eq!(old["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{old}");
+    assert_eq!(stores(&http, &server.base, &new_admin).await["data"]["tenant"]["slug"], "demo_apparel");
+    stop(server);
+
+    // With no serve running, a command starts a cluster of its own, and says so.
+    let alone = from_elsewhere(&["tenant", "list"]);
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    assert!(stderr(&alone).contains("for this command only: no storegraph serve is running"), "{alone:?}");
+    assert!(!stdout(&alone).contains("demo_apparel"), "{alone:?}");
+    let _ = std::fs::remove_dir_all(&root);
 }
