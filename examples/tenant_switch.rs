@@ -47,12 +47,12 @@ async fn main() -> anyhow::Result<()> {
     let iterations: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(5_000);
     let args = DatabaseArgs {
         database_url: std::env::var("DATABASE_URL").ok(),
-        data_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-postgres").into(),
+        data_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-postgres").into()),
         pg_port: None,
         pooler: Default::default(),
         direct_database_url: None,
     };
-    let database = args.open().await?;
+    let database = args.open(false).await?;
     let url = database.url.clone();
     migrate::migrate_all(&url, 2).await?;
     let db = Database::connect(&url, &PoolConfig { max_size: 1, ..PoolConfig::default() }).await?;

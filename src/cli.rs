@@ -175,7 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Tenant { command: TenantCommand::Drop { yes: false, slug } } = &cli.command {
         bail!("dropping tenant '{slug}' deletes all its data: pass --yes to confirm");
     }
-    let database = cli.database.open().await?;
+    let database = cli.database.open(matches!(cli.command, Command::Serve { .. })).await?;
     let connection = Connection {
         url: database.url.clone(),
         pooler: cli.database.pooler,
@@ -288,16 +288,13 @@ async fn tenant_command(command: TenantCommand, connection: &Connection) -> anyh
         TenantCommand::List => {
             let control = control_plane(connection).await?;
             let tenants = control.list_tenants().await?;
-            println!("{:<40} {:<10} {:<25} NAME", "SLUG", "STATUS", "CREATED");
-            for t in tenants {
-                println!(
-                    "{:<40} {:<10} {:<25} {}",
-                    t.slug,
-                    t.status,
-                    t.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    t.name
-                );
-            }
+            print_table(
+                ["SLUG", "STATUS", "CREATED", "NAME"],
+                tenants.into_iter().map(|t| {
+                    let created = t.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+                    [t.slug, t.status.to_string(), created, t.name]
+                }),
+            );
         }
         TenantCommand::Budget { slug, max, restore_rate } => {
             let control = control_plane(connection).await?;
@@ -350,11 +347,13 @@ async fn key_command(command: KeyCommand, connection: &Connection) -> anyhow::Re
         }
         KeyCommand::List { slug } => {
             let tenant = find_tenant(&control, &slug).await?;
-            println!("{:<36} {:<10} {:<12} {:<10} LABEL", "ID", "ROLE", "PREFIX", "STATE");
-            for key in control.list_keys(&tenant).await? {
-                let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
-                println!("{:<36} {:<10} {:<12} {:<10} {}", key.id, key.role, key.token_prefix, state, key.label);
-            }
+            print_table(
+                ["ID", "ROLE", "PREFIX", "STATE", "LABEL"],
+                control.list_keys(&tenant).await?.into_iter().map(|key| {
+                    let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
+                    [key.id.to_string(), key.role.to_string(), key.token_prefix, state.to_owned(), key.label]
+                }),
+            );
         }
         KeyCommand::Revoke { slug, id } => {
             let tenant = find_tenant(&control, &slug).await?;
@@ -365,4 +364,16 @@ async fn key_command(command: KeyCommand, connection: &Connection) -> anyhow::Re
         }
     }
     Ok(())
+}
+
+/// Prints `rows` under `header`, each column as wide as its widest cell, so that the
+/// columns line up whatever the lengths of slugs, names and labels.
+fn print_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) {
+    let rows: Vec<[String; N]> = std::iter::once(header.map(str::to_owned)).chain(rows).collect();
+    let widths =
+        std::array::from_fn::<usize, N, _>(|i| rows.iter().map(|row| row[i].chars().count()).max().unwrap_or(0));
+    for row in rows {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
 }

@@ -393,6 +393,34 @@ pub fn running_port(data_dir: &Path) -> Option<u16> {
     if alive(pid) && ready { lines.get(3)?.trim().parse().ok() } else { None }
 }
 
+/// The file where `serve` records the data folder of the embedded cluster it runs on, so
+/// that a command run from any other directory finds that cluster instead of starting an
+/// empty one of its own: `$XDG_STATE_HOME/storegraph/serving`, else
+/// `~/.local/state/storegraph/serving`. It is the user's own, so no other user can point
+/// their commands elsewhere.
+fn serving_record() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".local/state")))?;
+    Some(state.join("storegraph").join("serving"))
+}
+
+/// Records `data_dir` (absolute) as the folder of the cluster a running `serve` uses.
+pub fn record_serving(data_dir: &Path) -> anyhow::Result<()> {
+    let record = serving_record().context("neither XDG_STATE_HOME nor HOME is set")?;
+    std::fs::create_dir_all(record.parent().unwrap_or(Path::new(".")))?;
+    std::fs::write(&record, data_dir.as_os_str().as_encoded_bytes())
+        .with_context(|| format!("cannot write {}", record.display()))
+}
+
+/// The data folder [`record_serving`] recorded last, if its cluster still runs.
+pub fn serving_data_dir() -> Option<PathBuf> {
+    let recorded = std::fs::read_to_string(serving_record()?).ok()?;
+    let dir = PathBuf::from(recorded.trim_end());
+    running_port(&dir).is_some().then_some(dir)
+}
+
 /// Creates database `name` if the cluster at `admin_url` does not have it yet.
 pub async fn ensure_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
     use diesel::prelude::*;

@@ -1,7 +1,8 @@
 //! `serve --demo`: two demo tenants with stores, catalogs, customers, a loyalty program,
 //! royalty rules, orders and fresh API keys, created through the same GraphQL API clients
 //! use. Safe to run again: existing tenants, stores, products, customers and rules are
-//! kept, and the previous demo keys are revoked in favour of new ones.
+//! kept, and the previous demo keys are revoked in favour of new ones (the printed
+//! instructions say so: tokens are stored hashed, so the old ones cannot be printed again).
 
 use std::net::SocketAddr;
 
@@ -21,6 +22,9 @@ pub struct DemoTenant {
     pub admin_token: String,
     /// A storefront token.
     pub storefront_token: String,
+    /// Whether this run revoked the demo tokens an earlier run printed, so that the
+    /// instructions can say the old ones stopped working.
+    pub replaced_tokens: bool,
 }
 
 struct Spec {
@@ -76,7 +80,7 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
             Err(e) => return Err(e).context("cannot create a demo tenant"),
         }
         let tenant = control.tenant_by_slug(&Slug::parse(spec.slug)?).await?.context("demo tenant vanished")?;
-        control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await?;
+        let replaced_tokens = control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await? > 0;
         let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL, None).await?;
         let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL, None).await?;
 
@@ -152,7 +156,12 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
         let currencies: Vec<(&str, &str)> = spec.stores.iter().map(|s| (s.0, s.4)).collect();
         promotions::create(&schema, &caller, &currencies).await?;
         orders::create(&schema, &staff, spec.slug, &store_codes).await?;
-        out.push(DemoTenant { slug: spec.slug, admin_token: admin.secret, storefront_token: storefront.secret });
+        out.push(DemoTenant {
+            slug: spec.slug,
+            admin_token: admin.secret,
+            storefront_token: storefront.secret,
+            replaced_tokens,
+        });
     }
     Ok(out)
 }
@@ -195,6 +204,12 @@ pub fn print_instructions(tenants: &[DemoTenant], listen: SocketAddr) {
         println!("tenant {}", tenant.slug);
         println!("  admin token:      {}", tenant.admin_token);
         println!("  storefront token: {}", tenant.storefront_token);
+    }
+    if tenants.iter().any(|tenant| tenant.replaced_tokens) {
+        println!(
+            "\nThe demo data is kept, but these tokens REPLACE the ones an earlier `serve --demo` printed \
+             for this database: those no longer work (tokens are stored only as hashes and cannot be shown again)."
+        );
     }
     println!(
         "\ntry:\n  curl -s http://{listen}/graphql -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ tenant {{ slug name }} products(first: 3) {{ edges {{ node {{ name basePrice {{ amount currency }} variants {{ sku }} }} }} }} }}\"}}'\n",

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 use serde_json::json;
 
 use crate::harness::{STORE_CODES, TestApp, store_codes};
+use crate::serve::{demo_tokens, start_with, stop, stores, wait_ready};
 
 fn storegraph(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_storegraph"))
@@ -113,4 +114,97 @@ fn schema_print_needs_no_database() {
         .unwrap();
     assert!(output.status.success());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), storegraph::graphql::sdl());
+}
+
+/// Asserts that every row of `table` has its columns where the header has its own: each
+/// header word starts a column, and each cell starts exactly there.
+fn assert_aligned(table: &str) {
+    let lines: Vec<Vec<char>> = table.lines().map(|line| line.chars().collect()).collect();
+    let header = &lines[0];
+    let starts: Vec<usize> = (1..header.len()).filter(|&i| header[i] != ' ' && header[i - 1] == ' ').collect();
+    assert!(!starts.is_empty() && lines.len() > 2, "{table}");
+    for row in &lines[1..] {
+        for &start in &starts {
+            assert!(
+                row.get(start - 1) == Some(&' ') && row.get(start).is_some_and(|c| *c != ' '),
+                "column at {start} misaligned:\n{table}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_and_key_lists_are_aligned_tables() {
+    let app = TestApp::start().await;
+    for (slug, name) in [("ab", "Café Ünïcode"), ("a_rather_long_tenant_slug_for_tables", "Long")] {
+        assert!(storegraph(&app, &["tenant", "create", slug, "--name", name]).status.success());
+    }
+    for (role, label) in [("storefront", "web shop"), ("admin", "x")] {
+        assert!(
+            storegraph(&app, &["tenant", "key", "create", "ab", "--role", role, "--label", label]).status.success()
+        );
+    }
+    let list = storegraph(&app, &["tenant", "list"]);
+    assert!(stdout(&list).starts_with("SLUG"), "{}", stdout(&list));
+    assert_aligned(&stdout(&list));
+    let keys = storegraph(&app, &["tenant", "key", "list", "ab"]);
+    assert!(stdout(&keys).starts_with("ID"), "{}", stdout(&keys));
+    assert_aligned(&stdout(&keys));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_from_another_directory_uses_the_running_serve_cluster() {
+    let root = std::env::temp_dir().join(format!("storegraph-test-cli-{}", uuid::Uuid::new_v4()));
+    let (shop, elsewhere, state) = (root.join("shop"), root.join("elsewhere"), root.join("state"));
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let http = reqwest::Client::new();
+    // `serve --demo` as README says, from the shop's directory: its cluster in ./.storegraph.
+    let serve = || {
+        start_with(true, |command| {
+            command.current_dir(&shop).env("XDG_STATE_HOME", &state);
+        })
+    };
+    let from_elsewhere = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_storegraph"))
+            .args(args)
+            .current_dir(&elsewhere)
+            .env("XDG_STATE_HOME", &state)
+            .env_remove("DATABASE_URL")
+            .env_remove("STOREGRAPH_DATA_DIR")
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let mut server = serve();
+    wait_ready(&http, &mut server).await;
+    let (admin, _) = demo_tokens(&server);
+
+    let list = from_elsewhere(&["tenant", "list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(stdout(&list).contains("demo_apparel") && stdout(&list).contains("demo_electronics"), "{list:?}");
+    let place = shop.join(".storegraph").display().to_string();
+    assert!(stderr(&list).contains(&format!("using the embedded PostgreSQL cluster running in {place}")), "{list:?}");
+    assert!(!elsewhere.join(".storegraph").exists(), "no second cluster");
+    stop(server);
+
+    // Started again with --demo: new tokens, said to replace the old ones, which stop working.
+    let mut server = serve();
+    wait_ready(&http, &mut server).await;
+    let (new_admin, _) = demo_tokens(&server);
+    assert_ne!(new_admin, admin);
+    let said = std::iter::from_fn(|| server.lines.recv_timeout(std::time::Duration::from_secs(10)).ok())
+        .any(|line| line.contains("REPLACE the ones an earlier `serve --demo` printed"));
+    assert!(said, "the restart says the old tokens are replaced");
+    let old = stores(&http, &server.base, &admin).await;
+    assert_eq!(old["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{old}");
+    assert_eq!(stores(&http, &server.base, &new_admin).await["data"]["tenant"]["slug"], "demo_apparel");
+    stop(server);
+
+    // With no serve running, a command starts a cluster of its own, and says so.
+    let alone = from_elsewhere(&["tenant", "list"]);
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    assert!(stderr(&alone).contains("for this command only: no storegraph serve is running"), "{alone:?}");
+    assert!(!stdout(&alone).contains("demo_apparel"), "{alone:?}");
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -23,6 +23,7 @@ mod orders;
 mod pooler;
 mod promotions;
 mod provisioning;
+mod readme;
 mod royalty;
 mod schema;
 mod serve;

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-struct Server {
+/// A `storegraph serve` process, its stdout line by line, and its base URL.
+pub struct Server {
     child: Child,
-    lines: mpsc::Receiver<String>,
-    base: String,
+    pub lines: mpsc::Receiver<String>,
+    pub base: String,
 }
 
 fn free_port() -> u16 {
@@ -19,12 +20,21 @@ fn free_port() -> u16 {
 }
 
 fn start(data_dir: &std::path::Path, demo: bool) -> Server {
+    start_with(demo, |command| {
+        command.arg("--data-dir").arg(data_dir).env("XDG_STATE_HOME", data_dir.join("state"));
+    })
+}
+
+/// `storegraph serve` on a free port with its own embedded cluster; `configure` says where
+/// its data is (and where it records it, `XDG_STATE_HOME`, never the user's own).
+pub fn start_with(demo: bool, configure: impl FnOnce(&mut Command)) -> Server {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_storegraph"));
+    configure(&mut command);
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(data_dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env_remove("DATABASE_URL")
+        .env_remove("STOREGRAPH_DATA_DIR")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -42,7 +52,8 @@ fn start(data_dir: &std::path::Path, demo: bool) -> Server {
     Server { child, lines, base: format!("http://127.0.0.1:{port}") }
 }
 
-async fn wait_ready(http: &reqwest::Client, server: &mut Server) {
+/// Waits until the server answers `/readyz`.
+pub async fn wait_ready(http: &reqwest::Client, server: &mut Server) {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Ok(response) = http.get(format!("{}/readyz", server.base)).send().await {
@@ -75,7 +86,7 @@ impl Drop for Server {
 }
 
 /// Sends SIGTERM and waits for a clean exit.
-fn stop(mut server: Server) {
+pub fn stop(mut server: Server) {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.child.id() as i32), nix::sys::signal::Signal::SIGTERM)
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -97,7 +108,24 @@ fn postgres_running_in(dir: &std::path::Path) -> bool {
     })
 }
 
-async fn stores(http: &reqwest::Client, base: &str, token: &str) -> Value {
+/// The admin and storefront tokens `serve --demo` printed for its first tenant.
+pub fn demo_tokens(server: &Server) -> (String, String) {
+    let mut admin = None;
+    let mut storefront = None;
+    while admin.is_none() || storefront.is_none() {
+        let line = server.lines.recv_timeout(Duration::from_secs(30)).expect("demo tokens printed");
+        let token = line.split_whitespace().last().unwrap_or_default().to_owned();
+        if line.contains("admin token:") && admin.is_none() {
+            admin = Some(token);
+        } else if line.contains("storefront token:") && storefront.is_none() {
+            storefront = Some(token);
+        }
+    }
+    (admin.unwrap(), storefront.unwrap())
+}
+
+/// The answer to a query of the tenant's slug and stores.
+pub async fn stores(http: &reqwest::Client, base: &str, token: &str) -> Value {
     http.post(format!("{base}/graphql"))
         .bearer_auth(token)
         .json(&json!({ "query": "{ tenant { slug } stores { edges { node { code defaultCurrency } } } }" }))
@@ -116,18 +144,7 @@ async fn serve_runs_its_own_postgres_with_demo_data_and_stops_cleanly() {
 
     let mut server = start(&data_dir, true);
     wait_ready(&http, &mut server).await;
-    let mut admin = None;
-    let mut storefront = None;
-    while admin.is_none() || storefront.is_none() {
-        let line = server.lines.recv_timeout(Duration::from_secs(30)).expect("demo tokens printed");
-        let token = line.split_whitespace().last().unwrap_or_default().to_owned();
-        if line.contains("admin token:") && admin.is_none() {
-            admin = Some(token);
-        } else if line.contains("storefront token:") && storefront.is_none() {
-            storefront = Some(token);
-        }
-    }
-    let (admin, storefront) = (admin.unwrap(), storefront.unwrap());
+    let (admin, storefront) = demo_tokens(&server);
 
     let body = stores(&http, &server.base, &storefront).await;
     assert_eq!(body["data"]["tenant"]["slug"], "demo_apparel", "{body}");
