@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::model::Customer;
 use crate::catalog::SortDirection;
+use crate::db::Page;
 use crate::db::schema::customers;
 use crate::db::{Bind, Fragment};
-use crate::db::Page;
 
 /// What a customer listing sorts by.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -2,6 +2,8 @@
 //! keys, in which direction. Cursors come from clients, so their keys are checked before
 //! they reach SQL.
 
+use serde::de::DeserializeOwned;
+
 /// A validated page request with decoded cursors of key type `K`. The data-access code
 /// asks for `limit + 1` rows after `after` and before `before`, in descending key order
 /// when `backward`.

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::db::{ChildPageKey, newest_first_pages};
 
 use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
-use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
 use crate::db::Page;
+use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
 
 /// The tenant's program, if one was ever set.
 pub async fn program(conn: &mut AsyncPgConnection) -> QueryResult<Option<ProgramRow>> {

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::model::{OrderRow, OrderStatus};
 use crate::catalog::SortDirection;
+use crate::db::Page;
 use crate::db::schema::orders;
 use crate::db::{Bind, Fragment, SortType};
-use crate::db::Page;
 use crate::pricing::SalesChannel;
 
 /// What to sort orders by.

@@ -7,8 +7,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{NewPriceList, PriceList, PriceListChanges, PriceListEntry};
-use crate::db::schema::{price_list_entries, price_lists};
 use crate::db::Page;
+use crate::db::schema::{price_list_entries, price_lists};
 
 /// The sort key of the price list listing: creation time, then id.
 pub type ListKey = (DateTime<Utc>, Uuid);

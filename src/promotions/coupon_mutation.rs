@@ -16,8 +16,8 @@ use super::model::{CouponFields, CouponKind};
 use super::objects::Coupon;
 use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope,
-    mutation_outcome, validate,
+    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
+    validate,
 };
 use crate::money::fits_currency;
 use crate::tenancy::Role;

@@ -11,8 +11,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{AllocationRow, NewRule, RuleRow, RuleTerms, TotalRow};
-use crate::db::schema::{royalty_allocations, royalty_rules};
 use crate::db::Page;
+use crate::db::schema::{royalty_allocations, royalty_rules};
 
 /// The unique index a second rule with the same name violates.
 pub const NAME_TAKEN: &str = "royalty_rules_name_key";

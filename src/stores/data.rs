@@ -5,8 +5,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{NewStore, Store, StoreChanges};
-use crate::db::schema::stores;
 use crate::db::Page;
+use crate::db::schema::stores;
 
 /// Which stores a listing covers.
 #[derive(Debug, Clone, Default)]
