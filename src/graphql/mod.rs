@@ -13,7 +13,8 @@ mod pagination;
 mod schema;
 pub mod validate;
 
-pub use address::{Address, AddressInput};
+pub use crate::address::Address;
+pub use address::AddressInput;
 pub use bigint::BigInt;
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{
@@ -23,7 +24,5 @@ pub use errors::{
 pub use limits::Limits;
 pub use loaders::{Loaders, loader, prime, request_with};
 pub use money::{Decimal, Money};
-pub use pagination::{
-    ConnectionTotal, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection,
-};
+pub use pagination::{ConnectionTotal, PageArgs, child_page_key, decode_cursor, encode_cursor, into_connection};
 pub use schema::{AppSchema, Mutation, Query, build_schema, build_schema_with, sdl};

@@ -5,7 +5,6 @@
 mod create_mutation;
 mod customer_link;
 mod data;
-mod effects;
 mod idempotency;
 mod import_data;
 mod import_mutation;

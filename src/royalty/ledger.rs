@@ -1,6 +1,6 @@
 //! The allocation ledger: sales when an order is paid, reversals when it is refunded or
-//! cancelled. Called by the order lifecycle inside its transaction, with the order row
-//! locked, so two changes of one order never interleave here.
+//! cancelled. Called on the order lifecycle's events inside its transaction, with the
+//! order row locked, so two changes of one order never interleave here.
 
 use std::collections::HashMap;
 
@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::model::{AllocationKind, AllocationRow, NewAllocation, RoyaltyRateKind};
 use crate::db::schema::royalty_allocations;
+use crate::events::OrderFacts;
 use crate::money::{minor_units, round_to_currency};
-use crate::orders::OrderRow;
 
 /// An order line and an active rule that covers it.
 #[derive(Debug, QueryableByName)]
@@ -111,7 +111,7 @@ pub fn proportion(amount: &BigDecimal, part: &BigDecimal, whole: &BigDecimal, cu
 /// Records a sale allocation for every line of the just-paid `order` and every active
 /// rule covering it (amounts that round to zero are not recorded): one statement to
 /// match, one to insert. A line already allocated to a rule is left as it is.
-pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderRow) -> QueryResult<()> {
+pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderFacts) -> QueryResult<()> {
     let matches: Vec<Match> =
         diesel::sql_query(MATCHES).bind::<SqlUuid, _>(order.id).bind::<Text, _>(&order.currency).load(conn).await?;
     let rows: Vec<NewAllocation> = matches
@@ -141,17 +141,17 @@ pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderRow) -> Q
     Ok(())
 }
 
-/// Brings the net of every sale of `order` (the sale plus its reversals) down to
+/// Brings the net of every sale of the order (the sale plus its reversals) down to
 /// `target(sale)`, by a reversal of the difference where the net is above it; a net at
 /// or below its target is left alone, so the ledger only ever moves towards zero. One
 /// statement to read, one to insert (if anything is reversed).
 pub async fn reverse_to(
     conn: &mut AsyncPgConnection,
-    order: &OrderRow,
+    order_id: Uuid,
     target: impl Fn(&AllocationRow) -> BigDecimal,
 ) -> QueryResult<()> {
     let rows: Vec<AllocationRow> = royalty_allocations::table
-        .filter(royalty_allocations::order_id.eq(order.id))
+        .filter(royalty_allocations::order_id.eq(order_id))
         .order((royalty_allocations::created_at, royalty_allocations::id))
         .select(AllocationRow::as_select())
         .load(conn)
