@@ -10,6 +10,7 @@
 // resolvers; with every domain merged that outgrows rustc's default query depth (128).
 #![recursion_limit = "256"]
 
+pub mod address;
 pub mod attributes;
 pub mod catalog;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod inventory;

@@ -13,8 +13,8 @@ use super::model::{
 };
 use crate::db::schema::{
     attribute_definitions, attribute_options, attribute_set_members, attribute_sets, attribute_values,
-    product_variants, products,
 };
+use crate::db::{Bind, Fragment};
 
 /// The unique constraint a duplicate definition code violates.
 pub const DEFINITION_CODE_TAKEN: &str = "attribute_definitions_code_key";
@@ -343,18 +343,6 @@ pub async fn members_of(conn: &mut AsyncPgConnection, sets: &[Uuid]) -> QueryRes
     Ok(grouped)
 }
 
-/// The attribute set of a product (`Some(None)`: it has none; `None`: no such product).
-/// The product row is locked against other attribute writes until the transaction ends
-/// (`FOR NO KEY UPDATE`: rows that only reference it are not blocked).
-pub async fn product_set_for_update(conn: &mut AsyncPgConnection, product: Uuid) -> QueryResult<Option<Option<Uuid>>> {
-    products::table.find(product).select(products::attribute_set_id).for_no_key_update().first(conn).await.optional()
-}
-
-/// The product of a variant, if the variant exists.
-pub async fn variant_product(conn: &mut AsyncPgConnection, variant: Uuid) -> QueryResult<Option<Uuid>> {
-    product_variants::table.find(variant).select(product_variants::product_id).first(conn).await.optional()
-}
-
 /// The attributes a set marks required.
 pub async fn required_attributes(conn: &mut AsyncPgConnection, set: Uuid) -> QueryResult<Vec<Uuid>> {
     attribute_set_members::table
@@ -431,11 +419,10 @@ pub async fn values_of(
     let rows: Vec<ValueJoin> = attribute_values::table
         .inner_join(attribute_definitions::table)
         .left_join(attribute_options::table)
-        .inner_join(products::table)
         .left_join(
             attribute_set_members::table.on(attribute_set_members::set_id
                 .nullable()
-                .eq(products::attribute_set_id)
+                .eq(crate::catalog::attribute_set_of(Fragment::sql("attribute_values.product_id")))
                 .and(attribute_set_members::attribute_id.eq(attribute_values::attribute_id))),
         )
         .filter(attribute_values::product_id.eq_any(products_ids))
@@ -461,10 +448,10 @@ pub async fn values_of(
 /// no product-level value for, in set order. Empty when the product has no set (or does
 /// not exist).
 pub async fn missing_required(conn: &mut AsyncPgConnection, product_id: Uuid) -> QueryResult<Vec<String>> {
+    let set = crate::catalog::attribute_set_of(Fragment::default().bind(Bind::Uuid(product_id)));
     attribute_set_members::table
         .inner_join(attribute_definitions::table)
-        .inner_join(products::table.on(products::attribute_set_id.eq(attribute_set_members::set_id.nullable())))
-        .filter(products::id.eq(product_id))
+        .filter(attribute_set_members::set_id.nullable().eq(set))
         .filter(attribute_set_members::required)
         .filter(
             attribute_set_members::attribute_id.ne_all(

@@ -1,5 +1,6 @@
 //! Filtering products by attribute values, as a SQL fragment the catalog adds to its
-//! product listing. Every value travels as a bound parameter.
+//! product listing, and the test other domains embed for one value. Every value travels
+//! as a bound parameter.
 
 use async_graphql::InputObject;
 use bigdecimal::BigDecimal;
@@ -93,4 +94,15 @@ fn matching(filter: &AttributeFilterInput) -> async_graphql::Result<Fragment> {
         fragment = fragment.push(" AND av.number_value <= ").bind(Bind::Numeric(lte.0.clone()));
     }
     Ok(fragment.push(")"))
+}
+
+/// True when the product `product`, or its variant `variant`, has the value `value` of the
+/// attribute `attribute` (all four columns in scope): an option's value or the exact text.
+/// Royalty rules on an attribute value cover the order lines this holds for.
+pub fn has_value(product: &str, variant: &str, attribute: &str, value: &str) -> Fragment {
+    Fragment::sql(&format!(
+        "EXISTS (SELECT 1 FROM attribute_values av LEFT JOIN attribute_options ao ON ao.id = av.option_id \
+         WHERE av.product_id = {product} AND (av.variant_id IS NULL OR av.variant_id = {variant}) \
+         AND av.attribute_id = {attribute} AND (ao.value = {value} OR av.text_value = {value}))"
+    ))
 }

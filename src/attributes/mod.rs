@@ -26,7 +26,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 pub use definition_mutation::AttributeDefinitionMutation;
-pub use filter::{AttributeFilterInput, products_matching};
+pub use filter::{AttributeFilterInput, has_value, products_matching};
 pub use loaders::{AttributeValuesByProduct, prime, product_values, variant_values};
 pub use model::{AttributeDefinition, AttributeOption, AttributeSet, AttributeType};
 pub use objects::AttributeValue;

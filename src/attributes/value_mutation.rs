@@ -68,11 +68,11 @@ async fn checked_items(
     variant: Option<Uuid>,
     input: &[AttributeValueInput],
 ) -> Result<Vec<Item>, MutationError> {
-    let set = data::product_set_for_update(conn, product)
+    let set = crate::catalog::lock_attribute_set(conn, product)
         .await?
         .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no product has this id"))?;
     if let Some(variant) = variant {
-        if data::variant_product(conn, variant).await? != Some(product) {
+        if crate::catalog::product_of_variant(conn, variant).await? != Some(product) {
             return Err(MutationError::user("variantId", UserErrorCode::NotFound, "the product has no such variant"));
         }
     }

@@ -106,6 +106,19 @@ pub async fn owner_of(conn: &mut AsyncPgConnection, variant: Uuid) -> QueryResul
         .await
 }
 
+/// The product a variant belongs to, if the variant exists (attribute values name both).
+pub async fn product_of_variant(conn: &mut AsyncPgConnection, variant: Uuid) -> QueryResult<Option<Uuid>> {
+    product_variants::table.find(variant).select(product_variants::product_id).first(conn).await.optional()
+}
+
+/// The attribute set of a product (`Some(None)`: it has none; `None`: no such product),
+/// for the attribute domain writing its values. The product row is locked against other
+/// attribute writes until the transaction ends (`FOR NO KEY UPDATE`: rows that only
+/// reference it are not blocked).
+pub async fn lock_attribute_set(conn: &mut AsyncPgConnection, product: Uuid) -> QueryResult<Option<Option<Uuid>>> {
+    products::table.find(product).select(products::attribute_set_id).for_no_key_update().first(conn).await.optional()
+}
+
 /// Whether a product with this id exists (other domains attach settings to products).
 pub async fn product_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(products::table.find(id))).get_result(conn).await

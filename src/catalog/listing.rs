@@ -121,7 +121,7 @@ fn sort_value(sort: ProductSortField, view: &View, filter: &ProductFilter) -> Fr
     match sort {
         ProductSortField::CreatedAt => Fragment::sql("products.created_at"),
         ProductSortField::Name => view.name(),
-        ProductSortField::Price => crate::pricing::sql::product_price(&view.price).retype(),
+        ProductSortField::Price => super::sql::from_price(&view.price).retype(),
         ProductSortField::Relevance => {
             let search = filter.search.clone().unwrap_or_default();
             let name = || view.name();
@@ -207,11 +207,11 @@ fn filtered(filter: &ProductFilter, view: &View) -> Boxed {
         query = query.filter(attributes.clone());
     }
     if let Some(min) = &filter.price_min {
-        let price = crate::pricing::sql::product_price(&view.price);
+        let price = super::sql::from_price(&view.price);
         query = query.filter(Fragment::<Bool>::sql("(").append(price).push(") >= ").bind(Bind::Numeric(min.clone())));
     }
     if let Some(max) = &filter.price_max {
-        let price = crate::pricing::sql::product_price(&view.price);
+        let price = super::sql::from_price(&view.price);
         query = query.filter(Fragment::<Bool>::sql("(").append(price).push(") <= ").bind(Bind::Numeric(max.clone())));
     }
     if let Some(available) = filter.available {

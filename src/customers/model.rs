@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::address::Address;
 use crate::db::schema::{customer_activities, customer_addresses, customer_service_notes, customers};
-use crate::graphql::Address;
 
 /// A customer of the tenant. Anonymized customers keep their row (orders stay linked to
 /// it) but none of their personal data: no email, phone, auth subject or locale, the

@@ -6,12 +6,15 @@
 //! say). A [`Fragment`] is such a piece of SQL with its values kept as bound parameters,
 //! never pasted into the text, so it is safe with any input and the statement it ends up
 //! in stays a cacheable prepared statement (the text does not change with the values).
+//! A `Fragment<Untyped>` is a whole statement (or a subquery of one) whose rows are read
+//! by column name, like `sql_query`'s, so a statement that embeds fragments of several
+//! domains can be run as it is.
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{self, SqlType};
 use diesel::{QueryResult, expression::is_aggregate};
 use uuid::Uuid;
@@ -101,6 +104,10 @@ impl<ST: SqlType + diesel::expression::TypedExpressionType> Expression for Fragm
 impl<ST> QueryId for Fragment<ST> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Fragment<sql_types::Untyped> {
+    type SqlType = sql_types::Untyped;
 }
 
 impl<ST> ValidGrouping<()> for Fragment<ST> {

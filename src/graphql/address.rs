@@ -1,10 +1,11 @@
-//! Postal addresses, as customers keep them and orders snapshot them: one input type, one
-//! output type and one validation, shared by the customers and orders domains.
+//! Postal addresses as clients send them: one input type and one validation, shared by
+//! the customers and orders domains. The address they become is [`crate::address`].
 
-use async_graphql::{InputObject, SimpleObject};
+use async_graphql::InputObject;
 
 use super::errors::{UserErrorCode, UserErrors};
 use super::validate::{optional_text, required_text};
+use crate::address::Address;
 
 /// A postal address as a client sends it.
 #[derive(InputObject, Clone, Debug)]
@@ -28,31 +29,6 @@ pub struct AddressInput {
     /// ISO 3166-1 alpha-2 country code, e.g. `DE`.
     pub country: String,
     /// Phone number for the carrier.
-    pub phone: Option<String>,
-}
-
-/// A postal address.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
-pub struct Address {
-    /// Given name of the addressee.
-    pub first_name: String,
-    /// Family name of the addressee.
-    pub last_name: String,
-    /// Company, if any.
-    pub company: Option<String>,
-    /// Street and number.
-    pub line1: String,
-    /// Apartment, floor, …
-    pub line2: Option<String>,
-    /// City or town.
-    pub city: String,
-    /// Postal code.
-    pub postal_code: Option<String>,
-    /// State, province or region.
-    pub region: Option<String>,
-    /// ISO 3166-1 alpha-2 country code.
-    pub country: String,
-    /// Phone number.
     pub phone: Option<String>,
 }
 

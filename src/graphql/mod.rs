@@ -14,7 +14,8 @@ mod payload;
 mod schema;
 pub mod validate;
 
-pub use address::{Address, AddressInput};
+pub use crate::address::Address;
+pub use address::AddressInput;
 pub use bigint::BigInt;
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::data;
 use super::model::{AccountRow, NewTransaction, TransactionKind, TransactionRow};
 use super::rules;
-use crate::orders::{OrderRow, OrderStatus};
+use crate::events::OrderFacts;
 use crate::outcome::{MutationError, UserErrorCode};
 
 /// A redemption checked against the program and the account, ready to be booked by
@@ -105,7 +105,7 @@ pub async fn redeem(
 }
 
 /// Accrues the points of an order that has just been paid (see the module doc).
-pub async fn accrue(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
+pub async fn accrue(conn: &mut AsyncPgConnection, order: &OrderFacts, actor: &str) -> Result<(), MutationError> {
     let Some(customer) = order.customer_id else { return Ok(()) };
     let Some(program) = data::program(conn).await?.filter(|p| p.active) else { return Ok(()) };
     let points = rules::points_for(&order.total, &program.points_per_unit);
@@ -138,14 +138,9 @@ pub async fn accrue(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str)
 
 /// Brings an order's points in line with its money after a refund or a cancellation:
 /// gives back what it redeemed (cancelled or refunded in full), then takes back the part
-/// of its accrual its money no longer earns. `cancelled` says the order has just been
-/// cancelled. Idempotent: a second call with the same order changes nothing.
-pub async fn settle(
-    conn: &mut AsyncPgConnection,
-    order: &OrderRow,
-    cancelled: bool,
-    actor: &str,
-) -> Result<(), MutationError> {
+/// of its accrual its money no longer earns. Idempotent: a second call with the same
+/// order changes nothing.
+pub async fn settle(conn: &mut AsyncPgConnection, order: &OrderFacts, actor: &str) -> Result<(), MutationError> {
     if order.customer_id.is_none() {
         return Ok(()); // a guest order neither accrues nor redeems
     }
@@ -153,7 +148,7 @@ pub async fn settle(
     if ledger.is_empty() {
         return Ok(());
     }
-    let cancelled = cancelled || order.status == OrderStatus::Cancelled;
+    let cancelled = order.cancelled;
     let reason = if cancelled { "order cancelled" } else { "order refunded" };
     if cancelled || order.refunded_total >= order.total {
         for redemption in ledger.iter().filter(|t| t.kind == TransactionKind::Redemption) {

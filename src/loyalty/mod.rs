@@ -62,24 +62,17 @@ pub use query::{
     LoyaltyQuery, OrderPoints, accounts_of_customer, order_points, prime_accounts_of_customers, prime_points_of_orders,
 };
 
-use crate::graphql::MutationError;
-use crate::orders::OrderRow;
+use crate::events::{OrderEvent, OrderEventKind};
+use crate::outcome::MutationError;
 
-/// Called when an order becomes PAID (order row locked, in its transaction): the order
-/// accrues its points.
-pub async fn order_paid(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
-    ledger::accrue(conn, order, actor).await
-}
-
-/// Called when an order is cancelled (order row locked, in its transaction): its accrual
-/// is reversed and its redeemed points are given back.
-pub async fn order_cancelled(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
-    ledger::settle(conn, order, true, actor).await
-}
-
-/// Called after money is refunded on an order (order row locked, in its transaction;
-/// `order.refunded_total` is the new cumulative amount): its accrual is reversed in
-/// proportion, and a full refund gives back its redeemed points.
-pub async fn order_refunded(conn: &mut AsyncPgConnection, order: &OrderRow, actor: &str) -> Result<(), MutationError> {
-    ledger::settle(conn, order, false, actor).await
+/// Subscribes loyalty to the order lifecycle (see [`crate::events`]): a paid order accrues
+/// its points; after a cancellation or a refund its accrual is reversed in proportion to
+/// the money kept (in full when cancelled), and a cancellation or a full refund gives back
+/// its redeemed points.
+pub async fn on_order_event(conn: &mut AsyncPgConnection, event: &OrderEvent<'_>) -> Result<(), MutationError> {
+    match event.kind {
+        OrderEventKind::Paid => ledger::accrue(conn, &event.order, event.actor).await,
+        OrderEventKind::Cancelled | OrderEventKind::Refunded => ledger::settle(conn, &event.order, event.actor).await,
+        OrderEventKind::Placed | OrderEventKind::Fulfilled | OrderEventKind::Completed => Ok(()),
+    }
 }

@@ -349,7 +349,7 @@ impl OrderCreateMutation {
                     data::release_idempotency_key(conn, &claim.scope, &claim.key, oldest_live).await?;
                 }
                 let order = place(conn, &placement).await?;
-                super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;
+                super::customer_link::record(conn, &order, crate::events::OrderEventKind::Placed, &actor).await?;
                 Ok(order)
             })
             .await;

@@ -6,20 +6,8 @@ use uuid::Uuid;
 
 use super::model::OrderRow;
 use crate::customers::ActivityKind;
-use crate::graphql::{MutationError, UserErrorCode};
-
-/// What happened to an order, for its customer's activity trail.
-#[derive(Debug, Clone, Copy)]
-pub enum OrderEvent {
-    /// Placed.
-    Placed,
-    /// Paid in full.
-    Paid,
-    /// Cancelled.
-    Cancelled,
-    /// Money refunded.
-    Refunded,
-}
+use crate::events::OrderEventKind;
+use crate::outcome::{MutationError, UserErrorCode};
 
 /// The customer and contact email of a new order. A named customer must exist and not
 /// be anonymized, and gives the email when none was sent; a guest email that belongs to a
@@ -50,22 +38,24 @@ pub async fn resolve(
     }
 }
 
-/// Records in the order's customer's trail what happened to it (nothing for guests).
+/// Records in the order's customer's trail what happened to it (nothing for guests, and
+/// nothing for fulfilment and completion, which the trail does not show).
 pub async fn record(
     conn: &mut AsyncPgConnection,
     order: &OrderRow,
-    event: OrderEvent,
+    event: OrderEventKind,
     actor: &str,
 ) -> Result<(), MutationError> {
     let Some(customer) = order.customer_id else { return Ok(()) };
     let (kind, detail) = match event {
-        OrderEvent::Placed => (
+        OrderEventKind::Fulfilled | OrderEventKind::Completed => return Ok(()),
+        OrderEventKind::Placed => (
             ActivityKind::OrderPlaced,
             format!("order {} placed, {} {}", order.number, order.total.normalized(), order.currency),
         ),
-        OrderEvent::Paid => (ActivityKind::OrderPaid, format!("order {} paid", order.number)),
-        OrderEvent::Cancelled => (ActivityKind::OrderCancelled, format!("order {} cancelled", order.number)),
-        OrderEvent::Refunded => (
+        OrderEventKind::Paid => (ActivityKind::OrderPaid, format!("order {} paid", order.number)),
+        OrderEventKind::Cancelled => (ActivityKind::OrderCancelled, format!("order {} cancelled", order.number)),
+        OrderEventKind::Refunded => (
             ActivityKind::OrderRefunded,
             format!("order {}: {} {} refunded in all", order.number, order.refunded_total.normalized(), order.currency),
         ),

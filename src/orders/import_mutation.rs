@@ -175,7 +175,7 @@ impl OrderImportMutation {
                     loyalty_points: None,
                 };
                 let order: OrderRow = place(conn, &placement).await?;
-                super::customer_link::record(conn, &order, super::customer_link::OrderEvent::Placed, &actor).await?;
+                super::customer_link::record(conn, &order, crate::events::OrderEventKind::Placed, &actor).await?;
                 let order = if input.paid && order.captured_total < order.total {
                     let amount = &order.total - &order.captured_total;
                     let new = NewPayment {

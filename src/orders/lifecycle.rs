@@ -8,10 +8,13 @@ use diesel_async::AsyncPgConnection;
 use super::data;
 use super::model::{OrderRow, OrderStatus};
 use super::status::{allowed, holds_stock};
-use crate::graphql::{MutationError, UserErrorCode, enum_name};
+use crate::events::{OrderEvent, OrderEventKind, OrderFacts};
+use crate::graphql::enum_name;
+use crate::outcome::{MutationError, UserErrorCode};
 
-/// Moves `order` to `to`, or refuses with ILLEGAL_TRANSITION. Returns the order as it is
-/// now.
+/// Moves `order` to `to`, or refuses with ILLEGAL_TRANSITION, and publishes what that
+/// means (refunded statuses publish nothing: the refund publishes). Returns the order as
+/// it is now.
 pub async fn transition(
     conn: &mut AsyncPgConnection,
     order: &OrderRow,
@@ -40,10 +43,15 @@ pub async fn transition(
     if order.status != to {
         data::record_transition(conn, order.id, Some(order.status), to, actor, note).await?;
         let changed = data::set_status(conn, order.id, to, fulfil_now).await?;
-        match to {
-            OrderStatus::Paid => super::effects::order_paid(conn, &changed, actor).await?,
-            OrderStatus::Cancelled => super::effects::order_cancelled(conn, &changed, actor).await?,
-            _ => {}
+        let kind = match to {
+            OrderStatus::Paid => Some(OrderEventKind::Paid),
+            OrderStatus::Fulfilled => Some(OrderEventKind::Fulfilled),
+            OrderStatus::Completed => Some(OrderEventKind::Completed),
+            OrderStatus::Cancelled => Some(OrderEventKind::Cancelled),
+            OrderStatus::Pending | OrderStatus::PartiallyRefunded | OrderStatus::Refunded => None,
+        };
+        if let Some(kind) = kind {
+            publish(conn, &changed, kind, actor).await?;
         }
         Ok(changed)
     } else {
@@ -54,4 +62,24 @@ pub async fn transition(
 /// Locks the order with this id, or says (at input field `field`) that it does not exist.
 pub async fn locked(conn: &mut AsyncPgConnection, id: uuid::Uuid, field: &str) -> Result<OrderRow, MutationError> {
     data::lock(conn, id).await?.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such order"))
+}
+
+/// Tells the order's subscribers (see [`crate::events`]) that `kind` happened to `order`,
+/// as it is now, in the caller's transaction.
+pub async fn publish(
+    conn: &mut AsyncPgConnection,
+    order: &OrderRow,
+    kind: OrderEventKind,
+    actor: &str,
+) -> Result<(), MutationError> {
+    let order = OrderFacts {
+        id: order.id,
+        customer_id: order.customer_id,
+        store_id: order.store_id,
+        currency: order.currency.clone(),
+        total: order.total.clone(),
+        refunded_total: order.refunded_total.clone(),
+        cancelled: order.status == OrderStatus::Cancelled,
+    };
+    crate::events::publish(conn, &OrderEvent { kind, order, actor }).await
 }

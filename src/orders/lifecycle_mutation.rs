@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use diesel_async::AsyncConnection;
 
-use super::customer_link::{self, OrderEvent};
+use super::customer_link;
 use super::lifecycle::{locked, transition};
 use super::model::OrderStatus;
 use super::order_graphql::Order;
@@ -60,7 +60,7 @@ impl OrderLifecycleMutation {
                 let order = locked(conn, id, "id").await?;
                 let order = transition(conn, &order, to, &actor, note.as_deref()).await?;
                 if to == OrderStatus::Cancelled {
-                    customer_link::record(conn, &order, OrderEvent::Cancelled, &actor).await?;
+                    customer_link::record(conn, &order, crate::events::OrderEventKind::Cancelled, &actor).await?;
                 }
                 Ok(Order::new(order))
             })

@@ -5,7 +5,6 @@
 mod create_mutation;
 mod customer_link;
 mod data;
-mod effects;
 mod idempotency;
 mod import_data;
 mod import_mutation;
@@ -23,6 +22,7 @@ mod privacy;
 mod query;
 mod register_data;
 mod register_mutation;
+mod sql;
 mod status;
 
 pub use create_mutation::OrderCreateMutation;
@@ -37,3 +37,4 @@ pub use payment_mutation::PaymentMutation;
 pub use privacy::forget_customer;
 pub use query::{OrderQuery, OrderSortInput, order_connection};
 pub use register_mutation::PosRegisterMutation;
+pub use sql::{money_kept, sold_lines};

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::address::Address;
 use crate::db::schema::{
     external_order_mappings, order_addresses, order_items, order_status_history, orders, payments, pos_registers,
     refunds,
 };
-use crate::graphql::Address;
 use crate::pricing::SalesChannel;
 
 crate::text_enum! {

@@ -8,13 +8,14 @@ use bigdecimal::{BigDecimal, Zero};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::customer_link::{self, OrderEvent};
-use super::lifecycle::{locked, transition};
+use super::customer_link;
+use super::lifecycle::{locked, publish, transition};
 use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState};
 use super::order_graphql::{Order, Payment, Refund};
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::db::DbError;
+use crate::events::OrderEventKind;
 use crate::graphql::{
     Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name,
     mutation_outcome, validate,
@@ -136,7 +137,7 @@ pub(super) async fn apply_capture(
     let order = super::data::set_money(conn, order.id, &captured, &order.refunded_total, status).await?;
     if captured >= order.total && order.status == OrderStatus::Pending {
         let order = transition(conn, &order, OrderStatus::Paid, actor, None).await?;
-        customer_link::record(conn, &order, OrderEvent::Paid, actor).await?;
+        customer_link::record(conn, &order, OrderEventKind::Paid, actor).await?;
         return Ok(order);
     }
     Ok(order)
@@ -389,8 +390,8 @@ impl PaymentMutation {
                     };
                     order = transition(conn, &order, to, &actor, Some(&reason)).await?;
                 }
-                super::effects::order_refunded(conn, &order, &actor).await?;
-                customer_link::record(conn, &order, OrderEvent::Refunded, &actor).await?;
+                publish(conn, &order, OrderEventKind::Refunded, &actor).await?;
+                customer_link::record(conn, &order, OrderEventKind::Refunded, &actor).await?;
                 Ok((refunds, Order::new(order)))
             })
             .await;

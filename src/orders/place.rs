@@ -14,12 +14,14 @@ use uuid::Uuid;
 use super::data;
 use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderStatus};
 use super::status::payment_status;
+use crate::address::Address;
 use crate::catalog::{ProductStatus, ProductType, SaleVariant};
-use crate::graphql::{Address, MutationError, UserErrorCode, UserErrors};
+use crate::events::OrderEventKind;
 use crate::inventory::Demand;
 use crate::money::round_to_currency;
+use crate::outcome::{MutationError, UserErrorCode, UserErrors};
 use crate::pricing::{PriceContext, SalesChannel};
-use crate::promotions::OrderFacts;
+use crate::promotions::Basket;
 
 /// One line as asked for.
 #[derive(Debug, Clone)]
@@ -186,7 +188,7 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
     let line_totals: Vec<BigDecimal> =
         lines.iter().map(|l| round_to_currency(&(&l.unit_price * BigDecimal::from(l.quantity)), &p.currency)).collect();
     let subtotal: BigDecimal = line_totals.iter().sum();
-    let facts = OrderFacts {
+    let basket = Basket {
         store_id: p.store_id,
         currency: &p.currency,
         subtotal: &subtotal,
@@ -194,7 +196,7 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
         email: p.email.as_deref(),
     };
     let coupon = match &p.coupon_code {
-        Some(code) => Some(crate::promotions::quote(conn, code, &facts).await?),
+        Some(code) => Some(crate::promotions::quote(conn, code, &basket).await?),
         None => None,
     };
     let coupon_discount = coupon.as_ref().map_or_else(BigDecimal::zero, |q| q.discount.clone());
@@ -322,11 +324,12 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
     // Coupon uses and points are taken after the stock: cancelling takes its locks in the
     // same order (inventory, coupon, loyalty account), so the two cannot deadlock.
     if let Some(coupon) = &coupon {
-        crate::promotions::redeem(conn, coupon, order.id, &facts).await?;
+        crate::promotions::redeem(conn, coupon, order.id, &basket).await?;
     }
     if let Some(points) = &points {
         crate::loyalty::redeem(conn, points, order.id, &p.actor).await?;
     }
+    super::lifecycle::publish(conn, &order, OrderEventKind::Placed, &p.actor).await?;
     if order.total.is_zero() {
         let paid = payment_status(&order.total, &order.captured_total, &order.refunded_total);
         order = data::set_money(conn, order.id, &BigDecimal::zero(), &BigDecimal::zero(), paid).await?;

@@ -3,12 +3,14 @@
 //! (the newest first on a tie), then the variant's own price, then the product's base
 //! price. The catalog puts these fragments into its own statements, so a page of products
 //! gets its prices in the statement that loads its variants, and sorting and filtering by
-//! price use exactly the rule the page shows.
+//! price use exactly the rule the page shows. The store's part (which store a code names,
+//! its override of a product) is asked of `stores::sql`.
 
 use diesel::sql_types::{Array, Numeric, Text};
 
 use super::model::SalesChannel;
 use crate::db::{Bind, Fragment};
+use crate::stores::sql::{price_override, store_id};
 
 /// Where a price is asked for: a store (by code, as requests name it) and a channel.
 #[derive(Debug, Clone)]
@@ -24,23 +26,15 @@ impl PriceContext {
     pub fn tenant_wide() -> Self {
         Self { store_code: None, channel: SalesChannel::Online }
     }
-
-    /// The id of the context's store, as a subquery (NULL without a store or for an
-    /// unknown code, which then matches nothing).
-    fn store_id(&self) -> Fragment<Text> {
-        Fragment::sql("(SELECT s.id FROM stores s WHERE s.code = ")
-            .bind(Bind::OptText(self.store_code.clone()))
-            .push(")")
-    }
 }
 
 /// The effective price of the variant in `variant` (a table name or alias in scope, with
 /// its product as `products`), as `text[]`: `{amount, currency, source}`; read it with
 /// [`parse_price`].
 pub fn variant_price(ctx: &PriceContext, variant: &str) -> Fragment<Array<Text>> {
-    Fragment::sql("COALESCE((SELECT ARRAY[sp.price_override::text, sp.override_currency, 'STORE_OVERRIDE'] FROM store_products sp WHERE sp.store_id = ")
-        .append(ctx.store_id())
-        .push(&format!(" AND sp.product_id = {variant}.product_id AND sp.price_override IS NOT NULL), "))
+    Fragment::sql("COALESCE((SELECT ARRAY[o.amount::text, o.currency, 'STORE_OVERRIDE'] FROM (")
+        .append(price_override(ctx.store_code.as_deref(), &format!("{variant}.product_id")))
+        .push(") o), ")
         .append(list_price(ctx, variant))
         .push(&format!(
             ", ARRAY[COALESCE({variant}.price, products.base_price)::text, products.currency, \
@@ -55,7 +49,7 @@ fn list_price(ctx: &PriceContext, variant: &str) -> Fragment<Array<Text>> {
          JOIN price_lists l ON l.id = e.price_list_id WHERE e.variant_id = ",
     )
     .push(&format!("{variant}.id AND l.active AND (l.store_id IS NULL OR l.store_id = "))
-    .append(ctx.store_id())
+    .append(store_id(ctx.store_code.as_deref()))
     .push(") AND (l.channel IS NULL OR l.channel = ")
     .bind(Bind::Text(ctx.channel.as_str().to_owned()))
     .push(
@@ -64,14 +58,12 @@ fn list_price(ctx: &PriceContext, variant: &str) -> Fragment<Array<Text>> {
     )
 }
 
-/// The price a product is shown "from": the lowest effective price of its variants (the
-/// store override or base price when it has none), as `numeric`, for the row `products`.
-pub fn product_price(ctx: &PriceContext) -> Fragment<Numeric> {
-    Fragment::sql("COALESCE((SELECT min((")
-        .append(variant_price(ctx, "pv"))
-        .push(")[1]::numeric) FROM product_variants pv WHERE pv.product_id = products.id), (SELECT sp.price_override FROM store_products sp WHERE sp.store_id = ")
-        .append(ctx.store_id())
-        .push(" AND sp.product_id = products.id), products.base_price)")
+/// The price of the product `products` itself, as `numeric`: the store's override, else
+/// its base price. The catalog shows a product without variants at it.
+pub fn product_own_price(ctx: &PriceContext) -> Fragment<Numeric> {
+    Fragment::sql("COALESCE((SELECT o.amount FROM (")
+        .append(price_override(ctx.store_code.as_deref(), "products.id"))
+        .push(") o), products.base_price)")
 }
 
 /// Reads the `text[]` of [`variant_price`]: amount, currency and the rule that decided.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use bigdecimal::BigDecimal;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Numeric, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Numeric, Text, Untyped, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use super::model::{
     CampaignFields, CampaignRow, CampaignStatus, CouponFields, CouponRow, RedemptionRow, RedemptionStatus,
 };
 use crate::db::schema::{coupon_redemptions, coupons, promotion_campaigns};
+use crate::db::{Bind, Fragment};
 
 /// The unique index a duplicate coupon code runs into.
 pub const COUPON_CODE_CONSTRAINT: &str = "coupons_code_key";
@@ -286,19 +287,20 @@ pub struct CampaignFigures {
 }
 
 /// The figures of these campaigns, per currency, in one statement. Released redemptions
-/// (cancelled orders) do not count.
+/// (cancelled orders) do not count; the money the orders kept is read through orders'
+/// [`crate::orders::money_kept`].
 pub async fn campaign_figures(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<CampaignFigures>> {
-    diesel::sql_query(
-        "SELECT c.campaign_id, r.currency, count(*) AS redemptions, sum(r.discount_amount) AS discount,
-                sum(o.total - o.refunded_total) AS revenue
-         FROM coupon_redemptions r
-         JOIN coupons c ON c.id = r.coupon_id
-         JOIN orders o ON o.id = r.order_id
-         WHERE r.status = 'active' AND c.campaign_id = ANY($1)
-         GROUP BY c.campaign_id, r.currency
-         ORDER BY r.currency",
+    Fragment::<Untyped>::sql(
+        "SELECT c.campaign_id, r.currency, count(*) AS redemptions, sum(r.discount_amount) AS discount, \
+                sum(o.kept) AS revenue \
+         FROM coupon_redemptions r \
+         JOIN coupons c ON c.id = r.coupon_id \
+         JOIN (",
     )
-    .bind::<Array<SqlUuid>, _>(ids)
+    .append(crate::orders::money_kept())
+    .push(") o ON o.id = r.order_id WHERE r.status = 'active' AND c.campaign_id = ANY(")
+    .bind(Bind::Uuids(ids.to_vec()))
+    .push(") GROUP BY c.campaign_id, r.currency ORDER BY r.currency")
     .load(conn)
     .await
 }

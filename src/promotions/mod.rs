@@ -5,7 +5,7 @@
 //!
 //! `orderCreate` uses [`quote`] before writing the order and [`redeem`] after reserving
 //! its stock (see `redemption.rs` for why usage limits hold under concurrency);
-//! cancelling an order releases its redemption ([`order_cancelled`]). The discount
+//! cancelling an order releases its redemption ([`on_order_event`]). The discount
 //! arithmetic and its rounding rule are in `discount.rs`.
 
 mod campaign_mutation;
@@ -26,18 +26,21 @@ pub use loaders::RedemptionByOrder;
 pub use model::{CampaignStatus, CouponKind, RedemptionRow, RedemptionStatus};
 pub use objects::{Coupon, CouponRedemption, PromotionCampaign};
 pub use query::PromotionQuery;
-pub use redemption::{CouponQuote, OrderFacts, quote, redeem};
+pub use redemption::{Basket, CouponQuote, quote, redeem};
 
-use crate::graphql::MutationError;
-use crate::orders::OrderRow;
+use crate::events::{OrderEvent, OrderEventKind};
+use crate::outcome::MutationError;
 
 /// Every promotion mutation (admin only).
 #[derive(MergedObject, Default)]
 pub struct PromotionMutation(campaign_mutation::CampaignMutation, coupon_mutation::CouponMutation);
 
-/// Called when an order is cancelled: releases its coupon redemption, so the use counts
-/// again towards the coupon's limits.
-pub async fn order_cancelled(conn: &mut AsyncPgConnection, order: &OrderRow) -> Result<(), MutationError> {
-    data::release(conn, order.id).await?;
+/// Subscribes promotions to the order lifecycle (see [`crate::events`]): a cancelled
+/// order's coupon redemption is released, so the use counts again towards the coupon's
+/// limits.
+pub async fn on_order_event(conn: &mut AsyncPgConnection, event: &OrderEvent<'_>) -> Result<(), MutationError> {
+    if event.kind == OrderEventKind::Cancelled {
+        data::release(conn, event.order.id).await?;
+    }
     Ok(())
 }

@@ -19,8 +19,8 @@ use crate::outcome::{MutationError, UserErrorCode};
 /// The input field coupon problems are reported at.
 const FIELD: &str = "couponCode";
 
-/// An order as a coupon sees it.
-pub struct OrderFacts<'a> {
+/// An order being placed, as a coupon sees it.
+pub struct Basket<'a> {
     /// Its store.
     pub store_id: Option<Uuid>,
     /// Its currency.
@@ -47,7 +47,7 @@ pub struct CouponQuote {
 pub fn check_terms(
     coupon: &CouponRow,
     campaign: Option<&CampaignRow>,
-    order: &OrderFacts<'_>,
+    order: &Basket<'_>,
     now: DateTime<Utc>,
 ) -> Result<BigDecimal, (UserErrorCode, String)> {
     let refuse = |code, message: &str| Err((code, message.to_owned()));
@@ -100,11 +100,7 @@ pub fn check_terms(
 }
 
 /// Finds the coupon by code (any case) and checks it against the order.
-pub async fn quote(
-    conn: &mut AsyncPgConnection,
-    code: &str,
-    order: &OrderFacts<'_>,
-) -> Result<CouponQuote, MutationError> {
+pub async fn quote(conn: &mut AsyncPgConnection, code: &str, order: &Basket<'_>) -> Result<CouponQuote, MutationError> {
     let Some((coupon, campaign)) = data::coupon_with_campaign(conn, code).await? else {
         return Err(MutationError::user(FIELD, UserErrorCode::CouponNotFound, "no coupon has this code"));
     };
@@ -120,7 +116,7 @@ pub async fn redeem(
     conn: &mut AsyncPgConnection,
     quote: &CouponQuote,
     order_id: Uuid,
-    order: &OrderFacts<'_>,
+    order: &Basket<'_>,
 ) -> Result<(), MutationError> {
     if !data::take_use(conn, quote.coupon.id).await? {
         return Err(MutationError::user(FIELD, UserErrorCode::CouponUsageLimit, "this coupon has been used up"));

@@ -1,20 +1,21 @@
 //! The allocation ledger: sales when an order is paid, reversals when it is refunded or
-//! cancelled. Called by the order lifecycle inside its transaction, with the order row
-//! locked, so two changes of one order never interleave here.
+//! cancelled. Called on the order lifecycle's events inside its transaction, with the
+//! order row locked, so two changes of one order never interleave here.
 
 use std::collections::HashMap;
 
 use bigdecimal::num_bigint::{BigInt, Sign};
 use bigdecimal::{BigDecimal, Zero};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Numeric, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Integer, Numeric, Text, Untyped, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{AllocationKind, AllocationRow, NewAllocation, RoyaltyRateKind};
 use crate::db::schema::royalty_allocations;
+use crate::db::{Bind, Fragment};
+use crate::events::OrderFacts;
 use crate::money::{minor_units, round_to_currency};
-use crate::orders::OrderRow;
 
 /// An order line and an active rule that covers it.
 #[derive(Debug, QueryableByName)]
@@ -39,33 +40,29 @@ struct Match {
 ///
 /// A line is covered by a PRODUCT rule of its product; by a CATEGORY rule when its product
 /// is in that category or in any category below it (the product's categories and all
-/// their ancestors, walked up the tree); by an ATTRIBUTE_VALUE rule when its product, or
-/// the line's variant, has that attribute value (an option's value, or the exact text).
-/// Fixed rates cover orders in their own currency only. The catalog is read as it is
-/// when the order is paid.
-const MATCHES: &str = "\
-WITH RECURSIVE items AS ( \
-    SELECT id, line, product_id, variant_id, quantity, line_total - discount_total AS base \
-    FROM order_items WHERE order_id = $1 AND product_id IS NOT NULL), \
-placed (product_id, category_id) AS ( \
-    SELECT pc.product_id, pc.category_id FROM product_categories pc \
-    WHERE pc.product_id IN (SELECT product_id FROM items) \
-    UNION \
-    SELECT placed.product_id, c.parent_id FROM placed JOIN categories c ON c.id = placed.category_id \
-    WHERE c.parent_id IS NOT NULL) \
-SELECT i.id AS item_id, i.quantity, i.base, r.id AS rule_id, r.beneficiary, r.rate_kind, r.rate \
-FROM items i JOIN royalty_rules r ON r.active AND CASE r.scope \
-    WHEN 'product' THEN r.product_id = i.product_id \
-    WHEN 'category' THEN EXISTS ( \
-        SELECT 1 FROM placed p WHERE p.product_id = i.product_id AND p.category_id = r.category_id) \
-    ELSE EXISTS ( \
-        SELECT 1 FROM attribute_values av LEFT JOIN attribute_options ao ON ao.id = av.option_id \
-        WHERE av.product_id = i.product_id AND (av.variant_id IS NULL OR av.variant_id = i.variant_id) \
-          AND av.attribute_id = r.attribute_id \
-          AND (ao.value = r.attribute_value OR av.text_value = r.attribute_value)) \
-    END \
-WHERE r.rate_kind = 'percentage' OR r.currency = $2 \
-ORDER BY i.line, r.created_at, r.id";
+/// their ancestors, as the catalog walks up its tree); by an ATTRIBUTE_VALUE rule when its
+/// product, or the line's variant, has that attribute value (an option's value, or the
+/// exact text). Fixed rates cover orders in their own currency only. The catalog is read
+/// as it is when the order is paid. The lines, the categories and the attribute values
+/// are read through fragments their domains export.
+fn matches(order: &OrderFacts) -> Fragment<Untyped> {
+    Fragment::sql("WITH items AS (")
+        .append(crate::orders::sold_lines(order.id))
+        .push("), placed AS MATERIALIZED (")
+        .append(crate::catalog::categories_with_ancestors(Fragment::sql("SELECT product_id FROM items")))
+        .push(
+            ") SELECT i.id AS item_id, i.quantity, i.base, r.id AS rule_id, r.beneficiary, r.rate_kind, r.rate \
+             FROM items i JOIN royalty_rules r ON r.active AND CASE r.scope \
+             WHEN 'product' THEN r.product_id = i.product_id \
+             WHEN 'category' THEN EXISTS ( \
+                 SELECT 1 FROM placed p WHERE p.product_id = i.product_id AND p.category_id = r.category_id) \
+             ELSE ",
+        )
+        .append(crate::attributes::has_value("i.product_id", "i.variant_id", "r.attribute_id", "r.attribute_value"))
+        .push(" END WHERE r.rate_kind = 'percentage' OR r.currency = ")
+        .bind(Bind::Text(order.currency.clone()))
+        .push(" ORDER BY i.line, r.created_at, r.id")
+}
 
 /// What a rule earns on a line: a percentage of the line's base, or the fixed rate per
 /// unit; rounded half up to the currency's minor unit.
@@ -111,9 +108,8 @@ pub fn proportion(amount: &BigDecimal, part: &BigDecimal, whole: &BigDecimal, cu
 /// Records a sale allocation for every line of the just-paid `order` and every active
 /// rule covering it (amounts that round to zero are not recorded): one statement to
 /// match, one to insert. A line already allocated to a rule is left as it is.
-pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderRow) -> QueryResult<()> {
-    let matches: Vec<Match> =
-        diesel::sql_query(MATCHES).bind::<SqlUuid, _>(order.id).bind::<Text, _>(&order.currency).load(conn).await?;
+pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderFacts) -> QueryResult<()> {
+    let matches: Vec<Match> = matches(order).load(conn).await?;
     let rows: Vec<NewAllocation> = matches
         .into_iter()
         .filter_map(|m| {
@@ -141,17 +137,17 @@ pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderRow) -> Q
     Ok(())
 }
 
-/// Brings the net of every sale of `order` (the sale plus its reversals) down to
+/// Brings the net of every sale of the order (the sale plus its reversals) down to
 /// `target(sale)`, by a reversal of the difference where the net is above it; a net at
 /// or below its target is left alone, so the ledger only ever moves towards zero. One
 /// statement to read, one to insert (if anything is reversed).
 pub async fn reverse_to(
     conn: &mut AsyncPgConnection,
-    order: &OrderRow,
+    order_id: Uuid,
     target: impl Fn(&AllocationRow) -> BigDecimal,
 ) -> QueryResult<()> {
     let rows: Vec<AllocationRow> = royalty_allocations::table
-        .filter(royalty_allocations::order_id.eq(order.id))
+        .filter(royalty_allocations::order_id.eq(order_id))
         .order((royalty_allocations::created_at, royalty_allocations::id))
         .select(AllocationRow::as_select())
         .load(conn)

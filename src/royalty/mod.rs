@@ -11,7 +11,7 @@
 //! active rules allocate, and a rule's changes apply to orders paid afterwards.
 //!
 //! **Allocations** are never updated, only added to:
-//! - When an order becomes PAID ([`order_paid`]), each line gets one `sale` allocation
+//! - When an order becomes PAID ([`on_order_event`]), each line gets one `sale` allocation
 //!   per active rule covering it. The base of a line is what was really paid for it: its
 //!   total less its share of the order's discounts. A percentage rule earns
 //!   base × rate / 100, a fixed rule rate × quantity, the latter only on orders in the
@@ -20,13 +20,13 @@
 //!   rounds to zero is not recorded. A line covered by several rules earns under each;
 //!   a (rule, line) pair is allocated once, whatever happens to the order afterwards.
 //!   The catalog (categories, attribute values) is read as it is at payment.
-//! - After each refund ([`order_refunded`]), every sale is brought down to its share of
+//! - After each refund, every sale is brought down to its share of
 //!   the money kept: target = sale × (total − refunded) / total, rounded half up. The
 //!   difference from the sale's current net (sale plus its reversals) is recorded as a
 //!   negative `reversal`. Targets are computed from the original sale and the cumulative
 //!   refund every time, so rounding never drifts over several refunds, and a full refund
 //!   brings every net to exactly zero. Orders with a zero total reverse nothing.
-//! - When an order is cancelled ([`order_cancelled`]), every sale is reversed to zero.
+//! - When an order is cancelled, every sale is reversed to zero.
 //!   Reversals only ever move a net down towards its target, so refunds of a cancelled
 //!   order add nothing.
 //!
@@ -51,8 +51,9 @@ use bigdecimal::{BigDecimal, Zero};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::graphql::{MutationError, caller_scope, internal_error, loader};
-use crate::orders::OrderRow;
+use crate::events::{OrderEvent, OrderEventKind};
+use crate::graphql::{caller_scope, internal_error, loader};
+use crate::outcome::MutationError;
 use crate::tenancy::Role;
 
 pub use ledger::{proportion, sale_amount};
@@ -61,27 +62,22 @@ pub use mutation::RoyaltyMutation;
 pub use objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
 pub use query::RoyaltyQuery;
 
-/// The order has just become PAID: allocates its lines to every active rule covering
-/// them (two statements; one when no rule covers any line).
-pub async fn order_paid(conn: &mut AsyncPgConnection, order: &OrderRow) -> Result<(), MutationError> {
-    ledger::allocate_sales(conn, order).await?;
-    Ok(())
-}
-
-/// The order has just been cancelled: reverses every allocation of it to zero.
-pub async fn order_cancelled(conn: &mut AsyncPgConnection, order: &OrderRow) -> Result<(), MutationError> {
-    ledger::reverse_to(conn, order, |_| BigDecimal::zero()).await?;
-    Ok(())
-}
-
-/// Money was refunded on the order (`order.refunded_total` is the new cumulative
-/// refund): brings each sale's net down to its share of the money kept.
-pub async fn order_refunded(conn: &mut AsyncPgConnection, order: &OrderRow) -> Result<(), MutationError> {
-    if order.total <= BigDecimal::zero() {
-        return Ok(());
+/// Subscribes royalties to the order lifecycle (see [`crate::events`]): a paid order's
+/// lines are allocated to every active rule covering them (two statements; one when no
+/// rule covers any line); a cancellation reverses every allocation to zero; a refund
+/// brings each sale's net down to its share of the money kept.
+pub async fn on_order_event(conn: &mut AsyncPgConnection, event: &OrderEvent<'_>) -> Result<(), MutationError> {
+    let order = &event.order;
+    match event.kind {
+        OrderEventKind::Paid => ledger::allocate_sales(conn, order).await?,
+        OrderEventKind::Cancelled => ledger::reverse_to(conn, order.id, |_| BigDecimal::zero()).await?,
+        OrderEventKind::Refunded if order.total > BigDecimal::zero() => {
+            let kept = (&order.total - &order.refunded_total).max(BigDecimal::zero());
+            ledger::reverse_to(conn, order.id, |sale| proportion(&sale.amount, &kept, &order.total, &sale.currency))
+                .await?
+        }
+        _ => {}
     }
-    let kept = (&order.total - &order.refunded_total).max(BigDecimal::zero());
-    ledger::reverse_to(conn, order, |sale| proportion(&sale.amount, &kept, &order.total, &sale.currency)).await?;
     Ok(())
 }
 
