@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalog::product;
+use crate::fixtures::{PRODUCT_CREATE, pairs, product};
 use crate::harness::{TestApp, TestTenant, error_code};
 
 const DEFINITION_CREATE: &str = "mutation($input: AttributeDefinitionCreateInput!) {
@@ -90,10 +90,6 @@ fn user_errors(payload: &Value) -> Vec<(String, String)> {
             (field.join("."), e["code"].as_str().unwrap().to_owned())
         })
         .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect()
 }
 
 async fn count(app: &TestApp, schema: &str, table: &str) -> i64 {
@@ -852,17 +848,17 @@ async fn a_product_cannot_be_active_without_the_required_attributes_of_its_set()
         json!({ "input": { "slug": slug, "name": "Coat", "status": status, "basePrice": "100", "currency": "EUR",
                            "attributeSetId": set_id, "variants": [{ "sku": slug.to_uppercase() }] } })
     };
-    let body = app.gql(&t.admin, crate::catalog::PRODUCT_CREATE, create("ACTIVE", "coat")).await;
+    let body = app.gql(&t.admin, PRODUCT_CREATE, create("ACTIVE", "coat")).await;
     assert_eq!(
         body["data"]["productCreate"]["userErrors"],
         json!([{ "field": ["input", "status"], "code": "MISSING_REQUIRED_ATTRIBUTE", "message": "set the required attributes first: material" }])
     );
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_attr_active.products").await, 0);
     let unknown = json!({ "input": { "slug": "x", "name": "X", "basePrice": "1", "currency": "EUR", "attributeSetId": "00000000-0000-0000-0000-000000000000" } });
-    let body = app.gql(&t.admin, crate::catalog::PRODUCT_CREATE, unknown).await;
+    let body = app.gql(&t.admin, PRODUCT_CREATE, unknown).await;
     assert_eq!(body["data"]["productCreate"]["userErrors"][0]["code"], "NOT_FOUND", "{body}");
 
-    let body = app.gql(&t.admin, crate::catalog::PRODUCT_CREATE, create("DRAFT", "coat")).await;
+    let body = app.gql(&t.admin, PRODUCT_CREATE, create("DRAFT", "coat")).await;
     let id = body["data"]["productCreate"]["product"]["id"].clone();
     let activate = "mutation($id: ID!) { productUpdate(input: { id: $id, status: ACTIVE }) { product { status } userErrors { code } } }";
     let body = app.gql(&t.admin, activate, json!({ "id": id })).await;

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use storegraph::db::Cursor;
 use uuid::Uuid;
 
+use crate::fixtures::{ADJUST, as_staff, codes, customer, pay, place, program, shop};
 use crate::harness::{TestApp, error_code};
-use crate::orders::{codes, pay, place, shop};
 
 /// A cursor of the sort tagged `tag` with these key values, as a client could forge it.
 fn cursor(tag: &str, values: &[&str], id: Uuid) -> String {
@@ -122,12 +122,12 @@ async fn stock_cannot_overflow() {
 async fn points_and_counts_beyond_32_bits_are_big_ints() {
     let app = TestApp::start().await;
     let t = shop(&app, "bad_points").await;
-    crate::loyalty::program(&app, &t, true, "1", "0.01", &[]).await;
-    let ada = crate::loyalty::customer(&app, &t, "ada@example.com").await;
+    program(&app, &t, true, "1", "0.01", &[]).await;
+    let ada = customer(&app, &t, "ada@example.com").await;
     let input = |points: Value| json!({ "input": { "customerId": ada, "points": points, "reason": "goodwill" } });
     let mut last = Value::Null;
     for _ in 0..2 {
-        last = crate::loyalty::as_staff(&app, &t, "alice", crate::loyalty::ADJUST, input(json!(2_147_483_647))).await;
+        last = as_staff(&app, &t, "alice", ADJUST, input(json!(2_147_483_647))).await;
         assert_eq!(last["data"]["loyaltyAdjust"]["userErrors"], json!([]), "{last}");
     }
     assert_eq!(last["data"]["loyaltyAdjust"]["account"]["balance"], json!(4_294_967_294i64));
@@ -136,8 +136,7 @@ async fn points_and_counts_beyond_32_bits_are_big_ints() {
     let balance = body["data"]["__type"]["fields"].as_array().unwrap().iter().find(|f| f["name"] == "balance").cloned();
     assert_eq!(balance.unwrap()["type"]["ofType"]["name"], "BigInt", "{body}");
     // An adjustment is a 32-bit Int: larger is refused before the resolver runs.
-    let body =
-        crate::loyalty::as_staff(&app, &t, "alice", crate::loyalty::ADJUST, input(json!(3_000_000_000i64))).await;
+    let body = as_staff(&app, &t, "alice", ADJUST, input(json!(3_000_000_000i64))).await;
     assert!(body["data"].is_null() || body["data"]["loyaltyAdjust"].is_null(), "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("2147483647"), "{body}");
     // totalCount is a BigInt too.

@@ -3,11 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, TestTenant, error_code};
-
-pub const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) {
-    product { id slug name status productType basePrice { amount currency } }
-    userErrors { field code message } } }";
+use crate::fixtures::{PRODUCT_CREATE, product};
+use crate::harness::{TestApp, error_code};
 
 const PRODUCT_PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String) {
     products(first: $first, after: $after, last: $last, before: $before) {
@@ -15,33 +12,6 @@ const PRODUCT_PAGE: &str = "query($first: Int, $after: String, $last: Int, $befo
         edges { node { slug name basePrice { amount currency }
             variants { sku position price { amount currency } optionValues { name value } }
             images { url alt position } categories { slug } } } } }";
-
-/// Creates a product through the API and asserts it worked.
-pub async fn product(app: &TestApp, tenant: &TestTenant, slug: &str, status: &str, skus: &[&str]) -> Value {
-    let variants: Vec<Value> = skus
-        .iter()
-        .enumerate()
-        .map(|(i, sku)| {
-            let size = ["S", "M", "L", "XL"][i % 4];
-            let price = if i == 0 { Value::Null } else { json!("12.5") };
-            json!({ "sku": sku, "price": price, "optionValues": [{ "name": "size", "value": size }] })
-        })
-        .collect();
-    let body = app
-        .gql(
-            &tenant.admin,
-            PRODUCT_CREATE,
-            json!({ "input": {
-                "slug": slug, "name": format!("Product {slug}"), "status": status, "productType": "CONFIGURABLE",
-                "basePrice": "10", "currency": "EUR", "variants": variants,
-                "images": [{ "url": format!("https://img.example.com/{slug}/1.jpg"), "alt": "front" },
-                           { "url": format!("https://img.example.com/{slug}/2.jpg"), "alt": "back" }],
-            }}),
-        )
-        .await;
-    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
-    body["data"]["productCreate"]["product"].clone()
-}
 
 fn slugs(body: &Value) -> Vec<String> {
     body["data"]["products"]["edges"]

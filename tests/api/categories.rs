@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalog::product;
+use crate::fixtures::{codes, product};
 use crate::harness::{TestApp, TestTenant, error_code};
 
 const CREATE: &str = "mutation($input: CategoryCreateInput!) { categoryCreate(input: $input) {
@@ -18,15 +18,6 @@ async fn category(app: &TestApp, t: &TestTenant, slug: &str, parent: Option<&str
         .await;
     assert_eq!(body["data"]["categoryCreate"]["userErrors"], json!([]), "{body}");
     body["data"]["categoryCreate"]["category"]["id"].as_str().unwrap().to_owned()
-}
-
-fn codes(body: &Value, mutation: &str) -> Vec<String> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 fn slugs(list: &Value) -> Vec<&str> {

@@ -6,7 +6,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use storegraph::tenancy::Role;
 
-use crate::harness::{TestApp, TestTenant, error_code};
+use crate::fixtures::{as_staff, pairs, user_errors};
+use crate::harness::{TestApp, error_code};
 
 const FIELDS: &str = "id email firstName lastName phone authSubject locale marketingConsent marketingConsentAt
     preferences anonymized anonymizedAt createdAt updatedAt";
@@ -44,23 +45,6 @@ const ANONYMIZE: &str = "mutation($input: CustomerAnonymizeInput!) { customerAno
     customer { id email firstName lastName phone authSubject locale marketingConsent preferences anonymized anonymizedAt
       addresses { id } }
     userErrors { field code message } } }";
-
-/// The `(field, code)` pairs of a payload's userErrors (the field without `input`).
-fn user_errors(body: &Value, mutation: &str) -> Vec<(String, String)> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors in {body}"))
-        .iter()
-        .map(|e| {
-            let field: Vec<&str> = e["field"].as_array().unwrap().iter().skip(1).map(|f| f.as_str().unwrap()).collect();
-            (field.join("."), e["code"].as_str().unwrap().to_owned())
-        })
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect()
-}
 
 /// Creates a customer and asserts it worked.
 async fn customer(app: &TestApp, token: &str, input: Value) -> Value {
@@ -573,12 +557,6 @@ async fn storefront_tokens_are_refused_and_x_staff_id_needs_an_admin_token() {
     let (_, body) =
         app.post(&[("authorization", &auth), ("x-staff-id", "alice")], "{ tenant { slug } }", json!({})).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
-}
-
-/// A request with the tenant's admin token and `X-Staff-Id: staff`.
-async fn as_staff(app: &TestApp, t: &TestTenant, staff: &str, query: &str, vars: Value) -> Value {
-    let auth = format!("Bearer {}", t.admin);
-    app.post(&[("authorization", &auth), ("x-staff-id", staff)], query, vars).await.1
 }
 
 #[tokio::test]

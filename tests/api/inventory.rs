@@ -4,22 +4,13 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::catalog::product;
+use crate::fixtures::{codes, product};
 use crate::harness::{TestApp, error_code};
 
 const SET: &str = "mutation($input: InventorySetInput!) { inventorySet(input: $input) {
     inventory { quantity reserved available } userErrors { field code } } }";
 const ADJUST: &str = "mutation($input: InventoryAdjustInput!) { inventoryAdjust(input: $input) {
     inventory { quantity reserved available } userErrors { field code } } }";
-
-fn codes(body: &Value, mutation: &str) -> Vec<String> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors in {body}"))
-        .iter()
-        .map(|e| e["code"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn stock_is_set_and_adjusted_with_reasons() {

@@ -12,16 +12,11 @@ use storegraph::graphql::MutationError;
 use storegraph::loyalty::{RedemptionQuote, quote_redemption, redeem};
 use storegraph::tenancy::Slug;
 
+use crate::fixtures::{
+    ADJUST, ORDER_CREATE, OrderBuilder, PROGRAM_SET, ProductBuilder, ShopBuilder, as_staff, cancel, capture, customer,
+    pairs, program, refund_ok,
+};
 use crate::harness::{TestApp, TestTenant, error_code};
-use crate::orders::{ORDER_CREATE, stock};
-
-const PROGRAM_SET: &str = "mutation($input: LoyaltyProgramSetInput!) { loyaltyProgramSet(input: $input) {
-    program { active pointsPerUnit pointValue accountsPerStore tiers { name minLifetimePoints } }
-    userErrors { field code message } } }";
-
-pub const ADJUST: &str = "mutation($input: LoyaltyAdjustInput!) { loyaltyAdjust(input: $input) {
-    account { balance lifetimePoints } transaction { kind points reason actor }
-    userErrors { field code message } } }";
 
 const ACCOUNT: &str = "query($c: ID!, $s: ID) { loyaltyAccount(customerId: $c, storeId: $s) {
     id balance lifetimePoints tier { name } nextTier { name minLifetimePoints } store { code }
@@ -35,94 +30,23 @@ const MY_ACCOUNT: &str = "query($store: String) { myLoyaltyAccount(store: $store
 
 /// A tenant with store `web` (EUR) and an active product MUG at 12.99, 1000 in stock.
 async fn shop(app: &TestApp, slug: &str) -> TestTenant {
-    let t = app.tenant(slug).await;
-    app.store(&t.admin, "web", None).await;
-    let body = app
-        .gql(
-            &t.admin,
-            crate::catalog::PRODUCT_CREATE,
-            json!({ "input": { "slug": "mug", "name": "Mug", "status": "ACTIVE", "basePrice": "12.99",
-                               "currency": "EUR", "variants": [{ "sku": "MUG" }] } }),
-        )
-        .await;
-    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
-    stock(app, &t, "MUG", 1000, None).await;
-    t
-}
-
-/// Sets the program: `ppu` points per unit, a point worth `value`, tiers `[(name, min)]`.
-pub async fn program(app: &TestApp, t: &TestTenant, active: bool, ppu: &str, value: &str, tiers: &[(&str, i64)]) {
-    let tiers: Vec<Value> = tiers.iter().map(|(n, m)| json!({ "name": n, "minLifetimePoints": m })).collect();
-    let body = app
-        .gql(
-            &t.admin,
-            PROGRAM_SET,
-            json!({ "input": { "active": active, "pointsPerUnit": ppu, "pointValue": value, "tiers": tiers } }),
-        )
-        .await;
-    assert_eq!(body["data"]["loyaltyProgramSet"]["userErrors"], json!([]), "{body}");
-}
-
-pub async fn customer(app: &TestApp, t: &TestTenant, email: &str) -> String {
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id } userErrors { code } } }",
-            json!({ "input": { "email": email } }),
-        )
-        .await;
-    body["data"]["customerCreate"]["customer"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+    ShopBuilder::new(slug)
+        .store("web")
+        .product(ProductBuilder::new("mug").name("Mug").price("12.99").variant("MUG").stock(1000))
+        .create(app)
+        .await
 }
 
 /// Places (admin) an order of `quantity` mugs in store `web` for `customer` (a guest
 /// without one); returns its id and total.
 async fn order(app: &TestApp, t: &TestTenant, customer: Option<&str>, quantity: i32) -> (String, String) {
-    let mut input = json!({ "items": [{ "sku": "MUG", "quantity": quantity }], "store": "web" });
-    match customer {
-        Some(id) => input["customerId"] = json!(id),
-        None => input["email"] = json!("guest@example.com"),
-    }
-    let body = app.gql(&t.admin, ORDER_CREATE, json!({ "input": input })).await;
-    assert_eq!(body["data"]["orderCreate"]["userErrors"], json!([]), "{body}");
-    let order = &body["data"]["orderCreate"]["order"];
-    (order["id"].as_str().unwrap().to_owned(), order["total"]["amount"].as_str().unwrap().to_owned())
-}
-
-async fn pay(app: &TestApp, t: &TestTenant, order: &str, amount: &str) -> Value {
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
-                order { status } userErrors { field code message } } }",
-            json!({ "input": { "orderId": order, "provider": "cash", "amount": amount, "captured": true } }),
-        )
-        .await;
-    assert_eq!(body["data"]["paymentCreate"]["userErrors"], json!([]), "{body}");
-    body["data"]["paymentCreate"]["order"]["status"].clone()
-}
-
-async fn refund(app: &TestApp, t: &TestTenant, order: &str, amount: &str) -> Value {
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation($input: RefundCreateInput!) { refundCreate(input: $input) {
-                order { status } userErrors { field code message } } }",
-            json!({ "input": { "orderId": order, "amount": amount, "reason": "returned" } }),
-        )
-        .await;
-    assert_eq!(body["data"]["refundCreate"]["userErrors"], json!([]), "{body}");
-    body["data"]["refundCreate"]["order"]["status"].clone()
-}
-
-async fn cancel(app: &TestApp, t: &TestTenant, order: &str) {
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation($input: OrderTransitionInput!) { orderCancel(input: $input) { order { status } userErrors { code } } }",
-            json!({ "input": { "id": order } }),
-        )
-        .await;
-    assert_eq!(body["data"]["orderCancel"]["order"]["status"], "CANCELLED", "{body}");
+    let order = OrderBuilder::new().item("MUG", quantity);
+    let order = match customer {
+        Some(id) => order.customer(id),
+        None => order.email("guest@example.com"),
+    };
+    let placed = order.create(app, &t.admin).await;
+    (placed.id, placed.total)
 }
 
 /// The customer's account (without a store) as an admin reads it.
@@ -153,12 +77,6 @@ fn entry(kind: &str, points: i64, unrecovered: i64) -> (String, i64, i64) {
     (kind.to_owned(), points, unrecovered)
 }
 
-/// Runs `query` as the tenant's admin acting as staff member `staff`.
-pub async fn as_staff(app: &TestApp, t: &TestTenant, staff: &str, query: &str, variables: Value) -> Value {
-    let auth = format!("Bearer {}", t.admin);
-    app.post(&[("authorization", &auth), ("x-staff-id", staff)], query, variables).await.1
-}
-
 async fn adjust(app: &TestApp, t: &TestTenant, customer: &str, points: i64, reason: &str) -> Value {
     let input = json!({ "input": { "customerId": customer, "points": points, "reason": reason } });
     as_staff(app, t, "alice", ADJUST, input).await["data"]["loyaltyAdjust"].clone()
@@ -176,10 +94,6 @@ fn codes(payload: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect()
 }
 
 /// Accounts whose balance is not the sum of their ledger, or is negative (SQL).
@@ -202,9 +116,9 @@ async fn a_paid_order_accrues_the_floor_of_its_total_and_a_pending_one_nothing()
     let (id, total) = order(&app, &t, Some(&ada), 2).await;
     assert_eq!(total, "25.98");
     assert!(account(&app, &t, &ada).await.is_null(), "nothing while pending");
-    assert_eq!(pay(&app, &t, &id, "10.00").await, "PENDING");
+    assert_eq!(capture(&app, &t, &id, "10.00").await["order"]["status"], "PENDING");
     assert!(account(&app, &t, &ada).await.is_null(), "nothing while partly paid");
-    assert_eq!(pay(&app, &t, &id, "15.98").await, "PAID");
+    assert_eq!(capture(&app, &t, &id, "15.98").await["order"]["status"], "PAID");
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["balance"].as_i64(), acc["lifetimePoints"].as_i64()), (Some(38), Some(38)), "{acc}");
     assert_eq!(ledger(&acc), [entry("ACCRUAL", 38, 0)]);
@@ -214,14 +128,14 @@ async fn a_paid_order_accrues_the_floor_of_its_total_and_a_pending_one_nothing()
 
     // One mug: 19.485 → 19. A second paid order adds to the same account.
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     let acc = account(&app, &t, &ada).await;
     assert_eq!(acc["balance"], 57);
     assert_eq!(ledger(&acc), [entry("ACCRUAL", 19, 0), entry("ACCRUAL", 38, 0)], "newest first");
 
     // A guest order earns nobody anything.
     let (id, _) = order(&app, &t, None, 3).await;
-    pay(&app, &t, &id, "38.97").await;
+    capture(&app, &t, &id, "38.97").await;
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_a.loyalty_accounts").await, 1);
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_a.loyalty_transactions").await, 2);
     assert_eq!(broken_accounts(&app, "loy_a").await, 0);
@@ -233,17 +147,17 @@ async fn no_program_or_an_inactive_one_accrues_nothing() {
     let t = shop(&app, "loy_b").await;
     let ada = customer(&app, &t, "ada@example.com").await;
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     program(&app, &t, false, "1", "0.01", &[]).await;
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     assert!(account(&app, &t, &ada).await.is_null());
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_b.loyalty_transactions").await, 0);
 
     // Switched on, the next paid order accrues (12.99 × 1 → 12).
     program(&app, &t, true, "1", "0.01", &[]).await;
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 12);
 }
 
@@ -256,14 +170,14 @@ async fn tiers_follow_lifetime_points_and_new_thresholds_retier_everyone() {
     let bob = customer(&app, &t, "bob@example.com").await;
 
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["lifetimePoints"].as_i64(), &acc["tier"]["name"]), (Some(19), &json!("Bronze")), "{acc}");
     assert_eq!(acc["nextTier"], json!({ "name": "Silver", "minLifetimePoints": 20 }));
 
     // Crossing 20 with the second order: 19 + 19 = 38.
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["lifetimePoints"].as_i64(), &acc["tier"]["name"]), (Some(38), &json!("Silver")), "{acc}");
     assert_eq!(acc["nextTier"]["name"], "Gold");
@@ -303,21 +217,21 @@ async fn refunds_reverse_in_proportion_and_a_full_refund_nets_to_zero() {
     program(&app, &t, true, "1.5", "0.01", &[]).await;
     let ada = customer(&app, &t, "ada@example.com").await;
     let (id, _) = order(&app, &t, Some(&ada), 2).await;
-    pay(&app, &t, &id, "25.98").await;
+    capture(&app, &t, &id, "25.98").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 38);
 
     // 20.98 kept: 31.47 → 31, so 7 of the 38 go back.
-    assert_eq!(refund(&app, &t, &id, "5.00").await, "PARTIALLY_REFUNDED");
+    assert_eq!(refund_ok(&app, &t, &id, "5.00").await["order"]["status"], "PARTIALLY_REFUNDED");
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["balance"].as_i64(), acc["lifetimePoints"].as_i64()), (Some(31), Some(31)), "{acc}");
     assert_eq!(ledger(&acc)[0], entry("REVERSAL", -7, 0));
     assert_eq!(acc["transactions"]["edges"][0]["node"]["reason"], "order refunded");
 
     // 0.01 kept: 0.015 → 0, so the other 31 go back.
-    refund(&app, &t, &id, "20.97").await;
+    refund_ok(&app, &t, &id, "20.97").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 0);
     // The last cent changes nothing more: the accrual is fully reversed already.
-    assert_eq!(refund(&app, &t, &id, "0.01").await, "REFUNDED");
+    assert_eq!(refund_ok(&app, &t, &id, "0.01").await["order"]["status"], "REFUNDED");
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["balance"].as_i64(), acc["lifetimePoints"].as_i64()), (Some(0), Some(0)), "{acc}");
     assert_eq!(ledger(&acc), [entry("REVERSAL", -31, 0), entry("REVERSAL", -7, 0), entry("ACCRUAL", 38, 0)]);
@@ -332,7 +246,7 @@ async fn cancelling_a_paid_order_reverses_its_accrual_once() {
     let ada = customer(&app, &t, "ada@example.com").await;
     adjust(&app, &t, &ada, 10, "welcome").await;
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 29);
     cancel(&app, &t, &id).await;
     let acc = account(&app, &t, &ada).await;
@@ -340,7 +254,7 @@ async fn cancelling_a_paid_order_reverses_its_accrual_once() {
     assert_eq!(ledger(&acc)[0], entry("REVERSAL", -19, 0));
     assert_eq!(acc["transactions"]["edges"][0]["node"]["reason"], "order cancelled");
     // Refunding the cancelled order's money moves no points again.
-    refund(&app, &t, &id, "12.99").await;
+    refund_ok(&app, &t, &id, "12.99").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 10);
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_loy_e.loyalty_transactions").await, 3);
 }
@@ -352,10 +266,10 @@ async fn a_reversal_the_balance_cannot_cover_takes_what_is_there_and_records_the
     program(&app, &t, true, "1.5", "0.01", &[]).await;
     let ada = customer(&app, &t, "ada@example.com").await;
     let (id, _) = order(&app, &t, Some(&ada), 2).await;
-    pay(&app, &t, &id, "25.98").await;
+    capture(&app, &t, &id, "25.98").await;
     // She spends 30 of her 38 points.
     adjust(&app, &t, &ada, -30, "spent in the shop").await;
-    refund(&app, &t, &id, "25.98").await;
+    refund_ok(&app, &t, &id, "25.98").await;
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["balance"].as_i64(), acc["lifetimePoints"].as_i64()), (Some(0), Some(0)), "{acc}");
     assert_eq!(ledger(&acc)[0], entry("REVERSAL", -8, 30));
@@ -363,7 +277,7 @@ async fn a_reversal_the_balance_cannot_cover_takes_what_is_there_and_records_the
 
     // With nothing left at all, the reversal takes 0 and records it all.
     let (id, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &id, "12.99").await;
+    capture(&app, &t, &id, "12.99").await;
     adjust(&app, &t, &ada, -19, "spent again").await;
     cancel(&app, &t, &id).await;
     let acc = account(&app, &t, &ada).await;
@@ -431,15 +345,18 @@ async fn a_concurrent_burst_keeps_the_balance_equal_to_the_ledger() {
     // debits fit however the requests interleave.
     let debits = (0..25).map(|_| adjust(&app, &t, &ada, -50, "burst debit"));
     let credits = (0..15).map(|_| adjust(&app, &t, &ada, 1, "burst credit"));
-    let (debits, credits, paid) =
-        tokio::join!(join_all(debits), join_all(credits), join_all(orders.iter().map(|id| pay(&app, &t, id, "12.99"))));
+    let (debits, credits, paid) = tokio::join!(
+        join_all(debits),
+        join_all(credits),
+        join_all(orders.iter().map(|id| capture(&app, &t, id, "12.99")))
+    );
     let accepted = debits.iter().filter(|p| p["userErrors"] == json!([])).count();
     let refused: Vec<_> = debits.iter().filter(|p| p["userErrors"] != json!([])).collect();
     assert_eq!(accepted, 2, "{debits:?}");
     assert_eq!(refused.len(), 23);
     assert!(refused.iter().all(|p| codes(p) == pairs(&[("points", "INSUFFICIENT_POINTS")])), "{refused:?}");
     assert!(credits.iter().all(|p| p["userErrors"] == json!([])), "{credits:?}");
-    assert!(paid.iter().all(|s| s == "PAID"));
+    assert!(paid.iter().all(|p| p["order"]["status"] == "PAID"), "{paid:?}");
 
     let acc = account(&app, &t, &ada).await;
     assert_eq!(acc["balance"], 45, "100 − 2 × 50 + 15 × 1 + 5 × 6: {acc}");
@@ -516,11 +433,11 @@ async fn redemptions_are_checked_booked_and_given_back_on_cancel_or_full_refund(
     // then refunded in full (the 40 come back, the rest of the accrual goes).
     let (second, _) = order(&app, &t, Some(&ada), 1).await;
     redeem_on(&app, "loy_i", &ada, &second, 40).await.unwrap();
-    pay(&app, &t, &second, "12.99").await;
+    capture(&app, &t, &second, "12.99").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 100 - 40 + 12);
-    refund(&app, &t, &second, "5.00").await;
+    refund_ok(&app, &t, &second, "5.00").await;
     assert_eq!(account(&app, &t, &ada).await["balance"], 72 - 5);
-    refund(&app, &t, &second, "7.99").await;
+    refund_ok(&app, &t, &second, "7.99").await;
     let acc = account(&app, &t, &ada).await;
     assert_eq!((acc["balance"].as_i64(), acc["lifetimePoints"].as_i64()), (Some(100), Some(0)), "{acc}");
     assert_eq!(ledger(&acc)[..2], [entry("REVERSAL", -7, 0), entry("REVERSAL", 40, 0)]);
@@ -688,13 +605,13 @@ async fn accounts_per_store_keep_one_account_per_customer_and_store() {
     assert_eq!(body["data"]["loyaltyProgramSet"]["program"]["accountsPerStore"], true, "{body}");
     let ada = customer(&app, &t, "ada@example.com").await;
     let (web_order, _) = order(&app, &t, Some(&ada), 1).await;
-    pay(&app, &t, &web_order, "12.99").await;
+    capture(&app, &t, &web_order, "12.99").await;
     let input =
         json!({ "input": { "items": [{ "sku": "MUG", "quantity": 2 }], "store": "outlet", "customerId": ada } });
     let body = app.gql(&t.admin, ORDER_CREATE, input).await;
     let outlet_order =
         body["data"]["orderCreate"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
-    pay(&app, &t, &outlet_order, "25.98").await;
+    capture(&app, &t, &outlet_order, "25.98").await;
 
     let body = app
         .gql(
@@ -809,7 +726,7 @@ async fn a_page_of_accounts_costs_the_same_statements_at_3_and_12() {
     for i in 0..12 {
         let c = customer(&app, &t, &format!("c{i}@example.com")).await;
         let (id, _) = order(&app, &t, Some(&c), 1 + i % 2).await;
-        pay(&app, &t, &id, if i % 2 == 0 { "12.99" } else { "25.98" }).await;
+        capture(&app, &t, &id, if i % 2 == 0 { "12.99" } else { "25.98" }).await;
         adjust(&app, &t, &c, 3, "welcome").await;
     }
     let page = "query($n: Int) { loyaltyAccounts(first: $n) { edges { node { balance tier { name } nextTier { name }
@@ -864,7 +781,7 @@ async fn order_create_pays_with_points_and_cancelling_gives_them_back() {
 
     // Paid: floor(23.98 × 1) = 23 points accrue on what was paid, not on the points.
     let id = o["id"].as_str().unwrap().to_owned();
-    assert_eq!(pay(&app, &t, &id, "23.98").await, "PAID");
+    assert_eq!(capture(&app, &t, &id, "23.98").await["order"]["status"], "PAID");
     assert_eq!(account(&app, &t, &ada).await["balance"], 83);
     // Cancelled: the 40 redeemed points come back and the 23 earned go.
     cancel(&app, &t, &id).await;

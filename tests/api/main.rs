@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP against a real PostgreSQL.
 
+mod fixtures;
 mod harness;
 mod harness_pgbouncer;
 

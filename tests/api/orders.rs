@@ -5,68 +5,11 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::catalog::product;
-use crate::harness::{STORE_CREATE, TestApp, TestTenant, error_code};
-
-pub const ORDER_CREATE: &str = "mutation($input: OrderCreateInput!) { orderCreate(input: $input) {
-    order { id number token status paymentStatus channel currency email
-            subtotal { amount currency } total { amount currency }
-            items { line sku productName variantName quantity unitPrice { amount } priceSource lineTotal { amount } }
-            shippingAddress { city country } history { fromStatus toStatus } }
-    replayed userErrors { field code message } } }";
-
-const CHANGE: &str = "order { id status paymentStatus fulfilledAt capturedTotal { amount } refundedTotal { amount }
-    history { fromStatus toStatus actor note } } userErrors { field code message }";
-
-const SET_STOCK: &str = "mutation($input: InventorySetInput!) { inventorySet(input: $input) { userErrors { code } } }";
-
-/// Sets a variant's stock (at the default location unless `location` is given).
-pub async fn stock(app: &TestApp, t: &TestTenant, sku: &str, quantity: i32, location: Option<&str>) {
-    let body = app
-        .gql(
-            &t.admin,
-            SET_STOCK,
-            json!({ "input": { "sku": sku, "quantity": quantity, "reason": "test", "locationCode": location } }),
-        )
-        .await;
-    assert_eq!(body["data"]["inventorySet"]["userErrors"], json!([]), "{body}");
-}
-
-/// A store `web` in EUR and an active product `tee` with variants TEE-S (10.00, the
-/// base price) and TEE-M (12.50), 5 of each in stock.
-pub async fn shop(app: &TestApp, slug: &str) -> TestTenant {
-    let t = app.tenant(slug).await;
-    app.store(&t.admin, "web", None).await;
-    product(app, &t, "tee", "ACTIVE", &["TEE-S", "TEE-M"]).await;
-    stock(app, &t, "TEE-S", 5, None).await;
-    stock(app, &t, "TEE-M", 5, None).await;
-    t
-}
-
-fn address() -> Value {
-    json!({ "firstName": "Ada", "lastName": "Lovelace", "line1": "1 Analytical St", "city": "London", "country": "gb" })
-}
-
-/// Places an order of `items` (`[(sku, quantity)]`) in store `web`.
-pub async fn place(app: &TestApp, token: &str, items: &[(&str, i32)], key: Option<&str>) -> Value {
-    let items: Vec<Value> = items.iter().map(|(sku, q)| json!({ "sku": sku, "quantity": q })).collect();
-    app.gql(
-        token,
-        ORDER_CREATE,
-        json!({ "input": { "items": items, "store": "web", "email": "Ada@Example.com", "idempotencyKey": key,
-                           "shippingAddress": address() } }),
-    )
-    .await
-}
-
-pub fn codes(body: &Value, mutation: &str) -> Vec<String> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors in {body}"))
-        .iter()
-        .map(|e| e["code"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::fixtures::{
+    CHANGE, CustomerBuilder, ORDER_CREATE, OrderBuilder, PlacedOrder, ProductBuilder, as_staff, change, codes, pay,
+    place, product, refund, shop, stock,
+};
+use crate::harness::{STORE_CREATE, TestApp, error_code};
 
 async fn reserved(app: &TestApp, slug: &str, sku: &str) -> (i64, i64) {
     let q = |col: &str| {
@@ -76,34 +19,6 @@ async fn reserved(app: &TestApp, slug: &str, sku: &str) -> (i64, i64) {
         )
     };
     (app.sql_count(&q("quantity")).await, app.sql_count(&q("reserved")).await)
-}
-
-pub async fn change(app: &TestApp, token: &str, mutation: &str, id: &str, note: Option<&str>) -> Value {
-    let query = format!("mutation($input: OrderTransitionInput!) {{ {mutation}(input: $input) {{ {CHANGE} }} }}");
-    app.gql(token, &query, json!({ "input": { "id": id, "note": note } })).await
-}
-
-pub async fn pay(app: &TestApp, token: &str, order: &str, amount: &str, txn: &str) -> Value {
-    app.gql(
-        token,
-        "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
-            payment { id status amount { amount } capturedAmount { amount } }
-            order { status paymentStatus capturedTotal { amount } } userErrors { field code message } } }",
-        json!({ "input": { "orderId": order, "provider": "stripe", "providerTransactionId": txn, "amount": amount,
-                           "captured": true } }),
-    )
-    .await
-}
-
-pub async fn refund(app: &TestApp, token: &str, order: &str, amount: &str) -> Value {
-    app.gql(
-        token,
-        "mutation($input: RefundCreateInput!) { refundCreate(input: $input) {
-            refunds { amount { amount } reason }
-            order { status paymentStatus refundedTotal { amount } } userErrors { field code message } } }",
-        json!({ "input": { "orderId": order, "amount": amount, "reason": "damaged in transit" } }),
-    )
-    .await
 }
 
 #[tokio::test]
@@ -134,16 +49,41 @@ async fn the_server_prices_snapshots_and_reserves() {
     assert_eq!(order["history"], json!([{ "fromStatus": null, "toStatus": "PENDING" }]));
     assert_eq!(reserved(&app, "ord_a", "TEE-S").await, (5, 2));
     assert_eq!(reserved(&app, "ord_a", "TEE-M").await, (5, 3));
+}
 
-    // A catalog change later does not rewrite the order.
+/// A shop `slug` and its first order (TEE-S ×2, TEE-M ×3) placed by the storefront.
+async fn first_order(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, PlacedOrder) {
+    let t = shop(app, slug).await;
+    let order = OrderBuilder::new()
+        .items(&[("TEE-S", 2), ("TEE-M", 3)])
+        .email("Ada@Example.com")
+        .shipping()
+        .create(app, &t.storefront)
+        .await;
+    (t, order)
+}
+
+/// The storefront's token of a placed order.
+fn token(order: &PlacedOrder) -> &str {
+    order.body["data"]["orderCreate"]["order"]["token"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn a_catalog_change_later_does_not_rewrite_the_order() {
+    let app = TestApp::start().await;
+    let (t, order) = first_order(&app, "ord_a").await;
     app.sql_count("WITH u AS (UPDATE t_ord_a.products SET name = 'Renamed' RETURNING 1) SELECT count(*) AS n FROM u")
         .await;
-    let token = order["token"].as_str().unwrap();
     let read = "query($t: ID!) { order(token: $t) { number items { productName } total { amount } } }";
-    let body = app.gql(&t.storefront, read, json!({ "t": token })).await;
+    let body = app.gql(&t.storefront, read, json!({ "t": token(&order) })).await;
     assert_eq!(body["data"]["order"]["items"][0]["productName"], "Product tee", "{body}");
+}
 
-    // A storefront reads by token only, and never the admin-only parts.
+#[tokio::test]
+async fn a_storefront_reads_an_order_by_token_only_and_never_the_admin_only_parts() {
+    let app = TestApp::start().await;
+    let (t, order) = first_order(&app, "ord_a").await;
+    let token = token(&order);
     let body = app.gql(&t.storefront, "{ order(number: \"1001\") { id } }", json!({})).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
     let body =
@@ -200,6 +140,14 @@ async fn refused_orders_write_and_reserve_nothing() {
         assert!(codes(&body, "orderCreate").contains(&code.to_owned()), "{input}: {body}");
         assert_eq!(body["data"]["orderCreate"]["order"], Value::Null);
     }
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_b.orders").await, 0);
+    assert_eq!(app.sql_count("SELECT sum(reserved)::bigint AS n FROM t_ord_b.inventory").await, 0);
+}
+
+#[tokio::test]
+async fn a_shortage_on_one_line_refuses_the_whole_order() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_b").await;
     // Four units of one line and three of another: the second line's shortage refuses
     // the whole order, the first line's units included.
     let body = place(&app, &t.storefront, &[("TEE-S", 4), ("TEE-M", 6)], None).await;
@@ -251,18 +199,46 @@ async fn one_idempotency_key_gives_one_order() {
 }
 
 #[tokio::test]
-async fn the_lifecycle_is_enforced_and_moves_stock() {
+async fn an_unpaid_order_is_not_fulfilled_and_a_storefront_changes_none() {
     let app = TestApp::start().await;
-    let t = shop(&app, "ord_e").await;
-    let body = place(&app, &t.storefront, &[("TEE-S", 2)], None).await;
-    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-
+    let (t, id) = unpaid_order(&app, "ord_e").await;
     let body = change(&app, &t.admin, "orderFulfill", &id, None).await;
     assert_eq!(codes(&body, "orderFulfill"), ["ILLEGAL_TRANSITION"], "an unpaid order is not fulfilled");
     let body = change(&app, &t.storefront, "orderCancel", &id, None).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
+}
 
-    // Paid in two parts: the order is PAID once the total is captured.
+/// A shop `slug` and an unpaid order of 2 × TEE-S (20.00): the shop and the order's id.
+async fn unpaid_order(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String) {
+    let t = shop(app, slug).await;
+    let body = place(app, &t.storefront, &[("TEE-S", 2)], None).await;
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    (t, id)
+}
+
+/// [`unpaid_order`], paid in two parts (5 and 15).
+async fn paid_order(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String) {
+    let (t, id) = unpaid_order(app, slug).await;
+    for (amount, txn) in [("5", "pi_1"), ("15", "pi_2")] {
+        let body = pay(app, &t.admin, &id, amount, txn).await;
+        assert_eq!(codes(&body, "paymentCreate"), Vec::<String>::new(), "{body}");
+    }
+    (t, id)
+}
+
+/// [`paid_order`], fulfilled by staff member alice with the note "DHL 123"; returns the
+/// `orderFulfill` response too.
+async fn fulfilled_order(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String, Value) {
+    let (t, id) = paid_order(app, slug).await;
+    let query = format!("mutation($input: OrderTransitionInput!) {{ orderFulfill(input: $input) {{ {CHANGE} }} }}");
+    let body = as_staff(app, &t, "alice", &query, json!({ "input": { "id": id, "note": "DHL 123" } })).await;
+    (t, id, body)
+}
+
+#[tokio::test]
+async fn an_order_paid_in_two_parts_is_paid_once_the_total_is_captured() {
+    let app = TestApp::start().await;
+    let (t, id) = unpaid_order(&app, "ord_e").await;
     let body = pay(&app, &t.admin, &id, "5", "pi_1").await;
     assert_eq!(body["data"]["paymentCreate"]["order"]["paymentStatus"], "PARTIALLY_PAID", "{body}");
     assert_eq!(body["data"]["paymentCreate"]["order"]["status"], "PENDING");
@@ -275,11 +251,12 @@ async fn the_lifecycle_is_enforced_and_moves_stock() {
         body["data"]["paymentCreate"]["order"],
         json!({ "status": "PAID", "paymentStatus": "PAID", "capturedTotal": { "amount": "20.00" } })
     );
+}
 
-    let staff = [("authorization", format!("Bearer {}", t.admin)), ("x-staff-id", "alice".to_owned())];
-    let headers: Vec<(&str, &str)> = staff.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let query = format!("mutation($input: OrderTransitionInput!) {{ orderFulfill(input: $input) {{ {CHANGE} }} }}");
-    let (_, body) = app.post(&headers, &query, json!({ "input": { "id": id, "note": "DHL 123" } })).await;
+#[tokio::test]
+async fn fulfilment_ships_the_reserved_units_and_names_the_staff_member() {
+    let app = TestApp::start().await;
+    let (_, _, body) = fulfilled_order(&app, "ord_e").await;
     assert_eq!(body["data"]["orderFulfill"]["order"]["status"], "FULFILLED", "{body}");
     assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 0), "fulfilment ships the reserved units");
     let history = &body["data"]["orderFulfill"]["order"]["history"];
@@ -288,13 +265,24 @@ async fn the_lifecycle_is_enforced_and_moves_stock() {
         json!({ "fromStatus": "PAID", "toStatus": "FULFILLED", "actor": "staff:alice", "note": "DHL 123" })
     );
     assert_eq!(history[1]["toStatus"], "PAID", "a partial payment changes no status: {history}");
+}
 
+#[tokio::test]
+async fn a_fulfilled_order_is_completed_not_cancelled() {
+    let app = TestApp::start().await;
+    let (t, id, _) = fulfilled_order(&app, "ord_e").await;
     let body = change(&app, &t.admin, "orderCancel", &id, None).await;
     assert_eq!(codes(&body, "orderCancel"), ["ILLEGAL_TRANSITION"]);
     let body = change(&app, &t.admin, "orderComplete", &id, None).await;
     assert_eq!(body["data"]["orderComplete"]["order"]["status"], "COMPLETED");
+}
 
-    // Cancelling releases the reservation; a cancelled order stays cancelled.
+#[tokio::test]
+async fn cancelling_releases_the_reservation_and_a_cancelled_order_stays_cancelled() {
+    let app = TestApp::start().await;
+    let t = shop(&app, "ord_e").await;
+    // 3 left, as after an order of 2 was shipped.
+    stock(&app, &t, "TEE-S", 3, None).await;
     let body = place(&app, &t.storefront, &[("TEE-S", 3)], None).await;
     let other = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
     assert_eq!(reserved(&app, "ord_e", "TEE-S").await, (3, 3));
@@ -441,42 +429,52 @@ async fn pos_orders_take_stock_at_their_register() {
 }
 
 #[tokio::test]
-async fn listings_filter_page_and_never_mix_tenants() {
+async fn a_listing_pages_newest_first() {
     let app = TestApp::start().await;
-    let a = shop(&app, "ord_i").await;
-    let b = shop(&app, "ord_j").await;
-    for _ in 0..3 {
-        place(&app, &a.storefront, &[("TEE-S", 1)], None).await;
-    }
-    let body = place(&app, &b.storefront, &[("TEE-M", 1)], None).await;
-    let b_order = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-    let body = place(&app, &a.storefront, &[("TEE-M", 1)], None).await;
-    let a_last = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-    change(&app, &a.admin, "orderCancel", &a_last, None).await;
-
-    let list = "query($f: OrderFilterInput, $s: OrderSortInput, $after: String) {
-        orders(first: 2, after: $after, filter: $f, sortBy: $s) { totalCount pageInfo { hasNextPage endCursor }
-            edges { node { number status } } } }";
+    let (a, ..) = orders_of_two_tenants(&app).await;
+    let list = LIST;
     let body = app.gql(&a.admin, list, json!({})).await;
-    let numbers: Vec<&str> = body["data"]["orders"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["number"].as_str().unwrap())
-        .collect();
-    assert_eq!(numbers, ["1004", "1003"], "newest first: {body}");
+    assert_eq!(numbers(&body), ["1004", "1003"], "newest first: {body}");
     assert_eq!(body["data"]["orders"]["totalCount"], 4);
     let cursor = body["data"]["orders"]["pageInfo"]["endCursor"].clone();
     let body = app.gql(&a.admin, list, json!({ "after": cursor })).await;
-    let numbers: Vec<&str> = body["data"]["orders"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["number"].as_str().unwrap())
-        .collect();
-    assert_eq!(numbers, ["1002", "1001"]);
+    assert_eq!(numbers(&body), ["1002", "1001"]);
     assert_eq!(body["data"]["orders"]["pageInfo"]["hasNextPage"], false);
+}
 
+const LIST: &str = "query($f: OrderFilterInput, $s: OrderSortInput, $after: String) {
+    orders(first: 2, after: $after, filter: $f, sortBy: $s) { totalCount pageInfo { hasNextPage endCursor }
+        edges { node { number status } } } }";
+
+/// The order numbers of a `LIST` response.
+fn numbers(body: &Value) -> Vec<&str> {
+    body["data"]["orders"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["number"].as_str().unwrap()).collect()
+}
+
+/// Tenant A (`ord_i`) with four orders, the last cancelled, and tenant B (`ord_j`) with
+/// one, placed in between: A, B, A's last order and B's order.
+async fn orders_of_two_tenants(
+    app: &TestApp,
+) -> (crate::harness::TestTenant, crate::harness::TestTenant, String, String) {
+    let a = shop(app, "ord_i").await;
+    let b = shop(app, "ord_j").await;
+    for _ in 0..3 {
+        place(app, &a.storefront, &[("TEE-S", 1)], None).await;
+    }
+    let body = place(app, &b.storefront, &[("TEE-M", 1)], None).await;
+    let b_order = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let body = place(app, &a.storefront, &[("TEE-M", 1)], None).await;
+    let a_last = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    change(app, &a.admin, "orderCancel", &a_last, None).await;
+    (a, b, a_last, b_order)
+}
+
+#[tokio::test]
+async fn a_listing_filters_and_sorts() {
+    let app = TestApp::start().await;
+    let (a, ..) = orders_of_two_tenants(&app).await;
+    let list = LIST;
+    let cursor = app.gql(&a.admin, list, json!({})).await["data"]["orders"]["pageInfo"]["endCursor"].clone();
     let body = app.gql(&a.admin, list, json!({ "f": { "status": ["CANCELLED"] } })).await;
     assert_eq!(body["data"]["orders"]["totalCount"], 1);
     let body = app.gql(&a.admin, list, json!({ "f": { "search": "#1002" } })).await;
@@ -488,7 +486,13 @@ async fn listings_filter_page_and_never_mix_tenants() {
     assert_eq!(body["data"]["orders"]["edges"][0]["node"]["number"], "1001");
     let body = app.gql(&a.admin, list, json!({ "s": { "field": "NUMBER" }, "after": cursor })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "a cursor of another sort is refused");
+}
 
+#[tokio::test]
+async fn listings_never_mix_tenants() {
+    let app = TestApp::start().await;
+    let (a, b, a_last, b_order) = orders_of_two_tenants(&app).await;
+    let list = LIST;
     // Tenant B has its own numbers and sees nothing of A.
     let body = app.gql(&b.admin, list, json!({})).await;
     assert_eq!(body["data"]["orders"]["totalCount"], 1);
@@ -508,15 +512,7 @@ async fn bundles_reserve_their_parts_and_virtual_products_nothing() {
     product(&app, &t, "lens", "ACTIVE", &["LENS"]).await;
     stock(&app, &t, "LENS", 3, None).await;
     for (slug, kind, sku) in [("kit", "BUNDLE", "KIT"), ("ebook", "VIRTUAL", "EBOOK")] {
-        let body = app
-            .gql(
-                &t.admin,
-                crate::catalog::PRODUCT_CREATE,
-                json!({ "input": { "slug": slug, "name": slug, "status": "ACTIVE", "productType": kind,
-                                   "basePrice": "30", "currency": "EUR", "variants": [{ "sku": sku }] } }),
-            )
-            .await;
-        assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
+        ProductBuilder::new(slug).kind(kind).price("30").variant(sku).create(&app, &t).await;
     }
     let kit = app.gql(&t.admin, "{ product(slug: \"kit\") { id } }", json!({})).await["data"]["product"]["id"].clone();
     let body = place(&app, &t.storefront, &[("KIT", 1)], None).await;
@@ -551,14 +547,7 @@ async fn bundles_reserve_their_parts_and_virtual_products_nothing() {
 async fn a_page_of_orders_costs_the_same_statements_at_5_and_40() {
     let app = TestApp::one_connection().await;
     let t = shop(&app, "ord_l").await;
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation { customerCreate(input: { email: \"ada@example.com\" }) { userErrors { code } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(body["data"]["customerCreate"]["userErrors"], json!([]), "{body}");
+    CustomerBuilder::new("ada@example.com").create(&app, &t).await;
     stock(&app, &t, "TEE-S", 1000, None).await;
     stock(&app, &t, "TEE-M", 1000, None).await;
     for i in 0..40 {
@@ -584,40 +573,9 @@ async fn a_page_of_orders_costs_the_same_statements_at_5_and_40() {
 }
 
 #[tokio::test]
-async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
+async fn orders_belong_to_customers() {
     let app = TestApp::start().await;
-    let t = shop(&app, "ord_m").await;
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation { customerCreate(input: { email: \"Ada@Example.com\", firstName: \"Ada\", lastName: \"Lovelace\" }) {
-                customer { id } userErrors { code } } }",
-            json!({}),
-        )
-        .await;
-    let customer = body["data"]["customerCreate"]["customer"]["id"].as_str().unwrap().to_owned();
-
-    // A guest order with the customer's email is theirs; so is an admin order naming them.
-    let body = place(&app, &t.storefront, &[("TEE-S", 1)], None).await;
-    let first = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-    let body = app
-        .gql(
-            &t.admin,
-            ORDER_CREATE,
-            json!({ "input": { "items": [{ "sku": "TEE-M", "quantity": 2 }], "store": "web", "customerId": customer } }),
-        )
-        .await;
-    assert_eq!(body["data"]["orderCreate"]["order"]["email"], "ada@example.com", "{body}");
-    let second = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-    change(&app, &t.admin, "orderCancel", &second, None).await;
-    let staff = [("authorization", format!("Bearer {}", t.admin)), ("x-staff-id", "bob".to_owned())];
-    let headers: Vec<(&str, &str)> = staff.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let note =
-        "mutation($input: CustomerNoteCreateInput!) { customerNoteCreate(input: $input) { userErrors { code } } }";
-    let (_, body) =
-        app.post(&headers, note, json!({ "input": { "orderId": first, "body": "asked for gift wrap" } })).await;
-    assert_eq!(body["data"]["customerNoteCreate"]["userErrors"], json!([]), "{body}");
-
+    let (t, customer, _) = customer_with_orders(&app, "ord_m").await;
     let query = "query($id: ID!) { customer(id: $id) {
         orders { totalCount edges { node { number status total { amount } customer { email } notes { body staffId } } } }
         activity(first: 10) { edges { node { kind } } } } }";
@@ -630,8 +588,32 @@ async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
     let kinds: Vec<&str> =
         c["activity"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["ORDER_CANCELLED", "ORDER_PLACED", "ORDER_PLACED", "SIGNUP"]);
+}
 
-    // Anonymized: personal data gone from the customer and their orders, orders and money kept.
+/// A shop `slug` with customer Ada, a guest order of hers (by email, with a note of staff
+/// member bob) and a cancelled admin order naming her: the shop, her id and the first
+/// order's id.
+async fn customer_with_orders(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String, String) {
+    let t = shop(app, slug).await;
+    let customer = CustomerBuilder::new("Ada@Example.com").name("Ada", "Lovelace").create(app, &t).await;
+
+    // A guest order with the customer's email is theirs; so is an admin order naming them.
+    let body = place(app, &t.storefront, &[("TEE-S", 1)], None).await;
+    let first = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    let second = OrderBuilder::new().item("TEE-M", 2).customer(&customer).create(app, &t.admin).await;
+    assert_eq!(second.body["data"]["orderCreate"]["order"]["email"], "ada@example.com", "{}", second.body);
+    change(app, &t.admin, "orderCancel", &second.id, None).await;
+    let note =
+        "mutation($input: CustomerNoteCreateInput!) { customerNoteCreate(input: $input) { userErrors { code } } }";
+    let body =
+        as_staff(app, &t, "bob", note, json!({ "input": { "orderId": first, "body": "asked for gift wrap" } })).await;
+    assert_eq!(body["data"]["customerNoteCreate"]["userErrors"], json!([]), "{body}");
+    (t, customer, first)
+}
+
+/// [`customer_with_orders`], with Ada anonymized.
+async fn anonymized_customer(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String, String) {
+    let (t, customer, first) = customer_with_orders(app, slug).await;
     let body = app
         .gql(
             &t.admin,
@@ -640,6 +622,14 @@ async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
         )
         .await;
     assert_eq!(body["data"]["customerAnonymize"]["userErrors"], json!([]), "{body}");
+    (t, customer, first)
+}
+
+#[tokio::test]
+async fn an_anonymized_customer_keeps_orders_and_money_without_personal_data() {
+    let app = TestApp::start().await;
+    let (t, customer, first) = anonymized_customer(&app, "ord_m").await;
+    // Personal data gone from the customer and their orders, orders and money kept.
     let query = "query($id: ID!) { order(id: $id) { email total { amount } shippingAddress { city } customer { id anonymized } } }";
     let body = app.gql(&t.admin, query, json!({ "id": first })).await;
     assert_eq!(
@@ -648,6 +638,12 @@ async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
                 "customer": { "id": customer, "anonymized": true } })
     );
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_m.orders WHERE customer_id IS NOT NULL").await, 2);
+}
+
+#[tokio::test]
+async fn an_anonymized_customer_orders_nothing_more() {
+    let app = TestApp::start().await;
+    let (t, customer, _) = anonymized_customer(&app, "ord_m").await;
     let body = app
         .gql(
             &t.admin,
@@ -656,6 +652,12 @@ async fn orders_belong_to_customers_who_keep_them_when_anonymized() {
         )
         .await;
     assert_eq!(codes(&body, "orderCreate"), ["CUSTOMER_ANONYMIZED"]);
+}
+
+#[tokio::test]
+async fn storefronts_do_not_name_customers() {
+    let app = TestApp::start().await;
+    let (t, customer, _) = anonymized_customer(&app, "ord_m").await;
     let body = app
         .gql(
             &t.storefront,
@@ -686,13 +688,9 @@ async fn placing_an_order_costs_a_fixed_number_of_statements() {
 }
 
 #[tokio::test]
-async fn payments_are_captured_failed_and_checked() {
+async fn invalid_payments_are_refused_and_write_nothing() {
     let app = TestApp::start().await;
-    let t = shop(&app, "ord_p").await;
-    let body = place(&app, &t.storefront, &[("TEE-M", 2)], None).await;
-    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
-    let create = "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
-        payment { id status } order { status } userErrors { field code } } }";
+    let (t, id) = order_to_pay(&app, "ord_p").await;
     for (input, code) in [
         (json!({ "orderId": id, "provider": "Stripe.X", "amount": "1" }), "INVALID"),
         (json!({ "orderId": id, "provider": "stripe", "amount": "-1" }), "NEGATIVE_PRICE"),
@@ -703,27 +701,54 @@ async fn payments_are_captured_failed_and_checked() {
             "NOT_FOUND",
         ),
     ] {
-        let body = app.gql(&t.admin, create, json!({ "input": input })).await;
+        let body = app.gql(&t.admin, PAYMENT_CREATE, json!({ "input": input })).await;
         assert_eq!(codes(&body, "paymentCreate"), [code], "{input}: {body}");
     }
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_ord_p.payments").await, 0);
+}
 
-    // An attempt that fails, then one captured in two steps.
-    let body =
-        app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "25" } })).await;
-    let failing = body["data"]["paymentCreate"]["payment"]["id"].clone();
-    assert_eq!(body["data"]["paymentCreate"]["payment"]["status"], "PENDING");
+const PAYMENT_CREATE: &str = "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
+    payment { id status } order { status } userErrors { field code } } }";
+
+const PAYMENT_CAPTURE: &str = "mutation($input: PaymentCaptureInput!) { paymentCapture(input: $input) {
+    payment { status capturedAmount { amount } } order { status paymentStatus } userErrors { code } } }";
+
+/// A shop `slug` and an order of 2 × TEE-M (25.00) to pay: the shop and the order's id.
+async fn order_to_pay(app: &TestApp, slug: &str) -> (crate::harness::TestTenant, String) {
+    let t = shop(app, slug).await;
+    let body = place(app, &t.storefront, &[("TEE-M", 2)], None).await;
+    let id = body["data"]["orderCreate"]["order"]["id"].as_str().unwrap().to_owned();
+    (t, id)
+}
+
+/// A pending (uncaptured) payment of the whole 25.00 of `order`; returns the payload.
+async fn pending_payment(app: &TestApp, token: &str, order: &str) -> Value {
+    let body = app
+        .gql(token, PAYMENT_CREATE, json!({ "input": { "orderId": order, "provider": "adyen", "amount": "25" } }))
+        .await;
+    body["data"]["paymentCreate"].clone()
+}
+
+#[tokio::test]
+async fn a_failed_payment_is_not_captured() {
+    let app = TestApp::start().await;
+    let (t, id) = order_to_pay(&app, "ord_p").await;
+    let created = pending_payment(&app, &t.admin, &id).await;
+    let failing = created["payment"]["id"].clone();
+    assert_eq!(created["payment"]["status"], "PENDING");
     let fail = "mutation($input: PaymentFailInput!) { paymentFail(input: $input) { payment { status failureReason } userErrors { code } } }";
     let body = app.gql(&t.admin, fail, json!({ "input": { "paymentId": failing, "reason": "card declined" } })).await;
     assert_eq!(body["data"]["paymentFail"]["payment"], json!({ "status": "FAILED", "failureReason": "card declined" }));
-    let capture = "mutation($input: PaymentCaptureInput!) { paymentCapture(input: $input) {
-        payment { status capturedAmount { amount } } order { status paymentStatus } userErrors { code } } }";
-    let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": failing } })).await;
+    let body = app.gql(&t.admin, PAYMENT_CAPTURE, json!({ "input": { "paymentId": failing } })).await;
     assert_eq!(codes(&body, "paymentCapture"), ["ILLEGAL_TRANSITION"], "a failed payment is not captured");
+}
 
-    let body =
-        app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "25" } })).await;
-    let payment = body["data"]["paymentCreate"]["payment"]["id"].clone();
+#[tokio::test]
+async fn a_payment_is_captured_once_and_never_beyond_what_is_owed() {
+    let app = TestApp::start().await;
+    let (t, id) = order_to_pay(&app, "ord_p").await;
+    let (create, capture) = (PAYMENT_CREATE, PAYMENT_CAPTURE);
+    let payment = pending_payment(&app, &t.admin, &id).await["payment"]["id"].clone();
     let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": payment, "amount": "25.01" } })).await;
     assert_eq!(codes(&body, "paymentCapture"), ["AMOUNT_EXCEEDED"]);
     let body = app.gql(&t.admin, capture, json!({ "input": { "paymentId": payment } })).await;
@@ -737,7 +762,14 @@ async fn payments_are_captured_failed_and_checked() {
     let body =
         app.gql(&t.admin, create, json!({ "input": { "orderId": id, "provider": "adyen", "amount": "0.01" } })).await;
     assert_eq!(codes(&body, "paymentCreate"), ["AMOUNT_EXCEEDED"], "nothing is owed any more");
-    let body = app.gql(&t.storefront, capture, json!({ "input": { "paymentId": payment } })).await;
+}
+
+#[tokio::test]
+async fn a_storefront_captures_no_payment() {
+    let app = TestApp::start().await;
+    let (t, id) = order_to_pay(&app, "ord_p").await;
+    let payment = pending_payment(&app, &t.admin, &id).await["payment"]["id"].clone();
+    let body = app.gql(&t.storefront, PAYMENT_CAPTURE, json!({ "input": { "paymentId": payment } })).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
 
@@ -746,16 +778,7 @@ async fn totals_are_exact_decimals() {
     let app = TestApp::start().await;
     let t = shop(&app, "ord_q").await;
     for (slug, price) in [("dime", "0.1"), ("odd", "19.99"), ("fine", "0.3333")] {
-        let body = app
-            .gql(
-                &t.admin,
-                crate::catalog::PRODUCT_CREATE,
-                json!({ "input": { "slug": slug, "name": slug, "status": "ACTIVE", "basePrice": price, "currency": "EUR",
-                                   "variants": [{ "sku": slug.to_uppercase() }] } }),
-            )
-            .await;
-        assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
-        stock(&app, &t, &slug.to_uppercase(), 100, None).await;
+        ProductBuilder::new(slug).price(price).variant(&slug.to_uppercase()).stock(100).create(&app, &t).await;
     }
     // 3 × 0.1 is 0.30, not 0.30000000000000004; 7 × 19.99 = 139.93; 3 × 0.3333 = 0.9999,
     // rounded half up to the cent: 1.00.
@@ -800,16 +823,7 @@ async fn the_store_comes_from_the_input_or_the_request() {
 async fn an_order_with_nothing_to_pay_is_paid_at_once() {
     let app = TestApp::start().await;
     let t = shop(&app, "ord_s").await;
-    let body = app
-        .gql(
-            &t.admin,
-            crate::catalog::PRODUCT_CREATE,
-            json!({ "input": { "slug": "sample", "name": "Free sample", "status": "ACTIVE", "basePrice": "0",
-                               "currency": "EUR", "variants": [{ "sku": "SAMPLE" }] } }),
-        )
-        .await;
-    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
-    stock(&app, &t, "SAMPLE", 5, None).await;
+    ProductBuilder::new("sample").name("Free sample").price("0").variant("SAMPLE").stock(5).create(&app, &t).await;
     let body = place(&app, &t.storefront, &[("SAMPLE", 2)], None).await;
     let order = &body["data"]["orderCreate"]["order"];
     assert_eq!(order["status"], "PAID", "{body}");
@@ -823,13 +837,7 @@ async fn an_order_with_nothing_to_pay_is_paid_at_once() {
 
 /// Places an order in store `web` as `email`, with `key`.
 async fn place_as(app: &TestApp, token: &str, email: &str, sku: &str, quantity: i32, key: &str) -> Value {
-    app.gql(
-        token,
-        ORDER_CREATE,
-        json!({ "input": { "items": [{ "sku": sku, "quantity": quantity }], "store": "web", "email": email,
-                           "idempotencyKey": key, "shippingAddress": address() } }),
-    )
-    .await
+    OrderBuilder::new().item(sku, quantity).email(email).key(Some(key)).shipping().send(app, token).await
 }
 
 #[tokio::test]

@@ -11,9 +11,9 @@ use serde_json::json;
 use storegraph::db::{PoolConfig, PoolerMode, migrate, pooler};
 use storegraph::graphql::Limits;
 
+use crate::fixtures::{place, shop, stock};
 use crate::harness::{STORE_CODES, TestApp, TestTenant, error_code, store_codes};
 use crate::harness_pgbouncer::PgBouncer;
-use crate::orders::{place, shop, stock};
 
 /// Clients at once, and requests per client.
 const CLIENTS: usize = 16;

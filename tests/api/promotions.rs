@@ -6,8 +6,8 @@
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
+use crate::fixtures::{ProductBuilder, change, codes, pay, refund, shop, stock};
 use crate::harness::{TestApp, TestTenant, error_code};
-use crate::orders::{change, codes, refund, shop, stock};
 
 const COUPON_CREATE: &str = "mutation($input: CouponCreateInput!) { couponCreate(input: $input) {
     coupon { id code kind value currency usageLimit perCustomerLimit usedCount remainingUses active
@@ -39,16 +39,7 @@ async fn order(app: &TestApp, token: &str, items: &[(&str, i32)], email: &str, c
 /// Creates an ACTIVE product `slug` priced `price` EUR with one variant (its slug upper
 /// case) and 1,000 units in stock.
 async fn priced(app: &TestApp, t: &TestTenant, slug: &str, price: &str) {
-    let body = app
-        .gql(
-            &t.admin,
-            crate::catalog::PRODUCT_CREATE,
-            json!({ "input": { "slug": slug, "name": slug, "status": "ACTIVE", "basePrice": price, "currency": "EUR",
-                               "variants": [{ "sku": slug.to_uppercase() }] } }),
-        )
-        .await;
-    assert_eq!(body["data"]["productCreate"]["userErrors"], json!([]), "{body}");
-    stock(app, t, &slug.to_uppercase(), 1000, None).await;
+    ProductBuilder::new(slug).price(price).variant(&slug.to_uppercase()).stock(1000).create(app, t).await;
 }
 
 fn placed(body: &Value) -> &Value {
@@ -345,7 +336,7 @@ async fn a_campaign_reports_redemptions_discount_and_revenue() {
     change(&app, &t.admin, "orderCancel", &id, None).await;
     // Order a is paid and 4.50 of it refunded: revenue counts 18.00 − 4.50.
     let a = placed(&a)["id"].as_str().unwrap().to_owned();
-    let body = crate::orders::pay(&app, &t.admin, &a, "18.00", "pi_a").await;
+    let body = pay(&app, &t.admin, &a, "18.00", "pi_a").await;
     assert_eq!(body["data"]["paymentCreate"]["order"]["status"], "PAID", "{body}");
     refund(&app, &t.admin, &a, "4.50").await;
 

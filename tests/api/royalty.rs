@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
+use crate::fixtures::{ProductBuilder, ShopBuilder, capture, gql_ok, pairs, place, refund_ok};
 use crate::harness::{TestApp, TestTenant, error_code};
-use crate::orders::{place, stock};
 
 const RULE_CREATE: &str = "mutation($input: RoyaltyRuleCreateInput!) { royaltyRuleCreate(input: $input) {
     royaltyRule { id name beneficiary scope productId categoryId attributeId attributeValue rateKind rate currency active }
@@ -17,9 +17,6 @@ const RULE_CREATE: &str = "mutation($input: RoyaltyRuleCreateInput!) { royaltyRu
 const RULE_UPDATE: &str = "mutation($input: RoyaltyRuleUpdateInput!) { royaltyRuleUpdate(input: $input) {
     royaltyRule { id name beneficiary rateKind rate currency active }
     userErrors { field code message } } }";
-
-const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) {
-    product { id variants { id sku } } userErrors { field code message } } }";
 
 const ORDER_ALLOCATIONS: &str = "query($id: ID!) { order(id: $id) { status items { id sku }
     royaltyAllocations { id kind beneficiary orderItemId saleId base { amount currency } quantity rateKind rate
@@ -47,25 +44,16 @@ struct Shop {
     rules: std::collections::HashMap<&'static str, String>,
 }
 
-async fn gql_ok(app: &TestApp, token: &str, query: &str, variables: Value, field: &str) -> Value {
-    let body = app.gql(token, query, variables).await;
-    assert_eq!(body["data"][field]["userErrors"], json!([]), "{body}");
-    body["data"][field].clone()
-}
-
+/// A product of one variant per SKU (SIMPLE, or CONFIGURABLE by colour when more than
+/// one), 100 of each in stock.
 async fn simple_product(app: &TestApp, t: &TestTenant, slug: &str, price: &str, skus: &[&str]) -> Value {
-    let variants: Vec<Value> = skus
-        .iter()
-        .map(|sku| json!({ "sku": sku, "optionValues": if skus.len() > 1 { json!([{ "name": "colour", "value": sku }]) } else { json!([]) } }))
-        .collect();
-    let input = json!({ "slug": slug, "name": slug, "status": "ACTIVE",
-                        "productType": if skus.len() > 1 { "CONFIGURABLE" } else { "SIMPLE" },
-                        "basePrice": price, "currency": "EUR", "variants": variants });
-    let payload = gql_ok(app, &t.admin, PRODUCT_CREATE, json!({ "input": input }), "productCreate").await;
+    let mut product = ProductBuilder::new(slug).price(price).stock(100);
+    product = product.kind(if skus.len() > 1 { "CONFIGURABLE" } else { "SIMPLE" });
     for sku in skus {
-        stock(app, t, sku, 100, None).await;
+        let options = if skus.len() > 1 { json!([{ "name": "colour", "value": sku }]) } else { json!([]) };
+        product = product.variant_with(json!({ "sku": sku, "optionValues": options }));
     }
-    payload["product"].clone()
+    product.create(app, t).await
 }
 
 async fn category(app: &TestApp, t: &TestTenant, slug: &str, parent: Option<&str>) -> String {
@@ -109,8 +97,7 @@ async fn rule(app: &TestApp, t: &TestTenant, input: Value) -> String {
 }
 
 async fn shop(app: &TestApp, slug: &str) -> Shop {
-    let t = app.tenant(slug).await;
-    app.store(&t.admin, "web", None).await;
+    let t = ShopBuilder::new(slug).store("web").create(app).await;
     gql_ok(
         app,
         &t.admin,
@@ -167,28 +154,6 @@ async fn shop(app: &TestApp, slug: &str) -> Shop {
         rules.insert(key, rule(app, &t, input).await);
     }
     Shop { t, jacket: jacket_id, shirts, apparel, rules }
-}
-
-async fn pay(app: &TestApp, t: &TestTenant, order: &str, amount: &str) -> Value {
-    gql_ok(
-        app,
-        &t.admin,
-        "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) { order { status } userErrors { field code message } } }",
-        json!({ "input": { "orderId": order, "provider": "cash", "amount": amount, "captured": true } }),
-        "paymentCreate",
-    )
-    .await
-}
-
-async fn refund(app: &TestApp, t: &TestTenant, order: &str, amount: &str) -> Value {
-    gql_ok(
-        app,
-        &t.admin,
-        "mutation($input: RefundCreateInput!) { refundCreate(input: $input) { order { status refundedTotal { amount } } userErrors { field code message } } }",
-        json!({ "input": { "orderId": order, "amount": amount, "reason": "returned" } }),
-        "refundCreate",
-    )
-    .await
 }
 
 /// Places an order in store `web` and returns its id and total.
@@ -255,7 +220,7 @@ const MIXED_ITEMS: &[(&str, i32)] = &[("JACKET", 7), ("CAP-RED", 1), ("CAP-BLUE"
 
 #[tokio::test]
 async fn a_paid_mixed_order_earns_per_line_and_rule_rounded_half_up() {
-    let app = TestApp::one_connection().await;
+    let app = TestApp::start().await;
     let s = shop(&app, "roy_a").await;
     let t = &s.t;
     let (id, total) = order(&app, t, MIXED_ITEMS).await;
@@ -263,12 +228,26 @@ async fn a_paid_mixed_order_earns_per_line_and_rule_rounded_half_up() {
 
     // Nothing before the order is paid, not even when part of it is.
     assert_eq!(ledger(&app, t, &id).await, []);
-    assert_eq!(pay(&app, t, &id, "100.00").await["order"]["status"], "PENDING");
+    assert_eq!(capture(&app, t, &id, "100.00").await["order"]["status"], "PENDING");
     assert_eq!(ledger(&app, t, &id).await, []);
-    assert_eq!(pay(&app, t, &id, "94.28").await["order"]["status"], "PAID");
+    assert_eq!(capture(&app, t, &id, "94.28").await["order"]["status"], "PAID");
     assert_eq!(ledger(&app, t, &id).await, rows(MIXED_SALES));
+}
 
-    // What each allocation copies: the base, the rate, the quantity, the rule and order.
+/// The shop of tenant `slug` with the mixed order placed and paid in full: the shop and
+/// the order's id.
+async fn paid_mixed_order(app: &TestApp, slug: &str) -> (Shop, String) {
+    let s = shop(app, slug).await;
+    let (id, total) = order(app, &s.t, MIXED_ITEMS).await;
+    assert_eq!(capture(app, &s.t, &id, &total).await["order"]["status"], "PAID");
+    (s, id)
+}
+
+#[tokio::test]
+async fn an_allocation_copies_the_base_rate_quantity_rule_and_order() {
+    let app = TestApp::start().await;
+    let (s, id) = paid_mixed_order(&app, "roy_a").await;
+    let t = &s.t;
     let body = app.gql(&t.admin, ORDER_ALLOCATIONS, json!({ "id": id })).await;
     let allocations = body["data"]["order"]["royaltyAllocations"].as_array().unwrap().clone();
     let dana = allocations.iter().find(|a| a["beneficiary"] == "Designer Dana").unwrap();
@@ -285,8 +264,13 @@ async fn a_paid_mixed_order_earns_per_line_and_rule_rounded_half_up() {
         (&guild["rateKind"], &guild["rate"], &guild["base"]["amount"]),
         (&json!("FIXED_PER_UNIT"), &json!("0.75"), &json!("37.47"))
     );
+}
 
-    // The ledger: newest first, paged, filtered by beneficiary, rule and order.
+#[tokio::test]
+async fn the_ledger_pages_newest_first_and_filters_by_beneficiary_rule_and_order() {
+    let app = TestApp::start().await;
+    let (s, id) = paid_mixed_order(&app, "roy_a").await;
+    let t = &s.t;
     let page = "query($filter: RoyaltyAllocationFilterInput, $after: String) {
         royaltyAllocations(first: 3, after: $after, filter: $filter) {
             totalCount pageInfo { hasNextPage endCursor } edges { node { id createdAt beneficiary amount { amount } } } } }";
@@ -321,18 +305,29 @@ async fn a_paid_mixed_order_earns_per_line_and_rule_rounded_half_up() {
     assert_eq!(body["data"]["royaltyAllocations"]["totalCount"], 0, "a USD rate never covers a EUR order: {body}");
     let body = app.gql(&t.admin, page, json!({ "filter": { "ruleId": s.rules["dormant"] } })).await;
     assert_eq!(body["data"]["royaltyAllocations"]["totalCount"], 0, "inactive rules allocate nothing: {body}");
+}
 
-    // Paying is allocated once: the sales are unique per rule and line in the database too.
+#[tokio::test]
+async fn paying_is_allocated_once_per_rule_and_line() {
+    let app = TestApp::start().await;
+    let (_, id) = paid_mixed_order(&app, "roy_a").await;
+    // The sales are unique per rule and line in the database too.
     let duplicate = format!(
         "SELECT count(*) AS n FROM t_roy_a.royalty_allocations WHERE order_id = '{id}' AND kind = 'sale' \
          GROUP BY rule_id, order_item_id HAVING count(*) > 1"
     );
     assert_eq!(app.sql_count(&format!("SELECT count(*) AS n FROM ({duplicate}) d")).await, 0);
+}
 
+#[tokio::test]
+async fn a_page_of_orders_with_their_allocations_costs_the_same_statements_at_any_size() {
+    let app = TestApp::one_connection().await;
+    let (s, _) = paid_mixed_order(&app, "roy_a").await;
+    let t = &s.t;
     // A page of orders with their allocations costs one statement more, at any size.
     order(&app, t, &[("JACKET", 1)]).await;
     let (third, _) = order(&app, t, &[("SHIRT", 1)]).await;
-    pay(&app, t, &third, "12.49").await;
+    capture(&app, t, &third, "12.49").await;
     let orders =
         "query($n: Int) { orders(first: $n) { edges { node { number royaltyAllocations { amount { amount } } } } } }";
     app.gql(&t.admin, orders, json!({ "n": 1 })).await;
@@ -361,10 +356,10 @@ async fn refunds_reverse_in_proportion_cumulatively_down_to_zero() {
     let s = shop(&app, "roy_b").await;
     let t = &s.t;
     let (id, total) = order(&app, t, MIXED_ITEMS).await;
-    pay(&app, t, &id, &total).await;
+    capture(&app, t, &id, &total).await;
 
     // Half refunded: each sale keeps half of itself, rounded half up.
-    assert_eq!(refund(&app, t, &id, "97.14").await["order"]["status"], "PARTIALLY_REFUNDED");
+    assert_eq!(refund_ok(&app, t, &id, "97.14").await["order"]["status"], "PARTIALLY_REFUNDED");
     let mut expected: Vec<(&str, &str, &str, &str)> = MIXED_SALES.to_vec();
     expected.extend([
         ("REVERSAL", "Designer Dana", "JACKET", "-8.74"), // keeps 8.745 → 8.75
@@ -387,7 +382,7 @@ async fn refunds_reverse_in_proportion_cumulatively_down_to_zero() {
     // 144.28 refunded, 50.00 kept: each target is the sale's share of what is kept,
     // computed from the sale (17.49 × 50 / 194.28 = 4.501…), not from the last net, so
     // the second reversal is 4.25 where a reversal of the refund's own share would be 4.24.
-    refund(&app, t, &id, "47.14").await;
+    refund_ok(&app, t, &id, "47.14").await;
     expected.extend([
         ("REVERSAL", "Designer Dana", "JACKET", "-4.25"),
         ("REVERSAL", "Acme Brand Licensing", "JACKET", "-3.40"),
@@ -397,7 +392,7 @@ async fn refunds_reverse_in_proportion_cumulatively_down_to_zero() {
     assert_eq!(ledger(&app, t, &id).await, rows(&expected));
 
     // The rest refunded: every net is exactly zero.
-    assert_eq!(refund(&app, t, &id, "50.00").await["order"]["status"], "REFUNDED");
+    assert_eq!(refund_ok(&app, t, &id, "50.00").await["order"]["status"], "REFUNDED");
     expected.extend([
         ("REVERSAL", "Designer Dana", "JACKET", "-4.50"),
         ("REVERSAL", "Acme Brand Licensing", "JACKET", "-3.60"),
@@ -467,7 +462,7 @@ async fn cancelling_a_paid_order_reverses_everything_and_rule_changes_apply_late
     let s = shop(&app, "roy_c").await;
     let t = &s.t;
     let (id, total) = order(&app, t, &[("JACKET", 1), ("CAP-BLUE", 1)]).await;
-    pay(&app, t, &id, &total).await;
+    capture(&app, t, &id, &total).await;
     let sales = [("SALE", "Designer Dana", "JACKET", "2.50"), ("SALE", "Acme Brand Licensing", "JACKET", "2.00")];
     assert_eq!(ledger(&app, t, &id).await, rows(&sales), "12.5 % of 19.99 is 2.49875, 10 % is 1.999");
     let body = app
@@ -485,8 +480,8 @@ async fn cancelling_a_paid_order_reverses_everything_and_rule_changes_apply_late
     ]);
     assert_eq!(ledger(&app, t, &id).await, rows(&expected));
     // Refunding the cancelled order's money moves nothing further.
-    refund(&app, t, &id, "10.00").await;
-    refund(&app, t, &id, "13.44").await;
+    refund_ok(&app, t, &id, "10.00").await;
+    refund_ok(&app, t, &id, "13.44").await;
     assert_eq!(ledger(&app, t, &id).await, rows(&expected));
 
     // Deactivating a rule and changing another's rate: later orders only.
@@ -506,7 +501,7 @@ async fn cancelling_a_paid_order_reverses_everything_and_rule_changes_apply_late
         "{body}"
     );
     let (later, total) = order(&app, t, &[("JACKET", 1)]).await;
-    pay(&app, t, &later, &total).await;
+    capture(&app, t, &later, &total).await;
     assert_eq!(ledger(&app, t, &later).await, rows(&[("SALE", "Acme Holdings", "JACKET", "4.00")]));
     assert_eq!(ledger(&app, t, &id).await, rows(&expected), "earlier allocations keep their terms");
 
@@ -559,7 +554,7 @@ async fn the_base_is_what_was_paid_for_the_line_after_its_discount() {
                { "sku": "SHIRT", "lineTotal": { "amount": "37.47" }, "discountTotal": { "amount": "3.75" } }])
     );
     let id = order["id"].as_str().unwrap();
-    pay(&app, t, id, "159.66").await;
+    capture(&app, t, id, "159.66").await;
     assert_eq!(
         ledger(&app, t, id).await,
         rows(&[
@@ -643,12 +638,19 @@ async fn invalid_rules_are_refused_and_write_nothing() {
         ),
     ] {
         let body = app.gql(&t.admin, RULE_CREATE, json!({ "input": input })).await;
-        let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
+        let expected = pairs(&expected);
         assert_eq!(errors(&body, "royaltyRuleCreate"), expected, "{input}: {body}");
         assert!(body["data"]["royaltyRuleCreate"]["royaltyRule"].is_null());
     }
     assert_eq!(app.sql_count(count).await, rules_before, "refused rules write nothing");
+}
 
+#[tokio::test]
+async fn invalid_rule_updates_are_refused_and_change_nothing() {
+    let app = TestApp::start().await;
+    let s = shop(&app, "roy_d").await;
+    let t = &s.t;
+    let unknown = "00000000-0000-0000-0000-000000000000";
     // Updates are checked against the rule as it is.
     for (input, expected) in [
         (json!({ "id": s.rules["dana"], "rate": "250" }), vec![("input.rate", "INVALID")]),
@@ -663,7 +665,7 @@ async fn invalid_rules_are_refused_and_write_nothing() {
         (json!({ "id": unknown, "active": false }), vec![("input.id", "NOT_FOUND")]),
     ] {
         let body = app.gql(&t.admin, RULE_UPDATE, json!({ "input": input })).await;
-        let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
+        let expected = pairs(&expected);
         assert_eq!(errors(&body, "royaltyRuleUpdate"), expected, "{input}: {body}");
     }
     let body = app
@@ -678,8 +680,12 @@ async fn invalid_rules_are_refused_and_write_nothing() {
         json!({ "rate": "0.75", "currency": "EUR", "rateKind": "FIXED_PER_UNIT", "name": "Apparel guild" }),
         "refused updates change nothing: {body}"
     );
+}
 
-    // The database refuses inconsistent rows on its own.
+#[tokio::test]
+async fn the_database_refuses_inconsistent_rules_on_its_own() {
+    let app = TestApp::start().await;
+    let s = shop(&app, "roy_d").await;
     let mut conn = diesel_async::AsyncPgConnection::establish(&app.db_url).await.unwrap();
     for bad in [
         "INSERT INTO t_roy_d.royalty_rules (name, beneficiary, scope, rate_kind, rate) VALUES ('x', 'y', 'product', 'percentage', 5)",
@@ -706,7 +712,7 @@ async fn royalties_are_admin_only_and_per_tenant() {
     let s = shop(&app, "roy_e").await;
     let t = &s.t;
     let (id, total) = order(&app, t, &[("JACKET", 1)]).await;
-    pay(&app, t, &id, &total).await;
+    capture(&app, t, &id, &total).await;
     let other = app.tenant("roy_f").await;
 
     for query in [

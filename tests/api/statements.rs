@@ -124,7 +124,7 @@ async fn a_storefront_page_with_everything_on_it_costs_the_same_statements_at_5_
         .clone();
     let mut ids = Vec::new();
     for i in 0..55 {
-        let product = crate::catalog::product(
+        let product = crate::fixtures::product(
             &app,
             &t,
             &format!("p{i:02}"),

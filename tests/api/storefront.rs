@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalog::product;
+use crate::fixtures::{PRODUCT_CREATE, product};
 use crate::harness::{TestApp, TestTenant, error_code};
 
 const STORE_PRODUCT_SET: &str = "mutation($input: StoreProductSetInput!) { storeProductSet(input: $input) {
@@ -249,7 +249,7 @@ async fn listings_sort_by_name_price_and_relevance_and_filter_by_price_type_and_
         let body = app
             .gql(
                 &t.admin,
-                crate::catalog::PRODUCT_CREATE,
+                PRODUCT_CREATE,
                 json!({ "input": {
                 "slug": slug, "name": name, "status": "ACTIVE", "productType": kind, "basePrice": price,
                 "currency": "EUR", "variants": [{ "sku": slug.to_uppercase() }] } }),
@@ -319,7 +319,7 @@ async fn bundles_are_made_of_other_products_variants_and_available_when_all_part
     let body = app
         .gql(
             &t.admin,
-            crate::catalog::PRODUCT_CREATE,
+            PRODUCT_CREATE,
             json!({ "input": {
             "slug": "kit", "name": "Camera kit", "status": "ACTIVE", "productType": "BUNDLE", "basePrice": "999",
             "currency": "EUR", "variants": [{ "sku": "KIT" }] } }),

@@ -3,20 +3,12 @@
 
 use serde_json::{Value, json};
 
+use crate::fixtures::{ORDER_CREATE, codes, shop, user_errors};
 use crate::harness::{STORE_CREATE, TestApp, error_code};
 
 const STORE_UPDATE: &str = "mutation($input: StoreUpdateInput!) { storeUpdate(input: $input) {
     store { id code name domain locale defaultCurrency theme active }
     userErrors { field code message } } }";
-
-fn user_errors(body: &Value, mutation: &str) -> Vec<(String, String)> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors in {body}"))
-        .iter()
-        .map(|e| (e["field"][1].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
-        .collect()
-}
 
 #[tokio::test]
 async fn invalid_store_input_returns_user_errors_and_writes_nothing() {
@@ -241,7 +233,7 @@ const CLOSED_VARIANT: &str =
 #[tokio::test]
 async fn an_inactive_store_is_not_found_for_storefronts_at_every_entry_point() {
     let app = TestApp::start().await;
-    let t = crate::orders::shop(&app, "closed_a").await;
+    let t = shop(&app, "closed_a").await;
     let closed = app.store(&t.admin, "closed", Some("closed.example.com")).await;
     let product_id =
         app.gql(&t.admin, "{ product(slug: \"tee\") { id } }", json!({})).await["data"]["product"]["id"].clone();
@@ -285,15 +277,10 @@ async fn an_inactive_store_is_not_found_for_storefronts_at_every_entry_point() {
     let input = json!({ "items": [{ "sku": "TEE-S", "quantity": 1 }], "email": "a@b.co" });
     let mut with_store = input.clone();
     with_store["store"] = json!("closed");
-    let body = app.gql(&t.storefront, crate::orders::ORDER_CREATE, json!({ "input": with_store })).await;
-    assert_eq!(crate::orders::codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
-    let (_, body) = app
-        .post(
-            &[("authorization", &auth), ("x-store", "closed")],
-            crate::orders::ORDER_CREATE,
-            json!({ "input": input }),
-        )
-        .await;
-    assert_eq!(crate::orders::codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
+    let body = app.gql(&t.storefront, ORDER_CREATE, json!({ "input": with_store })).await;
+    assert_eq!(codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
+    let (_, body) =
+        app.post(&[("authorization", &auth), ("x-store", "closed")], ORDER_CREATE, json!({ "input": input })).await;
+    assert_eq!(codes(&body, "orderCreate"), ["STORE_NOT_FOUND"], "{body}");
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_closed_a.orders").await, 0);
 }
