@@ -4,8 +4,8 @@ use std::process::{Command, Output};
 
 use serde_json::json;
 
+use crate::fixtures::server::{demo_tokens, start_with, stop, stores, wait_ready};
 use crate::harness::{STORE_CODES, TestApp, store_codes};
-use crate::serve::{demo_tokens, start_with, stop, stores, wait_ready};
 
 fn storegraph(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_storegraph"))
