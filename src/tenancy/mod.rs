@@ -3,10 +3,10 @@
 
 mod control;
 mod finish;
-mod graphql;
 mod lookup_cache;
 mod model;
 mod provision;
+mod query;
 mod resolve;
 mod scope;
 mod slug;
@@ -14,9 +14,9 @@ mod token;
 
 pub use control::{ApiKeyInfo, ControlPlane, DOMAIN_TAKEN_CONSTRAINT, set_store_domain};
 pub use finish::FinishScope;
-pub use graphql::TenantQuery;
 pub use model::{Role, Tenant, TenantStatus};
 pub use provision::{ProvisionError, create_tenant, create_tenant_on, drop_tenant};
+pub use query::TenantQuery;
 pub use resolve::{Caller, Credentials, TenancyError, TenancyErrorCode, resolve};
 pub use scope::TenantScope;
 pub use slug::{Slug, SlugError};
