@@ -4,13 +4,18 @@
 //! kept, and the previous demo keys are revoked in favour of new ones (the printed
 //! instructions say so: tokens are stored hashed, so the old ones cannot be printed again).
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use anyhow::{Context as _, bail};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::db::Database;
 use crate::graphql::{AppSchema, Limits, build_schema};
 use crate::tenancy::{self, Caller, ControlPlane, Credentials, ProvisionError, Role, Slug};
+
+mod orders;
 
 const DEMO_LABEL: &str = "demo";
 
@@ -27,55 +32,59 @@ pub struct DemoTenant {
     pub replaced_tokens: bool,
 }
 
-struct Spec {
-    slug: &'static str,
-    name: &'static str,
-    stores: &'static [(&'static str, &'static str, &'static str, &'static str, &'static str)],
+/// A demo tenant as its data file describes it: what to make, in the order it is made.
+/// `@<kind>:<name>` strings in inputs stand for ids (see [`Session::resolve`]).
+#[derive(Deserialize)]
+struct Spec<'a> {
+    slug: &'a str,
+    name: String,
+    /// `storeCreate` inputs.
+    stores: Vec<Value>,
+    /// `productCreate` inputs; each variant gets [`stock_of`] units.
+    products: Vec<Value>,
+    /// Made with the products, once: categories, attributes, store overrides, price lists…
+    catalog: Vec<Step>,
+    customers: Vec<Customer>,
+    /// Royalty rules, made before the orders are paid so those orders carry allocations.
+    royalty: Vec<Step>,
+    /// A campaign and its coupons, made once; some demo orders use the coupons.
+    promotions: Vec<Step>,
 }
 
-const SPECS: &[Spec] = &[
-    Spec {
-        slug: "demo_apparel",
-        name: "Northwind Apparel",
-        stores: &[
-            ("us", "Northwind US", "us.apparel.example", "en-US", "USD"),
-            ("de", "Northwind Deutschland", "de.apparel.example", "de-DE", "EUR"),
-        ],
-    },
-    Spec {
-        slug: "demo_electronics",
-        name: "Voltline Electronics",
-        stores: &[
-            ("uk", "Voltline UK", "uk.electronics.example", "en-GB", "GBP"),
-            ("jp", "Voltline Japan", "jp.electronics.example", "ja-JP", "JPY"),
-        ],
-    },
-];
+/// One mutation of the demo data: an operation of `operations.graphql` and its input.
+#[derive(Deserialize)]
+struct Step {
+    operation: String,
+    input: Value,
+}
 
-mod catalog;
-mod customers;
-mod extras;
-mod loyalty;
-mod orders;
-mod promotions;
-mod royalty;
+/// A demo customer: a `customerCreate` input, saved addresses and maybe a staff note.
+#[derive(Deserialize)]
+struct Customer {
+    profile: Value,
+    addresses: Vec<Value>,
+    note: Option<String>,
+}
 
-const PRODUCT_CREATE: &str = "mutation($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { field code message } } }";
+const TENANTS: [&str; 2] = [include_str!("data/demo_apparel.json"), include_str!("data/demo_electronics.json")];
 
-const CATEGORY_CREATE: &str = "mutation($input: CategoryCreateInput!) { categoryCreate(input: $input) { category { id } userErrors { field code message } } }";
+/// The loyalty program every demo tenant runs; set before the orders so they accrue points.
+const LOYALTY: &str = include_str!("data/loyalty.json");
 
-const CATEGORY_ASSIGN: &str = "mutation($input: CategoryProductsInput!) { categoryAssignProducts(input: $input) { userErrors { field code message } } }";
+/// Every GraphQL operation the demo sends, run by name.
+const OPERATIONS: &str = include_str!("operations.graphql");
 
-const STORE_CREATE: &str =
-    "mutation($input: StoreCreateInput!) { storeCreate(input: $input) { store { code } userErrors { code message } } }";
+/// The staff member the demo's notes and orders are by (sent as `X-Staff-Id`).
+const DEMO_STAFF: &str = "demo.support";
 
 /// Creates (or refreshes) the demo tenants on the database at `url`.
 pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenant>> {
     let control = ControlPlane::new(db.control.clone());
     let schema = build_schema(Limits::default());
     let mut out = Vec::new();
-    for spec in SPECS {
-        match tenancy::create_tenant(url, spec.slug, spec.name).await {
+    for data in TENANTS {
+        let spec: Spec<'static> = serde_json::from_str(data).context("bad demo data")?;
+        match tenancy::create_tenant(url, spec.slug, &spec.name).await {
             Ok(_) | Err(ProvisionError::Exists(_)) => {}
             Err(e) => return Err(e).context("cannot create a demo tenant"),
         }
@@ -83,79 +92,26 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
         let replaced_tokens = control.revoke_keys(&tenant, None, Some(DEMO_LABEL)).await? > 0;
         let (_, admin) = control.create_key(&tenant, Role::Admin, DEMO_LABEL, None).await?;
         let (_, storefront) = control.create_key(&tenant, Role::Storefront, DEMO_LABEL, None).await?;
-
+        // The staff caller is the admin key with a staff member (X-Staff-Id).
         let credentials = Credentials { authorization: Some(format!("Bearer {}", admin.secret)), ..Default::default() };
+        let staff_credentials = Credentials { staff: Some(DEMO_STAFF.to_owned()), ..credentials.clone() };
         let caller = tenancy::resolve(&control, &db.pool, &credentials).await;
-        if !matches!(caller, Caller::Tenant(_)) {
+        let staff = tenancy::resolve(&control, &db.pool, &staff_credentials).await;
+        if !matches!((&caller, &staff), (Caller::Tenant(_), Caller::Tenant(_))) {
             bail!("the demo admin token did not resolve");
         }
-        for (code, name, domain, locale, currency) in spec.stores {
-            let input = serde_json::json!({
-                "code": code, "name": name, "domain": domain, "locale": locale, "defaultCurrency": currency,
-            });
-            run(&schema, &caller, STORE_CREATE, input).await?;
+        let mut session = Session { schema: &schema, ids: HashMap::new(), now: chrono::Utc::now() };
+        session.fill(&caller, &spec).await?;
+        session.customers(&caller, &staff, &spec.customers).await?;
+        session.step(&caller, "loyaltyProgramSet", serde_json::from_str(LOYALTY)?).await?;
+        // Ids of what an earlier run made, for the rules of this one.
+        session.learn_ids(&caller).await?;
+        for step in &spec.royalty {
+            session.step(&caller, &step.operation, step.input.clone()).await?;
         }
-        // The catalog is made once: on a later run the products exist and nothing is added.
-        let mut product_ids = std::collections::HashMap::new();
-        for input in catalog::products(spec.slug) {
-            if let Some(created) = run(&schema, &caller, PRODUCT_CREATE, input.clone()).await? {
-                product_ids
-                    .insert(input["slug"].as_str().unwrap_or_default().to_owned(), created["product"]["id"].clone());
-                for sku in input["variants"].as_array().into_iter().flatten().filter_map(|v| v["sku"].as_str()) {
-                    let stock =
-                        serde_json::json!({ "sku": sku, "quantity": catalog::stock_of(sku), "reason": "demo stock" });
-                    run(&schema, &caller, extras::INVENTORY_SET, stock).await?;
-                }
-            }
-        }
-        if !product_ids.is_empty() {
-            let mut category_ids = std::collections::HashMap::new();
-            for (slug, name, parent) in catalog::categories(spec.slug) {
-                let parent_id = parent.and_then(|p| category_ids.get(p).cloned());
-                let input = serde_json::json!({ "slug": slug, "name": name, "parentId": parent_id });
-                if let Some(created) = run(&schema, &caller, CATEGORY_CREATE, input).await? {
-                    category_ids.insert(*slug, created["category"]["id"].clone());
-                }
-            }
-            for (product, category) in catalog::placements(spec.slug) {
-                if let (Some(product), Some(category)) = (product_ids.get(*product), category_ids.get(category)) {
-                    let input = serde_json::json!({ "categoryId": category, "productIds": [product] });
-                    run(&schema, &caller, CATEGORY_ASSIGN, input).await?;
-                }
-            }
-            let now = chrono::Utc::now();
-            let days = |n: i64| (now + chrono::Duration::days(n)).to_rfc3339();
-            let mut lists: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
-            for (mutation, mut input) in extras::steps(spec.slug, days) {
-                let lookup = |marker: &str| {
-                    marker
-                        .strip_prefix("@product:")
-                        .and_then(|slug| product_ids.get(slug).cloned())
-                        .or_else(|| marker.strip_prefix("@list:").and_then(|name| lists.get(name).cloned()))
-                };
-                extras::resolve(&mut input, &lookup);
-                if let Some(created) = run(&schema, &caller, mutation, input).await?
-                    && let Some(list) = created.get("priceList")
-                {
-                    lists.insert(list["name"].as_str().unwrap_or_default().to_owned(), list["id"].clone());
-                }
-            }
-        }
-        // Customers, with notes written by a staff member (X-Staff-Id on the admin key).
-        let staff_credentials = Credentials { staff: Some(customers::DEMO_STAFF.to_owned()), ..credentials.clone() };
-        let staff = tenancy::resolve(&control, &db.pool, &staff_credentials).await;
-        if !matches!(staff, Caller::Tenant(_)) {
-            bail!("the demo admin token did not resolve with a staff member");
-        }
-        customers::create(&schema, &caller, &staff, spec.slug).await?;
-        // The loyalty program comes before the orders, so paid demo orders accrue points.
-        loyalty::create(&schema, &caller).await?;
-        // Royalty rules before the orders, so paying them allocates royalties.
-        royalty::create(&schema, &caller, spec.slug).await?;
-        let store_codes: Vec<&str> = spec.stores.iter().map(|s| s.0).collect();
-        let currencies: Vec<(&str, &str)> = spec.stores.iter().map(|s| (s.0, s.4)).collect();
-        promotions::create(&schema, &caller, &currencies).await?;
-        orders::create(&schema, &staff, spec.slug, &store_codes).await?;
+        session.promotions(&caller, &spec.promotions).await?;
+        let stores: Vec<&str> = spec.stores.iter().filter_map(|store| store["code"].as_str()).collect();
+        orders::create(&mut session, &staff, spec.slug, &stores, &spec.promotions).await?;
         out.push(DemoTenant {
             slug: spec.slug,
             admin_token: admin.secret,
@@ -166,28 +122,152 @@ pub async fn provision(url: &str, db: &Database) -> anyhow::Result<Vec<DemoTenan
     Ok(out)
 }
 
-/// Runs a mutation through the schema as `caller`, returning its payload if it changed
-/// something. A refusal for a duplicate (the demo ran before) is `None`; anything else is a
-/// bug in the demo data.
-async fn run(
-    schema: &AppSchema,
-    caller: &Caller,
-    mutation: &str,
-    input: serde_json::Value,
-) -> anyhow::Result<Option<serde_json::Value>> {
-    let request = async_graphql::Request::new(mutation)
-        .variables(async_graphql::Variables::from_json(serde_json::json!({ "input": input })));
-    let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
-    if !response.errors.is_empty() {
-        bail!("demo data refused: {:?}", response.errors);
+/// The demo stock of a SKU: 0 to 24 units, the same every run (about one in eight sold out).
+fn stock_of(sku: &str) -> u32 {
+    let n = sku.bytes().fold(7u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
+    if n % 8 == 0 { 0 } else { n % 25 }
+}
+
+/// Sends one demo tenant's data through the schema, remembering the ids of what it made
+/// so that later inputs can refer to them.
+struct Session<'a> {
+    schema: &'a AppSchema,
+    /// Ids by `<kind>:<slug or name>`, e.g. `product:linen-shirt` or `priceList:Winter sale`.
+    ids: HashMap<String, Value>,
+    /// What `@days:<n>` counts from.
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Session<'_> {
+    /// Stores and, unless an earlier run made them, the catalog: products with stock, then
+    /// the catalog steps.
+    async fn fill(&mut self, caller: &Caller, spec: &Spec<'_>) -> anyhow::Result<()> {
+        for store in &spec.stores {
+            self.step(caller, "storeCreate", store.clone()).await?;
+        }
+        let mut created = false;
+        for product in &spec.products {
+            if self.step(caller, "productCreate", product.clone()).await?.is_some() {
+                created = true;
+                for sku in product["variants"].as_array().into_iter().flatten().filter_map(|v| v["sku"].as_str()) {
+                    let stock = json!({ "sku": sku, "quantity": stock_of(sku), "reason": "demo stock" });
+                    self.step(caller, "inventorySet", stock).await?;
+                }
+            }
+        }
+        if created {
+            for step in &spec.catalog {
+                self.step(caller, &step.operation, step.input.clone()).await?;
+            }
+        }
+        Ok(())
     }
-    let data = response.data.into_json()?;
-    let payload = data.as_object().and_then(|fields| fields.values().next()).cloned().unwrap_or_default();
-    let errors = payload["userErrors"].as_array().cloned().unwrap_or_default();
-    if errors.iter().any(|e| !matches!(e["code"].as_str(), Some("DUPLICATE" | "DUPLICATE_SKU" | "DOMAIN_TAKEN"))) {
-        bail!("demo data refused: {errors:?}");
+
+    /// Customers with their addresses, a LOGIN reported by the identity system and their
+    /// note, written by `staff`. A customer whose email exists already is left as it is.
+    async fn customers(&mut self, admin: &Caller, staff: &Caller, customers: &[Customer]) -> anyhow::Result<()> {
+        for customer in customers {
+            let Some(created) = self.step(admin, "customerCreate", customer.profile.clone()).await? else {
+                continue;
+            };
+            let id = &created["customer"]["id"];
+            for address in &customer.addresses {
+                self.step(admin, "customerAddressCreate", json!({ "customerId": id, "address": address })).await?;
+            }
+            let login = json!({ "customerId": id, "kind": "LOGIN", "detail": "demo sign-in from the storefront" });
+            self.step(admin, "customerActivityRecord", login).await?;
+            if let Some(body) = &customer.note {
+                self.step(staff, "customerNoteCreate", json!({ "customerId": id, "body": body })).await?;
+            }
+        }
+        Ok(())
     }
-    Ok(errors.is_empty().then_some(payload))
+
+    /// The promotion steps, unless an earlier run made their campaign.
+    async fn promotions(&mut self, caller: &Caller, steps: &[Step]) -> anyhow::Result<()> {
+        let data = self.read(caller, "campaignNames", json!({})).await?;
+        let existing: Vec<&Value> =
+            data["promotionCampaigns"]["edges"].as_array().into_iter().flatten().map(|e| &e["node"]["name"]).collect();
+        if steps
+            .iter()
+            .any(|step| step.operation == "promotionCampaignCreate" && existing.contains(&&step.input["name"]))
+        {
+            return Ok(());
+        }
+        for step in steps {
+            self.step(caller, &step.operation, step.input.clone()).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds the ids of the tenant's categories and products, made by this run or an earlier one.
+    async fn learn_ids(&mut self, caller: &Caller) -> anyhow::Result<()> {
+        let data = self.read(caller, "knownIds", json!({})).await?;
+        let mut categories: Vec<&Value> = data["categories"].as_array().into_iter().flatten().collect();
+        while let Some(category) = categories.pop() {
+            self.ids
+                .insert(format!("category:{}", category["slug"].as_str().unwrap_or_default()), category["id"].clone());
+            categories.extend(category["children"].as_array().into_iter().flatten());
+        }
+        for edge in data["products"]["edges"].as_array().into_iter().flatten() {
+            let product = &edge["node"];
+            self.ids.insert(format!("product:{}", product["slug"].as_str().unwrap_or_default()), product["id"].clone());
+        }
+        Ok(())
+    }
+
+    /// Runs `operation` with `input` (its markers resolved) as `caller`, returning its payload
+    /// if it changed something and remembering the id of what it made. A refusal for a
+    /// duplicate (the demo ran before) is `None`; anything else is a bug in the demo data.
+    async fn step(&mut self, caller: &Caller, operation: &str, mut input: Value) -> anyhow::Result<Option<Value>> {
+        self.resolve(&mut input)?;
+        let data = self.read(caller, operation, json!({ "input": input })).await?;
+        let payload = data.as_object().and_then(|fields| fields.values().next()).cloned().unwrap_or_default();
+        let errors = payload["userErrors"].as_array().cloned().unwrap_or_default();
+        if errors.iter().any(|e| !matches!(e["code"].as_str(), Some("DUPLICATE" | "DUPLICATE_SKU" | "DOMAIN_TAKEN"))) {
+            bail!("demo data refused: {errors:?}");
+        }
+        if !errors.is_empty() {
+            return Ok(None);
+        }
+        let key = input.get("slug").or_else(|| input.get("name")).and_then(Value::as_str);
+        for (kind, made) in payload.as_object().into_iter().flatten() {
+            if let (Some(key), Some(id)) = (key, made.get("id")) {
+                self.ids.insert(format!("{kind}:{key}"), id.clone());
+            }
+        }
+        Ok(Some(payload))
+    }
+
+    /// Runs the operation `name` of `operations.graphql` as `caller`, returning its data.
+    async fn read(&self, caller: &Caller, name: &str, variables: Value) -> anyhow::Result<Value> {
+        let request = async_graphql::Request::new(OPERATIONS)
+            .operation_name(name)
+            .variables(async_graphql::Variables::from_json(variables));
+        let response = self.schema.execute(crate::graphql::request_with(request, caller.clone())).await;
+        if !response.errors.is_empty() {
+            bail!("demo {name} refused: {:?}", response.errors);
+        }
+        Ok(response.data.into_json()?)
+    }
+
+    /// Replaces the markers in `value`: `@days:<n>` with the time `n` days from now, any
+    /// other `@<kind>:<name>` with the id of what this run (or [`Self::learn_ids`]) knows.
+    fn resolve(&self, value: &mut Value) -> anyhow::Result<()> {
+        match value {
+            Value::String(s) if s.starts_with('@') => {
+                *value = match s[1..].split_once(':') {
+                    Some(("days", n)) => (self.now + chrono::Duration::days(n.parse()?)).to_rfc3339().into(),
+                    Some((kind, name)) => self.ids.get(&format!("{kind}:{name}")).cloned().context(s.clone())?,
+                    None => bail!("bad demo marker {s}"),
+                }
+            }
+            Value::Array(items) => items.iter_mut().try_for_each(|v| self.resolve(v))?,
+            Value::Object(fields) => fields.values_mut().try_for_each(|v| self.resolve(v))?,
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// The headers GraphiQL starts with: the first demo tenant's admin token.

@@ -7,38 +7,12 @@
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use super::run;
-use crate::graphql::AppSchema;
+use super::{Session, Step};
 use crate::tenancy::Caller;
 
-const ORDER_CREATE: &str = "mutation($input: OrderCreateInput!) { orderCreate(input: $input) {
-    order { id total { amount } } replayed userErrors { field code message } } }";
-const PAYMENT_CREATE: &str = "mutation($input: PaymentCreateInput!) { paymentCreate(input: $input) {
-    payment { id } userErrors { field code message } } }";
-const REFUND_CREATE: &str = "mutation($input: RefundCreateInput!) { refundCreate(input: $input) {
-    order { id } userErrors { field code message } } }";
-const ORDER_IMPORT: &str = "mutation($input: OrderImportInput!) { orderImport(input: $input) {
-    order { id } userErrors { field code message } } }";
-
-fn transition(mutation: &str) -> String {
-    format!(
-        "mutation($input: OrderTransitionInput!) {{ {mutation}(input: $input) {{ order {{ id }} userErrors {{ field code message }} }} }}"
-    )
-}
-
-/// Runs a query through the schema as `caller`.
-pub(super) async fn read(schema: &AppSchema, caller: &Caller, query: &str, variables: Value) -> anyhow::Result<Value> {
-    let request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
-    let response = schema.execute(crate::graphql::request_with(request, caller.clone())).await;
-    anyhow::ensure!(response.errors.is_empty(), "demo query refused: {:?}", response.errors);
-    Ok(response.data.into_json()?)
-}
-
 /// SKUs a store sells in its own currency with stock to spare, and the store's currency.
-async fn sellable(schema: &AppSchema, caller: &Caller, store: &str) -> anyhow::Result<(String, Vec<String>)> {
-    let query = "query($store: String) { store(code: $store) { defaultCurrency }
-        products(first: 50, store: $store) { edges { node { productType variants { sku price { currency } inventory { available } } } } } }";
-    let data = read(schema, caller, query, json!({ "store": store })).await?;
+async fn sellable(session: &Session<'_>, caller: &Caller, store: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let data = session.read(caller, "sellable", json!({ "store": store })).await?;
     let currency = data["store"]["defaultCurrency"].as_str().context("demo store without currency")?.to_owned();
     let mut skus = Vec::new();
     for edge in data["products"]["edges"].as_array().into_iter().flatten() {
@@ -55,21 +29,35 @@ async fn sellable(schema: &AppSchema, caller: &Caller, store: &str) -> anyhow::R
     Ok((currency, skus))
 }
 
+/// The code of the coupon `promotions` make for `store`, or for every store when `None`.
+fn coupon<'a>(promotions: &'a [Step], store: Option<&str>) -> Option<&'a str> {
+    promotions
+        .iter()
+        .filter(|step| step.operation == "couponCreate")
+        .find(|step| step.input["store"].as_str() == store)
+        .and_then(|step| step.input["code"].as_str())
+}
+
 /// Places the demo orders of tenant `slug` in `stores` and walks them through their
-/// lives; `staff` acts for the admin steps so the history shows a person.
-pub async fn create(schema: &AppSchema, staff: &Caller, slug: &str, stores: &[&str]) -> anyhow::Result<()> {
-    let existing = read(schema, staff, "{ orders(first: 1) { totalCount } }", json!({})).await?;
+/// lives, some with the coupons of `promotions`; `staff` acts for the admin steps so the
+/// history shows a person.
+pub async fn create(
+    session: &mut Session<'_>,
+    staff: &Caller,
+    slug: &str,
+    stores: &[&str],
+    promotions: &[Step],
+) -> anyhow::Result<()> {
+    let existing = session.read(staff, "orderCount", json!({})).await?;
     if existing["orders"]["totalCount"].as_i64().unwrap_or(0) > 0 {
         return Ok(());
     }
-    let customers =
-        read(schema, staff, "{ customers(first: 10, sortBy: { field: EMAIL }) { edges { node { id } } } }", json!({}))
-            .await?;
+    let customers = session.read(staff, "customerIds", json!({})).await?;
     let customer_ids: Vec<Value> =
         customers["customers"]["edges"].as_array().into_iter().flatten().map(|e| e["node"]["id"].clone()).collect();
     let mut n = 0usize;
     for store in stores {
-        let (currency, skus) = sellable(schema, staff, store).await?;
+        let (currency, skus) = sellable(session, staff, store).await?;
         if skus.is_empty() {
             continue;
         }
@@ -83,30 +71,25 @@ pub async fn create(schema: &AppSchema, staff: &Caller, slug: &str, stores: &[&s
             let mut input = json!({ "items": items, "store": store, "idempotencyKey": format!("demo-{slug}-{n}"),
                                     "customerNote": if i == 2 { Some("Please leave at the door") } else { None } });
             // The paid order of each store uses the store's coupon; the first store's
-            // completed order uses the welcome coupon.
+            // completed order uses the coupon for every store.
             if *fate == "paid" {
-                input["couponCode"] = json!(super::promotions::store_coupon(store));
+                input["couponCode"] = json!(coupon(promotions, Some(store)));
             } else if *fate == "completed" && store == &stores[0] {
-                input["couponCode"] = json!(super::promotions::WELCOME);
+                input["couponCode"] = json!(coupon(promotions, None));
             }
             match customer_ids.get((n * 3) % (customer_ids.len() + 2)) {
                 Some(id) => input["customerId"] = id.clone(),
                 None => input["email"] = json!(format!("guest{n}@example.com")),
             }
-            let Some(placed) = run(schema, staff, ORDER_CREATE, input).await? else { continue };
+            let Some(placed) = session.step(staff, "orderCreate", input).await? else { continue };
             if placed["replayed"] == true {
                 continue;
             }
             let id = placed["order"]["id"].clone();
             let total = placed["order"]["total"]["amount"].clone();
             if *fate == "cancelled" {
-                run(
-                    schema,
-                    staff,
-                    &transition("orderCancel"),
-                    json!({ "id": id, "note": "customer changed their mind" }),
-                )
-                .await?;
+                let cancel = json!({ "id": id, "note": "customer changed their mind" });
+                session.step(staff, "orderCancel", cancel).await?;
                 continue;
             }
             if *fate == "pending" {
@@ -114,17 +97,16 @@ pub async fn create(schema: &AppSchema, staff: &Caller, slug: &str, stores: &[&s
             }
             let payment = json!({ "orderId": id, "provider": "stripe", "providerTransactionId": format!("pi_demo_{slug}_{n}"),
                                   "amount": total, "captured": true });
-            run(schema, staff, PAYMENT_CREATE, payment).await?;
+            session.step(staff, "paymentCreate", payment).await?;
             match *fate {
                 "refunded-part" => {
                     let refund = json!({ "orderId": id, "amount": "1", "reason": "late delivery goodwill" });
-                    run(schema, staff, REFUND_CREATE, refund).await?;
+                    session.step(staff, "refundCreate", refund).await?;
                 }
                 "fulfilled" | "completed" => {
-                    run(schema, staff, &transition("orderFulfill"), json!({ "id": id, "note": "shipped with DHL" }))
-                        .await?;
+                    session.step(staff, "orderFulfill", json!({ "id": id, "note": "shipped with DHL" })).await?;
                     if *fate == "completed" {
-                        run(schema, staff, &transition("orderComplete"), json!({ "id": id })).await?;
+                        session.step(staff, "orderComplete", json!({ "id": id })).await?;
                     }
                 }
                 _ => {}
@@ -135,7 +117,7 @@ pub async fn create(schema: &AppSchema, staff: &Caller, slug: &str, stores: &[&s
                              "store": store, "currency": currency, "paid": true,
                              "email": "buyer@marketplace.example",
                              "items": [{ "sku": skus[0], "quantity": 1, "unitPrice": "19.99" }] });
-        run(schema, staff, ORDER_IMPORT, import).await?;
+        session.step(staff, "orderImport", import).await?;
     }
     Ok(())
 }
