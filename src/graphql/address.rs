@@ -1,7 +1,9 @@
 //! Postal addresses, as customers keep them and orders snapshot them: one input type, one
-//! output type and one validation, shared by the customers and orders domains.
+//! value type (also a customer address's postal columns), one kind and one validation, shared
+//! by the customers and orders domains.
 
 use async_graphql::{InputObject, SimpleObject};
+use diesel::prelude::*;
 
 use super::errors::{UserErrorCode, UserErrors};
 use super::validate::{optional_text, required_text};
@@ -31,8 +33,26 @@ pub struct AddressInput {
     pub phone: Option<String>,
 }
 
+crate::text_enum! {
+    // Also which of an order's addresses a row is.
+    /// Which default an address can be.
+    #[derive(async_graphql::Enum)]
+    #[graphql(name = "CustomerAddressKind")]
+    pub enum AddressKind {
+        /// Where orders are shipped unless they say otherwise.
+        Shipping = "shipping",
+        /// Where invoices go unless orders say otherwise.
+        Billing = "billing",
+    }
+}
+
+// A customer's address row embeds this as its postal columns; an order's row converts
+// (diesel derives `Selectable` and `AsChangeset` for one table only).
 /// A postal address.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::db::schema::customer_addresses)]
+#[diesel(treat_none_as_null = true)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Address {
     /// Given name of the addressee.
     pub first_name: String,
