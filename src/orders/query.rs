@@ -210,6 +210,6 @@ impl OrderQuery {
     /// The tenant's POS registers, by code (admin).
     async fn pos_registers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RegisterRow>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        Ok(register_data::all(&mut *scope.conn().await.gql()?).await.gql()?)
+        register_data::all(&mut *scope.conn().await.gql()?).await.gql()
     }
 }
