@@ -1,11 +1,31 @@
 //! A postal address as customers keep it and orders snapshot it: a plain value both
-//! domains store and read without the GraphQL layer; it is also the `Address` object
-//! clients see (the input and its validation are in `graphql`).
+//! domains store and read without the GraphQL layer (also a customer address's postal
+//! columns), and which default an address can be. It is also the `Address` object
+//! clients see; the input and its validation are in `graphql`.
 
 use async_graphql::SimpleObject;
+use diesel::prelude::*;
 
+crate::text_enum! {
+    // Also which of an order's addresses a row is.
+    /// Which default an address can be.
+    #[derive(async_graphql::Enum)]
+    #[graphql(name = "CustomerAddressKind")]
+    pub enum AddressKind {
+        /// Where orders are shipped unless they say otherwise.
+        Shipping = "shipping",
+        /// Where invoices go unless orders say otherwise.
+        Billing = "billing",
+    }
+}
+
+// A customer's address row embeds this as its postal columns; an order's row converts
+// (diesel derives `Selectable` and `AsChangeset` for one table only).
 /// A postal address.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::db::schema::customer_addresses)]
+#[diesel(treat_none_as_null = true)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Address {
     /// Given name of the addressee.
     pub first_name: String,

@@ -4,17 +4,14 @@
 //! remaining address). Every mutation locks the customer row first, so concurrent
 //! changes to one customer's defaults run one after the other.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::data_addresses::{self, AddressKind};
-use super::model::{AddressRow, AddressValues, Customer};
+use super::data_addresses;
+use super::model::{AddressRow, Customer};
 use super::mutation::live_customer;
-use super::objects::CustomerAddress;
-use crate::graphql::{
-    AddressInput, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-};
+use crate::graphql::{AddressInput, AddressKind, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
 use crate::tenancy::Role;
 
 /// A new saved address.
@@ -63,35 +60,25 @@ pub struct CustomerDefaultAddressSetInput {
     kind: AddressKind,
 }
 
-/// The result of an address mutation.
-#[derive(SimpleObject)]
-pub struct CustomerAddressPayload {
-    /// The address as it is now; null when the mutation was refused.
-    customer_address: Option<CustomerAddress>,
-    /// Its customer, with the defaults as they are now.
-    customer: Option<Customer>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl CustomerAddressPayload {
-    fn from_outcome(result: Result<(AddressRow, Customer), MutationError>) -> async_graphql::Result<Self> {
-        let (done, user_errors) = mutation_outcome(result)?;
-        let (address, customer) = done.map_or((None, None), |(a, c)| (Some(CustomerAddress(a)), Some(c)));
-        Ok(Self { customer_address: address, customer, user_errors })
+crate::payload!(
+    /// The result of an address mutation.
+    CustomerAddressPayload {
+        /// The address as it is now; null when the mutation was refused.
+        customer_address: AddressRow,
+        /// Its customer, with the defaults as they are now.
+        customer: Customer,
     }
-}
+);
 
-/// The result of `customerAddressDelete`.
-#[derive(SimpleObject)]
-pub struct CustomerAddressDeletePayload {
-    /// The id of the deleted address; null when the mutation was refused.
-    deleted_id: Option<ID>,
-    /// Its customer, with the defaults as they are now.
-    customer: Option<Customer>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `customerAddressDelete`.
+    CustomerAddressDeletePayload {
+        /// The id of the deleted address; null when the mutation was refused.
+        deleted_id: ID,
+        /// Its customer, with the defaults as they are now.
+        customer: Customer,
+    }
+);
 
 /// The customer of address `id`, locked; NOT_FOUND (at `input.<field>`) when there is no
 /// such address, CUSTOMER_ANONYMIZED when the customer is anonymized.
@@ -124,7 +111,7 @@ impl CustomerAddressMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let customer_id = errors.id_at(&["customerId"], &input.customer_id);
-        let values = AddressValues::from(input.address.validate(&mut errors, &["address"]));
+        let values = input.address.validate(&mut errors, &["address"]);
         let (Some(customer_id), true) = (customer_id, errors.is_empty()) else {
             return CustomerAddressPayload::from_outcome(Err(errors.into()));
         };
@@ -160,7 +147,7 @@ impl CustomerAddressMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let id = errors.id_at(&["id"], &input.id);
-        let values = input.address.as_ref().map(|a| AddressValues::from(a.validate(&mut errors, &["address"])));
+        let values = input.address.as_ref().map(|a| a.validate(&mut errors, &["address"]));
         let (Some(id), true) = (id, errors.is_empty()) else {
             return CustomerAddressPayload::from_outcome(Err(errors.into()));
         };
@@ -198,8 +185,7 @@ impl CustomerAddressMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let Some(id) = errors.id_at(&["id"], &input.id) else {
-            let (_, user_errors) = mutation_outcome::<()>(Err(errors.into()))?;
-            return Ok(CustomerAddressDeletePayload { deleted_id: None, customer: None, user_errors });
+            return CustomerAddressDeletePayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -215,12 +201,10 @@ impl CustomerAddressMutation {
                         data_addresses::set_default(conn, customer.id, kind, heir).await?;
                     }
                 }
-                Ok(customer)
+                Ok((input.id.clone(), customer))
             })
             .await;
-        let (customer, user_errors) = mutation_outcome(result)?;
-        let deleted_id = customer.as_ref().map(|_| input.id.clone());
-        Ok(CustomerAddressDeletePayload { deleted_id, customer, user_errors })
+        CustomerAddressDeletePayload::from_outcome(result)
     }
 
     /// Makes an address its customer's default shipping or billing address, unsetting

@@ -6,10 +6,10 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::loaders::{ActivityPages, AddressesByCustomer, CustomerById, NotesByCustomer, NotesByOrder};
-use super::model::Customer;
-use super::objects::{CustomerActivity, CustomerAddress, ServiceNote};
-use crate::graphql::{caller_scope, child_connection, internal_error, loader};
+use super::loaders::ActivityPages;
+use super::model::{Activity, AddressRow, Customer, NoteRow};
+use crate::events::OrderFacts;
+use crate::graphql::{ById, Children, GqlResultExt, caller_scope, child_connection, children_of, loader};
 use crate::tenancy::Role;
 
 /// The activity page size when `first` is left out.
@@ -75,18 +75,18 @@ impl Customer {
     }
 
     /// Saved addresses, oldest first.
-    async fn addresses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerAddress>> {
-        Ok(addresses_of(ctx, self.id).await?.into_iter().map(CustomerAddress).collect())
+    async fn addresses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AddressRow>> {
+        addresses_of(ctx, self.id).await
     }
 
     /// The default shipping address, if any.
-    async fn default_shipping_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerAddress>> {
-        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_shipping).map(CustomerAddress))
+    async fn default_shipping_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AddressRow>> {
+        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_shipping))
     }
 
     /// The default billing address, if any.
-    async fn default_billing_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CustomerAddress>> {
-        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_billing).map(CustomerAddress))
+    async fn default_billing_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AddressRow>> {
+        Ok(addresses_of(ctx, self.id).await?.into_iter().find(|a| a.is_default_billing))
     }
 
     /// What happened to the customer, newest first: a forward connection (`first` at most
@@ -97,18 +97,16 @@ impl Customer {
         ctx: &Context<'_>,
         #[graphql(default_with = "DEFAULT_ACTIVITY_PAGE")] first: i32,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, CustomerActivity>> {
+    ) -> async_graphql::Result<Connection<String, Activity>> {
         caller_scope(ctx, Role::Admin)?;
-        let key = |row: &super::model::Activity| (row.created_at, row.id);
-        child_connection(ctx, ActivityPages, self.id, first, after.as_deref(), key, CustomerActivity).await
+        let key = |row: &Activity| (row.created_at, row.id);
+        child_connection(ctx, ActivityPages, self.id, first, after.as_deref(), key, std::convert::identity).await
     }
 
     /// Customer-service notes about the customer, newest first.
-    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ServiceNote>> {
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NoteRow>> {
         caller_scope(ctx, Role::Admin)?;
-        let loader = loader(ctx, NotesByCustomer)?;
-        let notes = loader.load_one(self.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
-        Ok(notes.into_iter().map(ServiceNote).collect())
+        children_of::<Customer, NoteRow>(ctx, self.id).await
     }
 
     /// The customer's loyalty accounts (one, or one per store when the program keeps
@@ -137,10 +135,10 @@ impl Customer {
     }
 }
 
-async fn addresses_of(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<super::model::AddressRow>> {
+/// The saved addresses of a customer (admin only), through the request's loader.
+async fn addresses_of(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<AddressRow>> {
     caller_scope(ctx, Role::Admin)?;
-    let loader = loader(ctx, AddressesByCustomer)?;
-    Ok(loader.load_one(customer).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    children_of::<Customer, AddressRow>(ctx, customer).await
 }
 
 /// Loads the customers with these ids, and the notes of these orders, into the request's
@@ -149,10 +147,10 @@ async fn addresses_of(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Resul
 pub async fn prime_for_orders(ctx: &Context<'_>, customers: &[Uuid], orders: &[Uuid]) -> async_graphql::Result<()> {
     caller_scope(ctx, Role::Admin)?;
     if !customers.is_empty() {
-        crate::graphql::prime(ctx, CustomerById, customers).await?;
+        crate::graphql::prime(ctx, ById::<Customer>::new, customers).await?;
     }
     if !orders.is_empty() {
-        crate::graphql::prime(ctx, NotesByOrder, orders).await?;
+        crate::graphql::prime(ctx, Children::<OrderFacts, NoteRow>::new, orders).await?;
     }
     Ok(())
 }
@@ -161,15 +159,12 @@ pub async fn prime_for_orders(ctx: &Context<'_>, customers: &[Uuid], orders: &[U
 /// customers of a page of orders cost one statement.
 pub async fn customer_by_id(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Customer>> {
     caller_scope(ctx, Role::Admin)?;
-    let loader = loader(ctx, CustomerById)?;
-    loader.load_one(id).await.map_err(|e| internal_error(&e))
+    loader(ctx, ById::<Customer>::new)?.load_one(id).await.gql()
 }
 
 /// The customer-service notes about an order, newest first (admin only), through the
 /// request's dataloader: the notes of a page of orders cost one statement.
-pub async fn notes_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_graphql::Result<Vec<ServiceNote>> {
+pub async fn notes_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_graphql::Result<Vec<NoteRow>> {
     caller_scope(ctx, Role::Admin)?;
-    let loader = loader(ctx, NotesByOrder)?;
-    let notes = loader.load_one(order_id).await.map_err(|e| internal_error(&e))?.unwrap_or_default();
-    Ok(notes.into_iter().map(ServiceNote).collect())
+    children_of::<OrderFacts, NoteRow>(ctx, order_id).await
 }

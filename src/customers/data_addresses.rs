@@ -8,18 +8,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{AddressRow, AddressValues};
+use super::model::AddressRow;
 use crate::db::schema::customer_addresses;
-
-/// Which default an address can be.
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "CustomerAddressKind")]
-pub enum AddressKind {
-    /// Where orders are shipped unless they say otherwise.
-    Shipping,
-    /// Where invoices go unless orders say otherwise.
-    Billing,
-}
+use crate::graphql::{Address, AddressKind};
 
 /// The addresses of these customers, oldest first, by customer.
 pub async fn of_customers(
@@ -70,7 +61,7 @@ pub async fn has_default(conn: &mut AsyncPgConnection, customer: Uuid, kind: Add
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     customer: Uuid,
-    values: &AddressValues,
+    values: &Address,
     default_shipping: bool,
     default_billing: bool,
 ) -> QueryResult<AddressRow> {
@@ -87,7 +78,7 @@ pub async fn insert(
 }
 
 /// Replaces the postal fields of an address.
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, values: &AddressValues) -> QueryResult<AddressRow> {
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, values: &Address) -> QueryResult<AddressRow> {
     diesel::update(customer_addresses::table.find(id))
         .set(values)
         .returning(AddressRow::as_returning())

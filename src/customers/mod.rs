@@ -1,4 +1,4 @@
-//! Customers (design §4): profiles with a case-insensitively unique email, saved addresses
+//! Customers: profiles with a case-insensitively unique email, saved addresses
 //! with one default of each kind, an activity trail, customer-service notes by staff, and
 //! anonymization that removes personal data but keeps the customer's row, so orders stay
 //! linked. Admin only: storefront tokens are refused.
@@ -20,7 +20,6 @@ mod loaders;
 mod model;
 mod mutation;
 mod note_mutation;
-mod objects;
 mod query;
 mod token_mutation;
 mod tokens;
@@ -31,12 +30,13 @@ use async_graphql::MergedObject;
 pub use activity::record_activity;
 pub use customer_graphql::{customer_by_id, notes_of_order, prime_for_orders};
 pub use data::{contact_of, id_by_email};
-pub use data_addresses::AddressKind;
 pub use data_listing::CustomerSortField;
 pub use model::{ActivityKind, Customer, CustomerContact};
-pub use objects::{CustomerActivity, CustomerAddress, ServiceNote};
 pub use query::CustomerQuery;
 pub use tokens::{signed_in_customer, signed_in_customer_on};
+
+/// A customer-service note, as other domains (an order's notes) show it.
+pub type ServiceNote = model::NoteRow;
 
 /// Every customer mutation (admin only).
 #[derive(MergedObject, Default)]

@@ -1,11 +1,13 @@
 //! The rows of the customers tables, and the columns mutations write.
 
+use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::address::Address;
 use crate::db::schema::{customer_activities, customer_addresses, customer_service_notes, customers};
+use crate::graphql::opt_id;
 
 /// A customer of the tenant. Anonymized customers keep their row (orders stay linked to
 /// it) but none of their personal data: no email, phone, auth subject or locale, the
@@ -127,22 +129,27 @@ impl ActivityKind {
     }
 }
 
-/// A row of `customer_activities`.
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+// Something that happened to a customer: a row of `customer_activities`. (No doc
+// comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName, SimpleObject)]
 #[diesel(table_name = customer_activities)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "CustomerActivity")]
 pub struct Activity {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// The customer.
+    #[graphql(skip, derived(name = "customer_id", into = "ID", owned))]
     pub customer_id: Uuid,
     /// What happened.
     pub kind: ActivityKind,
     /// The order it concerns, if any.
+    #[graphql(skip, derived(name = "order_id", into = "Option<ID>", owned, with = "opt_id"))]
     pub order_id: Option<Uuid>,
-    /// Free text about it (the changed fields, the reason, …).
+    /// Free text about it: the fields changed, the reason given, …
     pub detail: String,
-    /// Who did it: `staff:<id>`, `admin`, `storefront`, `system`.
+    /// Who did it: `staff:<id>`, `admin`, `storefront`, or what the reporting system said.
     pub actor: String,
     /// When.
     pub created_at: DateTime<Utc>,
@@ -159,107 +166,47 @@ pub struct NewActivity<'a> {
     pub actor: &'a str,
 }
 
-/// A row of `customer_addresses`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// One of a customer's saved addresses: a row of `customer_addresses`. (No doc comment:
+// it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = customer_addresses)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "CustomerAddress")]
 pub struct AddressRow {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
-    /// The customer.
+    /// The customer it belongs to.
+    #[graphql(skip, derived(name = "customer_id", into = "ID", owned))]
     pub customer_id: Uuid,
-    /// Given name of the addressee.
-    pub first_name: String,
-    /// Family name of the addressee.
-    pub last_name: String,
-    /// Company.
-    pub company: Option<String>,
-    /// Street and number.
-    pub line1: String,
-    /// Apartment, floor, …
-    pub line2: Option<String>,
-    /// City.
-    pub city: String,
-    /// Postal code.
-    pub postal_code: Option<String>,
-    /// Region.
-    pub region: Option<String>,
-    /// ISO 3166-1 alpha-2 country code.
-    pub country: String,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// The customer's default shipping address.
+    /// The postal address.
+    #[diesel(embed)]
+    pub address: Address,
+    /// Whether it is the customer's default shipping address.
     pub is_default_shipping: bool,
-    /// The customer's default billing address.
+    /// Whether it is the customer's default billing address.
     pub is_default_billing: bool,
     /// When it was added.
     pub created_at: DateTime<Utc>,
 }
 
-impl AddressRow {
-    /// The postal address it holds.
-    pub fn address(&self) -> Address {
-        Address {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            company: self.company.clone(),
-            line1: self.line1.clone(),
-            line2: self.line2.clone(),
-            city: self.city.clone(),
-            postal_code: self.postal_code.clone(),
-            region: self.region.clone(),
-            country: self.country.clone(),
-            phone: self.phone.clone(),
-        }
-    }
-}
-
-/// The postal columns of an address, as inserts and updates write them.
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = customer_addresses)]
-#[diesel(treat_none_as_null = true)]
-pub struct AddressValues {
-    pub first_name: String,
-    pub last_name: String,
-    pub company: Option<String>,
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: String,
-    pub postal_code: Option<String>,
-    pub region: Option<String>,
-    pub country: String,
-    pub phone: Option<String>,
-}
-
-impl From<Address> for AddressValues {
-    fn from(a: Address) -> Self {
-        Self {
-            first_name: a.first_name,
-            last_name: a.last_name,
-            company: a.company,
-            line1: a.line1,
-            line2: a.line2,
-            city: a.city,
-            postal_code: a.postal_code,
-            region: a.region,
-            country: a.country,
-            phone: a.phone,
-        }
-    }
-}
-
-/// A row of `customer_service_notes`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// A customer-service note about a customer, an order, or both, by a staff member: a row
+// of `customer_service_notes`. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = customer_service_notes)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "ServiceNote")]
 pub struct NoteRow {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// The customer it is about, if any.
+    #[graphql(skip, derived(name = "customer_id", into = "Option<ID>", owned, with = "opt_id"))]
     pub customer_id: Option<Uuid>,
     /// The order it is about, if any.
+    #[graphql(skip, derived(name = "order_id", into = "Option<ID>", owned, with = "opt_id"))]
     pub order_id: Option<Uuid>,
-    /// The staff member who wrote it.
+    /// The staff member who wrote it (the only one who may change it).
     pub staff_id: String,
     /// The text.
     pub body: String,

@@ -1,7 +1,7 @@
 //! Creating and changing customers. Every change records its activity in the same
 //! transaction.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -9,10 +9,8 @@ use super::activity::record_activity;
 use super::data::{self, AUTH_SUBJECT_TAKEN_CONSTRAINT, EMAIL_TAKEN_CONSTRAINT};
 use super::model::{ActivityKind, Customer, CustomerChanges, NewCustomer};
 use super::validate;
-use crate::db::DbError;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// A new customer.
@@ -62,35 +60,24 @@ pub struct CustomerUpdateInput {
     preferences: Option<serde_json::Value>,
 }
 
-/// The result of a customer mutation.
-#[derive(SimpleObject)]
-pub struct CustomerPayload {
-    /// The customer as it is now; null when the mutation was refused.
-    customer: Option<Customer>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl CustomerPayload {
-    /// The payload of a mutation's outcome.
-    pub(super) fn from_outcome(result: Result<Customer, MutationError>) -> async_graphql::Result<Self> {
-        let (customer, user_errors) = mutation_outcome(result)?;
-        Ok(Self { customer, user_errors })
+crate::payload!(
+    /// The result of a customer mutation.
+    CustomerPayload {
+        /// The customer as it is now; null when the mutation was refused.
+        customer: Customer,
     }
-}
+);
 
-/// Turns a unique violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
-    match error.unique_violation() {
-        Some(EMAIL_TAKEN_CONSTRAINT) => {
-            MutationError::user("email", UserErrorCode::Duplicate, "another customer has this email")
-        }
-        Some(AUTH_SUBJECT_TAKEN_CONSTRAINT) => {
-            MutationError::user("authSubject", UserErrorCode::Duplicate, "another customer has this auth subject")
-        }
-        _ => MutationError::Db(error),
-    }
-}
+/// What a customer's unique constraints mean to the client.
+const CONFLICTS: &[Violation] = &[
+    Violation::new(EMAIL_TAKEN_CONSTRAINT, "email", UserErrorCode::Duplicate, "another customer has this email"),
+    Violation::new(
+        AUTH_SUBJECT_TAKEN_CONSTRAINT,
+        "authSubject",
+        UserErrorCode::Duplicate,
+        "another customer has this auth subject",
+    ),
+];
 
 /// The customer `id`, locked until the transaction ends, if it exists and is not
 /// anonymized; otherwise the userError at `input.<field>`.
@@ -161,7 +148,7 @@ impl CustomerProfileMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let customer = data::insert(conn, &new).await.map_err(|e| conflict(e.into()))?;
+                let customer = data::insert(conn, &new).await.map_err(refused(CONFLICTS))?;
                 record_activity(conn, customer.id, ActivityKind::Signup, None, "", &actor).await?;
                 Ok(customer)
             })
@@ -204,7 +191,7 @@ impl CustomerProfileMutation {
                 if changes.marketing_consent.is_some_and(|consent| consent != before.marketing_consent) {
                     changes.marketing_consent_at = Some(Some(chrono::Utc::now()));
                 }
-                let after = data::update(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
+                let after = data::update(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
                 let changed = changed_fields(&before, &after);
                 if !changed.is_empty() {
                     let detail = format!("changed: {}", changed.join(", "));

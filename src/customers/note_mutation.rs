@@ -1,17 +1,14 @@
 //! Customer-service notes: written by a staff member (the admin key's, or `X-Staff-Id`),
 //! about a customer, an order, or both; changed only by their author.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::AsyncConnection;
 
 use super::activity::record_activity;
 use super::data_trail;
-use super::model::{ActivityKind, NewNote};
+use super::model::{ActivityKind, NewNote, NoteRow};
 use super::mutation::live_customer;
-use super::objects::ServiceNote;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome, validate,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// The most characters a note may hold.
@@ -37,21 +34,13 @@ pub struct CustomerNoteUpdateInput {
     body: String,
 }
 
-/// The result of a note mutation.
-#[derive(SimpleObject)]
-pub struct ServiceNotePayload {
-    /// The note as it is now; null when the mutation was refused.
-    note: Option<ServiceNote>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl ServiceNotePayload {
-    fn from_outcome(result: Result<ServiceNote, MutationError>) -> async_graphql::Result<Self> {
-        let (note, user_errors) = mutation_outcome(result)?;
-        Ok(Self { note, user_errors })
+crate::payload!(
+    /// The result of a note mutation.
+    ServiceNotePayload {
+        /// The note as it is now; null when the mutation was refused.
+        note: NoteRow,
     }
-}
+);
 
 /// The staff member of the request, or the STAFF_REQUIRED userError.
 fn staff_of(errors: &mut UserErrors, staff: Option<&str>) -> String {
@@ -121,7 +110,7 @@ impl CustomerNoteMutation {
                     let detail = format!("note {}", note.id);
                     record_activity(conn, id, ActivityKind::NoteAdded, order_id, &detail, &actor).await?;
                 }
-                Ok(ServiceNote(note))
+                Ok(note)
             })
             .await;
         ServiceNotePayload::from_outcome(result)
@@ -154,7 +143,7 @@ impl CustomerNoteMutation {
                         "only the note's author may change it",
                     ));
                 }
-                Ok(ServiceNote(data_trail::update_note(conn, id, &body).await?))
+                Ok(data_trail::update_note(conn, id, &body).await?)
             })
             .await;
         ServiceNotePayload::from_outcome(result)

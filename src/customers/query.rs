@@ -9,12 +9,13 @@ use uuid::Uuid;
 use super::customer_graphql::DEFAULT_ACTIVITY_PAGE;
 use super::data;
 use super::data_listing::{CustomerFilter, CustomerListing, CustomerSortField, Sort};
-use super::loaders::{ActivityPages, AddressesByCustomer, NotesByCustomer};
-use super::model::Customer;
+use super::loaders::ActivityPages;
+use super::model::{AddressRow, Customer, NoteRow};
 use crate::catalog::SortDirection;
 use crate::db::Listing;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, finish_listing, id_or_key, prime,
+    Children, ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, finish_listing, id_or_key,
+    prime,
 };
 use crate::tenancy::Role;
 
@@ -60,10 +61,10 @@ async fn prime_nested_lists(ctx: &Context<'_>, customers: &[Customer]) -> async_
     };
     let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
     if ["addresses", "defaultShippingAddress", "defaultBillingAddress"].iter().any(|f| !node(f).is_empty()) {
-        prime(ctx, AddressesByCustomer, &ids).await?;
+        prime(ctx, Children::<Customer, AddressRow>::new, &ids).await?;
     }
     if !node("notes").is_empty() {
-        prime(ctx, NotesByCustomer, &ids).await?;
+        prime(ctx, Children::<Customer, NoteRow>::new, &ids).await?;
     }
     if !node("loyaltyAccounts").is_empty() {
         crate::loyalty::prime_accounts_of_customers(ctx, &ids).await?;

@@ -34,17 +34,16 @@ pub struct CustomerTokenRevokeInput {
     token: String,
 }
 
-/// The result of `customerTokenCreate`.
-#[derive(SimpleObject)]
-pub struct CustomerTokenCreatePayload {
-    /// The token, shown this once (only its hash is kept): send it as `X-Customer-Token`
-    /// with a storefront token. Null when the mutation was refused.
-    token: Option<String>,
-    /// When the token stops working.
-    expires_at: Option<DateTime<Utc>>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `customerTokenCreate`.
+    CustomerTokenCreatePayload {
+        /// The token, shown this once (only its hash is kept): send it as `X-Customer-Token`
+        /// with a storefront token. Null when the mutation was refused.
+        token: String,
+        /// When the token stops working.
+        expires_at: DateTime<Utc>,
+    }
+);
 
 /// The result of `customerTokenRevoke`.
 #[derive(SimpleObject)]
@@ -78,23 +77,18 @@ impl CustomerTokenMutation {
                 format!("a token lasts 1 to {MAX_MINUTES} minutes (30 days)"),
             );
         }
-        let refused = |errors: UserErrors| {
-            Ok(CustomerTokenCreatePayload { token: None, expires_at: None, user_errors: errors.0 })
-        };
         let (Some(customer), true) = (customer, errors.is_empty()) else {
-            return refused(errors);
+            return CustomerTokenCreatePayload::from_outcome(Err(errors.into()));
         };
         let expires_at = Utc::now() + Duration::minutes(i64::from(input.expires_in_minutes));
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 live_customer(conn, customer, "customerId").await?;
-                Ok(tokens::create(conn, customer, expires_at).await?)
+                Ok((tokens::create(conn, customer, expires_at).await?, expires_at))
             })
             .await;
-        let (token, user_errors) = mutation_outcome(result)?;
-        let expires_at = token.is_some().then_some(expires_at);
-        Ok(CustomerTokenCreatePayload { token, expires_at, user_errors })
+        CustomerTokenCreatePayload::from_outcome(result)
     }
 
     /// Revokes a customer token: requests carrying it are refused from now on.

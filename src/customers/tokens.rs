@@ -11,7 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::customer_tokens;
-use crate::graphql::{GqlResultExt, internal_error};
+use crate::graphql::GqlResultExt;
 use crate::tenancy::{TenancyError, TenancyErrorCode, TenantScope, hash_token, mint_secret};
 
 /// What customer tokens start with (API keys start with `sg_`).
@@ -125,7 +125,7 @@ pub async fn signed_in_customer(scope: &TenantScope) -> async_graphql::Result<Op
     if let Some(known) = scope.signed_in_cell().get() {
         return known.clone().gql();
     }
-    let mut conn = scope.conn().await.map_err(|e| internal_error(&e))?;
+    let mut conn = scope.conn().await.gql()?;
     signed_in_customer_on(&mut conn, scope).await
 }
 

@@ -79,7 +79,8 @@ pub fn request_with(request: async_graphql::Request, caller: crate::tenancy::Cal
     request.data(caller).data(Loaders::default())
 }
 
-/// Rows that hang off a parent of kind `P` (the parent's row type names it) and are read
+/// Rows that hang off a parent of kind `P` (a type names the kind: the parent's row type in
+/// its own domain, `events::OrderFacts` for an order seen from another domain) and are read
 /// for many parents in one statement: what [`Children`] loads.
 pub trait ChildOf<P>: Clone + Send + Sync + 'static {
     /// The rows of these parents, grouped by parent id.

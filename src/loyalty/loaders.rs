@@ -1,18 +1,23 @@
 //! Dataloaders of the loyalty domain, made per request: the tiers (one statement per
-//! request), accounts by customer, ledger pages by account, ledger rows by order, and
-//! the stores accounts belong to. A page of accounts costs one statement per kind of
+//! request) and ledger pages by account; accounts by customer and ledger rows by order
+//! go through the generic `Children` loader. A page of accounts costs one statement per kind of
 //! nested list, whatever its size.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
 use super::model::{AccountRow, TierRow, TransactionRow};
-use crate::db::ChildPageKey;
-use crate::db::DbError;
+use crate::customers::Customer;
+use crate::db::{ChildPageKey, DbError};
+use crate::events::OrderFacts;
+use crate::graphql::ChildOf;
 use crate::tenancy::TenantScope;
 
 /// The program's tiers, lowest threshold first (the only key is `()`).
@@ -29,31 +34,21 @@ impl Loader<()> for Tiers {
     }
 }
 
-/// Accounts by customer id, oldest first (an empty list for a customer without any).
-pub struct AccountsByCustomer(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for AccountsByCustomer {
-    type Value = Vec<AccountRow>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        let mut found = data::accounts_of_customers(&mut conn, keys).await.map_err(DbError::from)?;
-        Ok(keys.iter().map(|k| (*k, found.remove(k).unwrap_or_default())).collect())
+impl ChildOf<Customer> for AccountRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::accounts_of_customers(conn, ids)
     }
 }
 
-/// Ledger rows by order id, oldest first (an empty list for an order without any).
-pub struct TransactionsByOrder(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for TransactionsByOrder {
-    type Value = Vec<TransactionRow>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        let mut found = data::transactions_of_orders(&mut conn, keys).await.map_err(DbError::from)?;
-        Ok(keys.iter().map(|k| (*k, found.remove(k).unwrap_or_default())).collect())
+impl ChildOf<OrderFacts> for TransactionRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::transactions_of_orders(conn, ids)
     }
 }
 

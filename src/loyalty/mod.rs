@@ -1,4 +1,4 @@
-//! Loyalty (design §4, issue 5): one program per tenant, an account per customer (or per
+//! Loyalty: one program per tenant, an account per customer (or per
 //! customer and store), and a ledger of every move of a balance.
 //!
 //! # The rules

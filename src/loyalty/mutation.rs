@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use bigdecimal::{BigDecimal, Zero};
 use diesel_async::AsyncConnection;
 
@@ -11,10 +11,7 @@ use super::data;
 use super::ledger;
 use super::model::TierRow;
 use super::objects::{LoyaltyAccount, LoyaltyProgram, LoyaltyTransaction};
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate,
-};
+use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// The most points per unit a program may give.
@@ -68,25 +65,23 @@ pub struct LoyaltyAdjustInput {
     reason: String,
 }
 
-/// The result of `loyaltyProgramSet`.
-#[derive(SimpleObject)]
-pub struct LoyaltyProgramPayload {
-    /// The program as it is now; null when the mutation was refused.
-    program: Option<LoyaltyProgram>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `loyaltyProgramSet`.
+    LoyaltyProgramPayload {
+        /// The program as it is now; null when the mutation was refused.
+        program: LoyaltyProgram,
+    }
+);
 
-/// The result of `loyaltyAdjust`.
-#[derive(SimpleObject)]
-pub struct LoyaltyAdjustPayload {
-    /// The account as it is now; null when the mutation was refused.
-    account: Option<LoyaltyAccount>,
-    /// The ledger row written; null when the mutation was refused.
-    transaction: Option<LoyaltyTransaction>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `loyaltyAdjust`.
+    LoyaltyAdjustPayload {
+        /// The account as it is now; null when the mutation was refused.
+        account: LoyaltyAccount,
+        /// The ledger row written; null when the mutation was refused.
+        transaction: LoyaltyTransaction,
+    }
+);
 
 /// At most 4 decimals.
 fn four_decimals(value: &BigDecimal) -> bool {
@@ -154,7 +149,7 @@ impl LoyaltyMutation {
         let mut errors = UserErrors::default();
         let mut tiers = check_program(&mut errors, &input);
         if !errors.is_empty() {
-            return Ok(LoyaltyProgramPayload { program: None, user_errors: errors.0 });
+            return LoyaltyProgramPayload::from_outcome(Err(errors.into()));
         }
         tiers.sort_by_key(|t| t.min_lifetime_points);
         let ppu = input.points_per_unit.0.normalized();
@@ -167,8 +162,7 @@ impl LoyaltyMutation {
                 Ok(LoyaltyProgram { row, tiers })
             })
             .await;
-        let (program, user_errors) = mutation_outcome(result)?;
-        Ok(LoyaltyProgramPayload { program, user_errors })
+        LoyaltyProgramPayload::from_outcome(result)
     }
 
     /// Gives or takes a customer's points by hand, as the request's staff member
@@ -194,10 +188,8 @@ impl LoyaltyMutation {
             errors.add("points", UserErrorCode::Invalid, "adjust by a number of points other than 0");
         }
         let reason = validate::required_text(&mut errors, &["reason"], &input.reason, MAX_REASON);
-        let refused =
-            |errors: Vec<UserError>| LoyaltyAdjustPayload { account: None, transaction: None, user_errors: errors };
         let (Some(customer), true) = (customer, errors.is_empty()) else {
-            return Ok(refused(errors.0));
+            return LoyaltyAdjustPayload::from_outcome(Err(errors.into()));
         };
         let actor = scope.actor();
         let mut conn = scope.conn().await.gql()?;
@@ -244,14 +236,6 @@ impl LoyaltyMutation {
                 ledger::adjust(conn, customer, store, i64::from(input.points), &reason, &actor).await
             })
             .await;
-        let (outcome, user_errors) = mutation_outcome(result)?;
-        Ok(match outcome {
-            Some((account, transaction)) => LoyaltyAdjustPayload {
-                account: Some(LoyaltyAccount(account)),
-                transaction: Some(LoyaltyTransaction(transaction)),
-                user_errors,
-            },
-            None => refused(user_errors),
-        })
+        LoyaltyAdjustPayload::from_outcome(result.map(|(a, t)| (LoyaltyAccount(a), LoyaltyTransaction(t))))
     }
 }

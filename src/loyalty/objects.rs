@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::loaders::{Tiers, TransactionPages};
 use super::model::{AccountRow, ProgramRow, TierRow, TransactionKind, TransactionRow};
 use super::rules;
-use crate::graphql::{Decimal, RoleGuard, child_connection, internal_error, loader};
+use crate::graphql::{Decimal, GqlResultExt, RoleGuard, child_connection, loader};
 use crate::stores::StoreById;
 use crate::tenancy::Role;
 
@@ -20,7 +20,7 @@ pub(super) const DEFAULT_TRANSACTION_PAGE: i32 = 20;
 
 /// The program's tiers, lowest threshold first, through the request's loader.
 pub(super) async fn tiers(ctx: &Context<'_>) -> async_graphql::Result<Arc<Vec<TierRow>>> {
-    Ok(loader(ctx, Tiers)?.load_one(()).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    Ok(loader(ctx, Tiers)?.load_one(()).await.gql()?.unwrap_or_default())
 }
 
 /// A tier of the loyalty program: accounts whose lifetime points reach its threshold (and
@@ -103,7 +103,7 @@ impl LoyaltyAccount {
     /// The store, when the program keeps accounts per store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
         let Some(id) = self.0.store_id else { return Ok(None) };
-        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+        loader(ctx, StoreById)?.load_one(id).await.gql()
     }
 
     /// Points to spend.

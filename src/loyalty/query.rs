@@ -7,13 +7,15 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::data::{self, AccountFilter};
-use super::loaders::{AccountsByCustomer, TransactionPages, TransactionsByOrder};
-use super::model::AccountRow;
+use super::loaders::TransactionPages;
+use super::model::{AccountRow, TransactionRow};
 use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers};
 use super::rules;
+use crate::customers::Customer;
 use crate::db::Listing;
+use crate::events::OrderFacts;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, internal_error, loader,
+    Children, ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, children_of, coded_error, finish_listing,
     parse_id, prime,
 };
 use crate::stores::StoreById;
@@ -189,15 +191,15 @@ impl LoyaltyQuery {
 /// the accounts of a page of customers cost one statement.
 pub async fn accounts_of_customer(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<LoyaltyAccount>> {
     caller_scope(ctx, Role::Admin)?;
-    let rows = loader(ctx, AccountsByCustomer)?.load_one(customer).await.map_err(|e| internal_error(&e))?;
-    Ok(rows.unwrap_or_default().into_iter().map(LoyaltyAccount).collect())
+    let rows = children_of::<Customer, AccountRow>(ctx, customer).await?;
+    Ok(rows.into_iter().map(LoyaltyAccount).collect())
 }
 
 /// Loads the loyalty accounts of these customers into the request's loader at once (a
 /// page of customers; see `graphql::prime`).
 pub async fn prime_accounts_of_customers(ctx: &Context<'_>, customers: &[Uuid]) -> async_graphql::Result<()> {
     caller_scope(ctx, Role::Admin)?;
-    prime(ctx, AccountsByCustomer, customers).await.map(drop)
+    prime(ctx, Children::<Customer, AccountRow>::new, customers).await.map(drop)
 }
 
 /// What an order did to loyalty points.
@@ -213,13 +215,13 @@ pub struct OrderPoints {
 /// The points an order earned and redeemed, through the request's loader (a page of
 /// orders costs one statement). Callers decide who may see them.
 pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Result<OrderPoints> {
-    let rows = loader(ctx, TransactionsByOrder)?.load_one(order).await.map_err(|e| internal_error(&e))?;
-    let (earned, redeemed) = rules::order_points(&rows.unwrap_or_default());
+    let rows = children_of::<OrderFacts, TransactionRow>(ctx, order).await?;
+    let (earned, redeemed) = rules::order_points(&rows);
     Ok(OrderPoints { earned: crate::graphql::BigInt(earned), redeemed: crate::graphql::BigInt(redeemed) })
 }
 
 /// Loads the ledger rows of these orders into the request's loader at once, so
 /// [`order_points`] on a page of orders costs one statement however busy the machine is.
 pub async fn prime_points_of_orders(ctx: &Context<'_>, orders: &[Uuid]) -> async_graphql::Result<()> {
-    prime(ctx, TransactionsByOrder, orders).await.map(drop)
+    prime(ctx, Children::<OrderFacts, TransactionRow>::new, orders).await.map(drop)
 }

@@ -1,13 +1,13 @@
 //! Admin mutations that move an order along its life: cancel, fulfil, complete.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::AsyncConnection;
 
 use super::customer_link;
 use super::lifecycle::{locked, transition};
 use super::model::OrderStatus;
 use super::order_graphql::Order;
-use crate::graphql::{GqlResultExt, MutationError, UserError, UserErrors, caller_scope, mutation_outcome, validate};
+use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// An order to move, and why.
@@ -19,22 +19,13 @@ pub struct OrderTransitionInput {
     pub note: Option<String>,
 }
 
-/// The result of a change to an order.
-#[derive(SimpleObject)]
-pub struct OrderUpdatePayload {
-    /// The order as it is now; null when refused.
-    pub order: Option<Order>,
-    /// What was wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl OrderUpdatePayload {
-    /// The payload of a change made or refused.
-    pub fn from_outcome(result: Result<Order, MutationError>) -> async_graphql::Result<Self> {
-        let (order, user_errors) = mutation_outcome(result)?;
-        Ok(Self { order, user_errors })
+crate::payload!(
+    /// The result of a change to an order.
+    OrderUpdatePayload {
+        /// The order as it is now; null when refused.
+        order: Order,
     }
-}
+);
 
 /// Order lifecycle mutations (admin only).
 #[derive(Default)]

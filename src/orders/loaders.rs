@@ -1,21 +1,16 @@
-//! Dataloaders of the orders domain: one generic loader for everything that hangs off an
-//! order (items, addresses, history, payments, refunds, mapping), so a page of orders
-//! costs one statement per kind of child, whatever the page size.
+//! How the generic loaders read the orders domain's rows: everything that hangs off an
+//! order (items, addresses, history, payments, refunds, mapping) by order, so a page of
+//! orders costs one statement per kind of child, and registers by id.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::Arc;
-
-use async_graphql::dataloader::Loader;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
+use std::collections::HashMap;
+use std::future::Future;
 use uuid::Uuid;
 
 use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, PaymentRow, RefundRow, RegisterRow};
 use super::{data, payment_data, register_data};
-use crate::db::DbError;
-use crate::graphql::ChildOf;
-use crate::tenancy::TenantScope;
+use crate::graphql::{ChildOf, Keyed};
 
 impl ChildOf<OrderRow> for ItemRow {
     fn load(
@@ -71,15 +66,11 @@ impl ChildOf<OrderRow> for MappingRow {
     }
 }
 
-/// POS registers by id.
-pub struct RegisterById(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for RegisterById {
-    type Value = RegisterRow;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(register_data::by_ids(&mut conn, keys).await.map_err(DbError::from)?)
+impl Keyed for RegisterRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
+        register_data::by_ids(conn, ids)
     }
 }

@@ -32,7 +32,7 @@ pub use lifecycle_mutation::OrderLifecycleMutation;
 pub use listing::{OrderFilter, OrderSortField};
 pub use lookup::{customer_of_order, order_by_id, prime_orders};
 pub use model::{OrderRow, OrderStatus, PaymentState, PaymentStatus, SyncStatus};
-pub use order_graphql::{ExternalOrderMapping, Order, OrderItem, OrderStatusChange, Payment, PosRegister, Refund};
+pub use order_graphql::{Order, OrderItem, Payment, Refund};
 pub use payment_mutation::PaymentMutation;
 pub use privacy::forget_customer;
 pub use query::{OrderQuery, OrderSortInput, order_connection};

@@ -1,5 +1,6 @@
 //! Rows of the order tables and the closed sets they use.
 
+use async_graphql::{ID, SimpleObject};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -10,7 +11,9 @@ use crate::db::schema::{
     external_order_mappings, order_addresses, order_items, order_status_history, orders, payments, pos_registers,
     refunds,
 };
+use crate::graphql::RoleGuard;
 use crate::pricing::SalesChannel;
+use crate::tenancy::Role;
 
 crate::text_enum! {
     /// Where an order is in its life. The server enforces the transitions (see
@@ -75,15 +78,8 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
-    /// Which of an order's addresses.
-    pub enum AddressKind {
-        /// Where the goods go.
-        Shipping = "shipping",
-        /// Where the invoice goes.
-        Billing = "billing",
-    }
-}
+/// Which of an order's addresses a row is (the same kind customers' defaults use).
+pub use crate::graphql::AddressKind;
 
 /// A row of `orders`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -241,16 +237,25 @@ impl AddressRow {
     }
 }
 
-/// A row of `order_status_history`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// One status an order moved into: from which, by whom, when. A plain comment: the
+// GraphQL type has no description, and a doc comment would give it one.
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = order_status_history)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "OrderStatusChange")]
 pub struct HistoryRow {
+    #[graphql(skip)]
     pub order_id: Uuid,
+    /// The status before (null for the status it was placed in).
     pub from_status: Option<OrderStatus>,
+    /// The status after.
     pub to_status: OrderStatus,
+    /// Who made the change (`storefront`, `admin`, `staff:<id>`, `system`).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
     pub actor: String,
+    /// Why, when given.
     pub note: Option<String>,
+    /// When.
     pub created_at: DateTime<Utc>,
 }
 
@@ -288,32 +293,56 @@ pub struct RefundRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A row of `pos_registers`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// A till at a location; POS orders name the register they were rung up at, and take
+// their stock from its location. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = pos_registers)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "PosRegister")]
 pub struct RegisterRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
-    pub location_id: Uuid,
+    /// Business key, unique in the tenant.
     pub code: String,
+    /// Display name.
     pub name: String,
+    /// Whether it takes orders.
     pub active: bool,
+    /// The location its stock comes from.
+    #[graphql(skip, derived(name = "location_id", into = "ID", owned))]
+    pub location_id: Uuid,
+    /// When it was added.
     pub created_at: DateTime<Utc>,
 }
 
-/// A row of `external_order_mappings`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// The link between an imported order and its order on a marketplace. (No doc comment:
+// it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = external_order_mappings)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "ExternalOrderMapping")]
 pub struct MappingRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    /// The marketplace (e.g. `amazon-de`).
     pub channel_name: String,
+    /// The order's id there.
     pub external_id: String,
-    pub order_id: Uuid,
+    /// The order's status there, as last imported.
     pub external_status: Option<String>,
+    /// Whether the last import matched the order.
     pub sync_status: SyncStatus,
+    /// How many times it was imported.
     pub sync_count: i32,
+    #[graphql(skip)]
     pub lines_digest: String,
+    /// When it was first imported.
     pub imported_at: DateTime<Utc>,
+    /// When it was last imported.
     pub last_synced_at: DateTime<Utc>,
+    /// The order it became.
+    #[graphql(skip, derived(name = "order_id", into = "ID", owned))]
+    pub order_id: Uuid,
 }

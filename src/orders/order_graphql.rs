@@ -8,13 +8,12 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::loaders::RegisterById;
 use super::model::{
     AddressKind, AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, PaymentState,
-    PaymentStatus, RefundRow, RegisterRow, SyncStatus,
+    PaymentStatus, RefundRow, RegisterRow,
 };
 use crate::catalog::ProductType;
-use crate::graphql::{Address, ChildOf, Money, RoleGuard, children_of, internal_error, loader};
+use crate::graphql::{Address, ById, ChildOf, GqlResultExt, Money, RoleGuard, children_of, loader};
 use crate::pricing::{PriceSource, SalesChannel};
 use crate::stores::StoreById;
 use crate::tenancy::Role;
@@ -24,7 +23,7 @@ use crate::tenancy::Role;
 pub struct Order(pub(super) Arc<OrderRow>);
 
 impl Order {
-    /// Wraps an order row (other domains load rows through [`super::OrderById`]).
+    /// Wraps an order row (other domains load rows through `ById<Order>`).
     pub fn new(row: OrderRow) -> Self {
         Self(Arc::new(row))
     }
@@ -40,7 +39,7 @@ impl Order {
 
     async fn redemption(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::promotions::RedemptionRow>> {
         let loader = loader(ctx, crate::promotions::RedemptionByOrder)?;
-        loader.load_one(self.0.id).await.map_err(|e| internal_error(&e))
+        loader.load_one(self.0.id).await.gql()
     }
 
     async fn children<T: ChildOf<OrderRow>>(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<T>> {
@@ -88,7 +87,7 @@ impl Order {
     /// The store it was sold in.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
         let Some(id) = self.0.store_id else { return Ok(None) };
-        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+        loader(ctx, StoreById)?.load_one(id).await.gql()
     }
 
     /// The contact email (the guest's, or the customer's when placed).
@@ -166,9 +165,8 @@ impl Order {
     }
 
     /// Every status the order has been in, oldest first.
-    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrderStatusChange>> {
-        let rows: Vec<HistoryRow> = self.children(ctx).await?;
-        Ok(rows.into_iter().map(OrderStatusChange).collect())
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HistoryRow>> {
+        self.children(ctx).await
     }
 
     /// Payment attempts, oldest first.
@@ -187,15 +185,14 @@ impl Order {
 
     /// For an order imported from a marketplace: its mapping to the external order.
     #[graphql(guard = "RoleGuard(Role::Admin)")]
-    async fn external_mapping(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExternalOrderMapping>> {
-        let rows: Vec<MappingRow> = self.children(ctx).await?;
-        Ok(rows.into_iter().next().map(ExternalOrderMapping))
+    async fn external_mapping(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MappingRow>> {
+        Ok(self.children(ctx).await?.into_iter().next())
     }
 
     /// For a POS order: the register it was rung up at.
-    async fn register(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PosRegister>> {
+    async fn register(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<RegisterRow>> {
         let Some(id) = self.0.register_id else { return Ok(None) };
-        Ok(loader(ctx, RegisterById)?.load_one(id).await.map_err(|e| internal_error(&e))?.map(PosRegister))
+        loader(ctx, ById::<RegisterRow>::new)?.load_one(id).await.gql()
     }
 
     /// The location the order's stock was reserved at, when it named one (POS).
@@ -346,38 +343,6 @@ impl OrderItem {
     }
 }
 
-/// One status an order moved into: from which, by whom, when.
-pub struct OrderStatusChange(HistoryRow);
-
-#[Object]
-impl OrderStatusChange {
-    /// The status before (null for the status it was placed in).
-    async fn from_status(&self) -> Option<OrderStatus> {
-        self.0.from_status
-    }
-
-    /// The status after.
-    async fn to_status(&self) -> OrderStatus {
-        self.0.to_status
-    }
-
-    /// Who made the change (`storefront`, `admin`, `staff:<id>`, `system`).
-    #[graphql(guard = "RoleGuard(Role::Admin)")]
-    async fn actor(&self) -> &str {
-        &self.0.actor
-    }
-
-    /// Why, when given.
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
-    }
-
-    /// When.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-}
-
 /// A payment attempt.
 pub struct Payment(pub(super) PaymentRow);
 
@@ -470,94 +435,6 @@ impl Refund {
     }
 
     /// When.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-}
-
-/// The link between an imported order and its order on a marketplace.
-pub struct ExternalOrderMapping(pub(super) MappingRow);
-
-#[Object]
-impl ExternalOrderMapping {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// The marketplace (e.g. `amazon-de`).
-    async fn channel_name(&self) -> &str {
-        &self.0.channel_name
-    }
-
-    /// The order's id there.
-    async fn external_id(&self) -> &str {
-        &self.0.external_id
-    }
-
-    /// The order's status there, as last imported.
-    async fn external_status(&self) -> Option<&str> {
-        self.0.external_status.as_deref()
-    }
-
-    /// Whether the last import matched the order.
-    async fn sync_status(&self) -> SyncStatus {
-        self.0.sync_status
-    }
-
-    /// How many times it was imported.
-    async fn sync_count(&self) -> i32 {
-        self.0.sync_count
-    }
-
-    /// When it was first imported.
-    async fn imported_at(&self) -> DateTime<Utc> {
-        self.0.imported_at
-    }
-
-    /// When it was last imported.
-    async fn last_synced_at(&self) -> DateTime<Utc> {
-        self.0.last_synced_at
-    }
-
-    /// The order it became.
-    async fn order_id(&self) -> ID {
-        ID(self.0.order_id.to_string())
-    }
-}
-
-/// A till at a location; POS orders name the register they were rung up at, and take
-/// their stock from its location.
-pub struct PosRegister(pub(super) RegisterRow);
-
-#[Object]
-impl PosRegister {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// Business key, unique in the tenant.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Whether it takes orders.
-    async fn active(&self) -> bool {
-        self.0.active
-    }
-
-    /// The location its stock comes from.
-    async fn location_id(&self) -> ID {
-        ID(self.0.location_id.to_string())
-    }
-
-    /// When it was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

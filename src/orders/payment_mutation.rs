@@ -14,13 +14,13 @@ use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState};
 use super::order_graphql::{Order, Payment, Refund};
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
-use crate::db::DbError;
 use crate::events::OrderEventKind;
 use crate::graphql::{
     Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name,
     mutation_outcome, validate,
 };
 use crate::money::fits_currency;
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// A payment attempt for an order.
@@ -72,24 +72,28 @@ pub struct RefundCreateInput {
     pub payment_id: Option<ID>,
 }
 
-/// The result of a payment mutation.
-#[derive(SimpleObject)]
-pub struct PaymentPayload {
-    /// The payment; null when refused.
-    pub payment: Option<Payment>,
-    /// Its order as it is now; null when refused.
-    pub order: Option<Order>,
-    /// What was wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
+crate::payload!(
+    /// The result of a payment mutation.
+    PaymentPayload {
+        /// The payment; null when refused.
+        payment: Payment,
+        /// Its order as it is now; null when refused.
+        order: Order,
+    }
+);
+
+/// The payload of a payment mutation's rows.
+fn payment_payload(result: Result<(PaymentRow, OrderRow), MutationError>) -> async_graphql::Result<PaymentPayload> {
+    PaymentPayload::from_outcome(result.map(|(p, o)| (Payment(p), Order::new(o))))
 }
 
-impl PaymentPayload {
-    fn from_outcome(result: Result<(PaymentRow, OrderRow), MutationError>) -> async_graphql::Result<Self> {
-        let (outcome, user_errors) = mutation_outcome(result)?;
-        let (payment, order) = outcome.map(|(p, o)| (Payment(p), Order::new(o))).unzip();
-        Ok(Self { payment, order, user_errors })
-    }
-}
+/// What a payment's unique provider transaction means to the client.
+const CONFLICTS: &[Violation] = &[Violation::new(
+    PROVIDER_TRANSACTION_CONSTRAINT,
+    "providerTransactionId",
+    UserErrorCode::Duplicate,
+    "this provider transaction is recorded already",
+)];
 
 /// The result of `refundCreate`.
 #[derive(SimpleObject)]
@@ -189,7 +193,7 @@ impl PaymentMutation {
         let amount = positive_amount(&mut errors, "amount", &input.amount.0);
         let currency = input.currency.as_deref().map(|c| validate::currency(&mut errors, "currency", c));
         let Some(order_id) = order_id.filter(|_| errors.is_empty()) else {
-            return PaymentPayload::from_outcome(Err(errors.into()));
+            return payment_payload(Err(errors.into()));
         };
         let actor = scope.actor();
         let mut conn = scope.conn().await.gql()?;
@@ -227,19 +231,12 @@ impl PaymentMutation {
                     currency: &order.currency,
                     captured: input.captured,
                 };
-                let payment = payment_data::insert_payment(conn, &new).await.map_err(|e| match DbError::from(e) {
-                    e if e.unique_violation() == Some(PROVIDER_TRANSACTION_CONSTRAINT) => MutationError::user(
-                        "providerTransactionId",
-                        UserErrorCode::Duplicate,
-                        "this provider transaction is recorded already",
-                    ),
-                    e => MutationError::Db(e),
-                })?;
+                let payment = payment_data::insert_payment(conn, &new).await.map_err(refused(CONFLICTS))?;
                 let order = if input.captured { apply_capture(conn, &order, &amount, &actor).await? } else { order };
                 Ok((payment, order))
             })
             .await;
-        PaymentPayload::from_outcome(result)
+        payment_payload(result)
     }
 
     /// Captures a pending payment (all of it, or less); the order becomes PAID once its
@@ -254,7 +251,7 @@ impl PaymentMutation {
         let id = errors.id_at(&["paymentId"], &input.payment_id);
         let amount = input.amount.as_ref().map(|a| positive_amount(&mut errors, "amount", &a.0));
         let Some(id) = id.filter(|_| errors.is_empty()) else {
-            return PaymentPayload::from_outcome(Err(errors.into()));
+            return payment_payload(Err(errors.into()));
         };
         let actor = scope.actor();
         let mut conn = scope.conn().await.gql()?;
@@ -285,7 +282,7 @@ impl PaymentMutation {
                 Ok((payment, order))
             })
             .await;
-        PaymentPayload::from_outcome(result)
+        payment_payload(result)
     }
 
     /// Marks a pending payment failed.
@@ -295,7 +292,7 @@ impl PaymentMutation {
         let id = errors.id_at(&["paymentId"], &input.payment_id);
         let reason = validate::required_text(&mut errors, &["reason"], &input.reason, 500);
         let Some(id) = id.filter(|_| errors.is_empty()) else {
-            return PaymentPayload::from_outcome(Err(errors.into()));
+            return payment_payload(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -307,7 +304,7 @@ impl PaymentMutation {
                 Ok((payment_data::fail(conn, id, &reason).await?, order))
             })
             .await;
-        PaymentPayload::from_outcome(result)
+        payment_payload(result)
     }
 
     /// Gives money back, never more than was captured and not yet refunded. The order

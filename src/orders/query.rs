@@ -10,13 +10,14 @@ use uuid::Uuid;
 
 use super::data::{self, OrderKey};
 use super::listing::{OrderFilter, OrderListing, OrderSortField};
-use super::loaders::RegisterById;
-use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, RefundRow};
-use super::order_graphql::{Order, PosRegister};
+use super::model::{
+    AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, RefundRow, RegisterRow,
+};
+use super::order_graphql::Order;
 use super::register_data;
 use crate::catalog::SortDirection;
 use crate::db::Listing;
-use crate::graphql::Children;
+use crate::graphql::{ById, Children};
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, parse_id, prime,
 };
@@ -105,7 +106,7 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     if selected("register") {
         let registers = distinct(orders.iter().filter_map(|o| o.0.register_id).collect());
         if !registers.is_empty() {
-            prime(ctx, RegisterById, &registers).await?;
+            prime(ctx, ById::<RegisterRow>::new, &registers).await?;
         }
     }
     let customers = if selected("customer") {
@@ -207,8 +208,8 @@ impl OrderQuery {
     }
 
     /// The tenant's POS registers, by code (admin).
-    async fn pos_registers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PosRegister>> {
+    async fn pos_registers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RegisterRow>> {
         let scope = caller_scope(ctx, Role::Admin)?;
-        Ok(register_data::all(&mut *scope.conn().await.gql()?).await.gql()?.into_iter().map(PosRegister).collect())
+        register_data::all(&mut *scope.conn().await.gql()?).await.gql()
     }
 }

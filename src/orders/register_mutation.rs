@@ -1,13 +1,11 @@
 //! `posRegisterCreate`: adds a till at a location.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 
-use super::order_graphql::PosRegister;
+use super::model::RegisterRow;
 use super::register_data::{self, REGISTER_CODE_CONSTRAINT};
-use crate::db::DbError;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome, validate,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// A new POS register.
@@ -23,14 +21,17 @@ pub struct PosRegisterCreateInput {
     pub location_code: Option<String>,
 }
 
-/// The result of `posRegisterCreate`.
-#[derive(SimpleObject)]
-pub struct PosRegisterPayload {
-    /// The register; null when refused.
-    pub register: Option<PosRegister>,
-    /// What was wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `posRegisterCreate`.
+    PosRegisterPayload {
+        /// The register; null when refused.
+        register: RegisterRow,
+    }
+);
+
+/// What a register's unique code means to the client.
+const CONFLICTS: &[Violation] =
+    &[Violation::new(REGISTER_CODE_CONSTRAINT, "code", UserErrorCode::Duplicate, "another register has this code")];
 
 /// POS register mutations (admin only).
 #[derive(Default)]
@@ -57,22 +58,15 @@ impl PosRegisterMutation {
             match crate::inventory::find_location(&mut conn, location_id, input.location_code.as_deref().map(str::trim))
                 .await
             {
-                Ok(Some(location)) if location.active => register_data::insert(&mut conn, location.id, &code, &name)
-                    .await
-                    .map(PosRegister)
-                    .map_err(|e| match DbError::from(e) {
-                        e if e.unique_violation() == Some(REGISTER_CODE_CONSTRAINT) => {
-                            MutationError::user("code", UserErrorCode::Duplicate, "another register has this code")
-                        }
-                        e => MutationError::Db(e),
-                    }),
+                Ok(Some(location)) if location.active => {
+                    register_data::insert(&mut conn, location.id, &code, &name).await.map_err(refused(CONFLICTS))
+                }
                 Ok(_) => Err(MutationError::user("locationId", UserErrorCode::NotFound, "no such active location")),
                 Err(e) => Err(MutationError::Db(e.into())),
             }
         } else {
             Err(errors.into())
         };
-        let (register, user_errors) = mutation_outcome(result)?;
-        Ok(PosRegisterPayload { register, user_errors })
+        PosRegisterPayload::from_outcome(result)
     }
 }

@@ -1,14 +1,12 @@
 //! `promotionCampaignCreate` and `promotionCampaignUpdate` (admin).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 
 use super::data;
 use super::model::{CampaignFields, CampaignStatus};
 use super::objects::PromotionCampaign;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome, validate,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// A new campaign.
@@ -44,25 +42,19 @@ pub struct PromotionCampaignUpdateInput {
     pub ends_at: MaybeUndefined<DateTime<Utc>>,
 }
 
-/// The result of a campaign mutation.
-#[derive(SimpleObject)]
-pub struct PromotionCampaignPayload {
-    /// The campaign as it is now; null when refused.
-    pub campaign: Option<PromotionCampaign>,
-    /// What was wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of a campaign mutation.
+    PromotionCampaignPayload {
+        /// The campaign as it is now; null when refused.
+        campaign: PromotionCampaign,
+    }
+);
 
 /// Checks a campaign's fields as they would be written.
 fn check(errors: &mut UserErrors, fields: &mut CampaignFields) {
     fields.name = validate::name(errors, &fields.name);
     fields.description = validate::optional_text(errors, &["description"], fields.description.as_deref(), 2000);
     validate::window(errors, fields.starts_at, fields.ends_at);
-}
-
-fn payload(result: Result<PromotionCampaign, MutationError>) -> async_graphql::Result<PromotionCampaignPayload> {
-    let (campaign, user_errors) = mutation_outcome(result)?;
-    Ok(PromotionCampaignPayload { campaign, user_errors })
 }
 
 /// Campaign mutations (admin only).
@@ -88,10 +80,12 @@ impl CampaignMutation {
         };
         check(&mut errors, &mut fields);
         if !errors.is_empty() {
-            return payload(Err(errors.into()));
+            return PromotionCampaignPayload::from_outcome(Err(errors.into()));
         }
         let mut conn = scope.conn().await.gql()?;
-        payload(data::insert_campaign(&mut conn, &fields).await.map(PromotionCampaign).map_err(MutationError::from))
+        PromotionCampaignPayload::from_outcome(
+            data::insert_campaign(&mut conn, &fields).await.map(PromotionCampaign).map_err(MutationError::from),
+        )
     }
 
     /// Changes a campaign: its name, status or period. Pausing or ending it stops its
@@ -104,11 +98,15 @@ impl CampaignMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let Some(id) = errors.id_at(&["id"], &input.id) else {
-            return payload(Err(errors.into()));
+            return PromotionCampaignPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let Some(row) = data::campaigns_by_ids(&mut conn, &[id]).await.gql()?.remove(&id) else {
-            return payload(Err(MutationError::user("id", UserErrorCode::NotFound, "no such campaign")));
+            return PromotionCampaignPayload::from_outcome(Err(MutationError::user(
+                "id",
+                UserErrorCode::NotFound,
+                "no such campaign",
+            )));
         };
         let mut fields = CampaignFields {
             name: input.name.unwrap_or(row.name),
@@ -122,13 +120,13 @@ impl CampaignMutation {
         input.ends_at.update_to(&mut fields.ends_at);
         check(&mut errors, &mut fields);
         if !errors.is_empty() {
-            return payload(Err(errors.into()));
+            return PromotionCampaignPayload::from_outcome(Err(errors.into()));
         }
         let result = match data::update_campaign(&mut conn, id, &fields).await {
             Ok(Some(row)) => Ok(PromotionCampaign(row)),
             Ok(None) => Err(MutationError::user("id", UserErrorCode::NotFound, "no such campaign")),
             Err(e) => Err(e.into()),
         };
-        payload(result)
+        PromotionCampaignPayload::from_outcome(result)
     }
 }

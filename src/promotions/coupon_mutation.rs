@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::Zero;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -14,12 +14,9 @@ use regex::Regex;
 use super::data::{self, COUPON_CODE_CONSTRAINT};
 use super::model::{CouponFields, CouponKind};
 use super::objects::Coupon;
-use crate::db::DbError;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate,
-};
+use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::money::fits_currency;
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z0-9][A-Z0-9_-]{0,39}$").expect("valid regex"));
@@ -86,19 +83,17 @@ pub struct CouponUpdateInput {
     pub active: Option<bool>,
 }
 
-/// The result of a coupon mutation.
-#[derive(SimpleObject)]
-pub struct CouponPayload {
-    /// The coupon as it is now; null when refused.
-    pub coupon: Option<Coupon>,
-    /// What was wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of a coupon mutation.
+    CouponPayload {
+        /// The coupon as it is now; null when refused.
+        coupon: Coupon,
+    }
+);
 
-fn payload(result: Result<Coupon, MutationError>) -> async_graphql::Result<CouponPayload> {
-    let (coupon, user_errors) = mutation_outcome(result)?;
-    Ok(CouponPayload { coupon, user_errors })
-}
+/// What a coupon's unique code means to the client.
+const CONFLICTS: &[Violation] =
+    &[Violation::new(COUPON_CODE_CONSTRAINT, "code", UserErrorCode::Duplicate, "another coupon has this code")];
 
 /// A coupon code, upper-cased.
 fn coupon_code(errors: &mut UserErrors, value: &str) -> String {
@@ -179,15 +174,6 @@ async fn resolve_references(
     if errors.is_empty() { Ok(()) } else { Err(errors.into()) }
 }
 
-fn duplicate_code(e: diesel::result::Error) -> MutationError {
-    match DbError::from(e) {
-        e if e.unique_violation() == Some(COUPON_CODE_CONSTRAINT) => {
-            MutationError::user("code", UserErrorCode::Duplicate, "another coupon has this code")
-        }
-        e => MutationError::Db(e),
-    }
-}
-
 /// Coupon mutations (admin only).
 #[derive(Default)]
 pub struct CouponMutation;
@@ -215,15 +201,15 @@ impl CouponMutation {
         };
         check_terms(&mut errors, &mut fields, 0);
         if !errors.is_empty() {
-            return payload(Err(errors.into()));
+            return CouponPayload::from_outcome(Err(errors.into()));
         }
         let mut conn = scope.conn().await.gql()?;
         let result = async {
             resolve_references(&mut conn, &mut fields, input.store.as_deref()).await?;
-            data::insert_coupon(&mut conn, &code, &fields).await.map(Coupon).map_err(duplicate_code)
+            data::insert_coupon(&mut conn, &code, &fields).await.map(Coupon).map_err(refused(CONFLICTS))
         }
         .await;
-        payload(result)
+        CouponPayload::from_outcome(result)
     }
 
     /// Changes a coupon's terms. Orders placed with it keep the discount they got.
@@ -231,11 +217,15 @@ impl CouponMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let Some(id) = errors.id_at(&["id"], &input.id) else {
-            return payload(Err(errors.into()));
+            return CouponPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let Some(row) = data::coupons_by_ids(&mut conn, &[id]).await.gql()?.remove(&id) else {
-            return payload(Err(MutationError::user("id", UserErrorCode::NotFound, "no such coupon")));
+            return CouponPayload::from_outcome(Err(MutationError::user(
+                "id",
+                UserErrorCode::NotFound,
+                "no such coupon",
+            )));
         };
         let mut fields = CouponFields {
             campaign_id: row.campaign_id,
@@ -271,7 +261,7 @@ impl CouponMutation {
         };
         check_terms(&mut errors, &mut fields, row.used_count);
         if !errors.is_empty() {
-            return payload(Err(errors.into()));
+            return CouponPayload::from_outcome(Err(errors.into()));
         }
         let result = async {
             resolve_references(&mut conn, &mut fields, store.as_deref()).await?;
@@ -282,6 +272,6 @@ impl CouponMutation {
             }
         }
         .await;
-        payload(result)
+        CouponPayload::from_outcome(result)
     }
 }

@@ -1,41 +1,37 @@
-//! Dataloaders of the promotions domain: campaigns and coupons by id, campaign figures,
-//! and the redemption of each order, so pages of coupons, campaigns or orders cost one
+//! Dataloaders of the promotions domain: campaigns and coupons by id (through the generic
+//! `ById`), campaign figures, and the redemption of each order, so pages of coupons, campaigns or orders cost one
 //! statement per kind.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, CampaignFigures};
 use super::model::{CampaignRow, CouponRow, RedemptionRow};
 use crate::db::DbError;
+use crate::graphql::Keyed;
 use crate::tenancy::TenantScope;
 
-/// Campaigns by id.
-pub struct CampaignById(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for CampaignById {
-    type Value = CampaignRow;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(data::campaigns_by_ids(&mut conn, keys).await.map_err(DbError::from)?)
+impl Keyed for CampaignRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
+        data::campaigns_by_ids(conn, ids)
     }
 }
 
-/// Coupons by id.
-pub struct CouponById(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for CouponById {
-    type Value = CouponRow;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(data::coupons_by_ids(&mut conn, keys).await.map_err(DbError::from)?)
+impl Keyed for CouponRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
+        data::coupons_by_ids(conn, ids)
     }
 }
 

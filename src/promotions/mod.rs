@@ -1,4 +1,4 @@
-//! Promotions (design §4): campaigns grouping coupons, coupons (a code unique in the
+//! Promotions: campaigns grouping coupons, coupons (a code unique in the
 //! tenant whatever its case, a percentage or a fixed amount off the subtotal, a minimum
 //! subtotal, a total and a per-customer usage limit, a validity window, an optional store
 //! and currency), and one redemption per order that used one.

@@ -6,10 +6,10 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::data::{self, CouponFilter};
-use super::loaders::{CampaignById, CouponById, FiguresByCampaign};
+use super::loaders::FiguresByCampaign;
 use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow, RedemptionRow, RedemptionStatus};
 use crate::graphql::{
-    ConnectionTotal, Decimal, Money, PageArgs, caller_scope, internal_error, listing_connection, loader,
+    ById, ConnectionTotal, Decimal, GqlResultExt, Money, PageArgs, caller_scope, listing_connection, loader,
 };
 use crate::orders::Order;
 use crate::stores::StoreById;
@@ -102,11 +102,7 @@ impl PromotionCampaign {
     /// Redemptions, discount given and revenue of the orders that used its coupons
     /// (cancelled orders do not count; refunds are taken off revenue).
     async fn figures(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignFiguresObject> {
-        let rows = loader(ctx, FiguresByCampaign)?
-            .load_one(self.0.id)
-            .await
-            .map_err(|e| internal_error(&e))?
-            .unwrap_or_default();
+        let rows = loader(ctx, FiguresByCampaign)?.load_one(self.0.id).await.gql()?.unwrap_or_default();
         Ok(CampaignFiguresObject {
             redemptions: rows.iter().map(|r| r.redemptions).sum(),
             by_currency: rows
@@ -195,13 +191,13 @@ impl Coupon {
     /// The only store it works in (null: every store).
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
         let Some(id) = self.0.store_id else { return Ok(None) };
-        loader(ctx, StoreById)?.load_one(id).await.map_err(|e| internal_error(&e))
+        loader(ctx, StoreById)?.load_one(id).await.gql()
     }
 
     /// Its campaign.
     async fn campaign(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PromotionCampaign>> {
         let Some(id) = self.0.campaign_id else { return Ok(None) };
-        let row = loader(ctx, CampaignById)?.load_one(id).await.map_err(|e| internal_error(&e))?;
+        let row = loader(ctx, ById::<CampaignRow>::new)?.load_one(id).await.gql()?;
         Ok(row.map(PromotionCampaign))
     }
 
@@ -241,7 +237,7 @@ impl CouponRedemption {
 
     /// The coupon used.
     async fn coupon(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Coupon>> {
-        let row = loader(ctx, CouponById)?.load_one(self.0.coupon_id).await.map_err(|e| internal_error(&e))?;
+        let row = loader(ctx, ById::<CouponRow>::new)?.load_one(self.0.coupon_id).await.gql()?;
         Ok(row.map(Coupon))
     }
 

@@ -1,4 +1,4 @@
-//! Royalties (design §4, issue 5): rules saying who earns what on which sales, and a
+//! Royalties: rules saying who earns what on which sales, and a
 //! ledger of allocations computed per order line from the order lifecycle. Admin only:
 //! storefront tokens are refused.
 //!
@@ -51,10 +51,11 @@ use bigdecimal::{BigDecimal, Zero};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::events::{OrderEvent, OrderEventKind};
-use crate::graphql::{caller_scope, internal_error, loader};
+use crate::events::{OrderEvent, OrderEventKind, OrderFacts};
+use crate::graphql::{Children, caller_scope, children_of};
 use crate::outcome::MutationError;
 use crate::tenancy::Role;
+use model::AllocationRow;
 
 pub use ledger::{proportion, sale_amount};
 pub use model::{AllocationKind, RoyaltyRateKind, RoyaltyScope};
@@ -85,11 +86,7 @@ pub async fn on_order_event(conn: &mut AsyncPgConnection, event: &OrderEvent<'_>
 /// dataloader: the allocations of a page of orders cost one statement.
 pub async fn allocations_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_graphql::Result<Vec<RoyaltyAllocation>> {
     caller_scope(ctx, Role::Admin)?;
-    let rows = loader(ctx, loaders::AllocationsByOrder)?
-        .load_one(order_id)
-        .await
-        .map_err(|e| internal_error(&e))?
-        .unwrap_or_default();
+    let rows = children_of::<OrderFacts, AllocationRow>(ctx, order_id).await?;
     Ok(rows.into_iter().map(RoyaltyAllocation).collect())
 }
 
@@ -97,6 +94,6 @@ pub async fn allocations_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_gr
 /// `graphql::prime`), for a page of orders that selects them.
 pub async fn prime_for_orders(ctx: &Context<'_>, order_ids: &[Uuid]) -> async_graphql::Result<()> {
     caller_scope(ctx, Role::Admin)?;
-    crate::graphql::prime(ctx, loaders::AllocationsByOrder, order_ids).await?;
+    crate::graphql::prime(ctx, Children::<OrderFacts, AllocationRow>::new, order_ids).await?;
     Ok(())
 }

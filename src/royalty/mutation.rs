@@ -2,21 +2,20 @@
 //! created; its name, beneficiary, rate and whether it is active can change, and apply to
 //! orders paid from then on (allocations keep the terms they were computed with).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::BigDecimal;
 use bigdecimal::num_bigint::Sign;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::data::{self, NAME_TAKEN, UNKNOWN_CATEGORY, UNKNOWN_PRODUCT};
-use super::model::{NewRule, RoyaltyRateKind, RoyaltyScope, RuleRow, RuleTerms};
+use super::model::{NewRule, RoyaltyRateKind, RoyaltyScope, RuleTerms};
 use super::objects::RoyaltyRule;
 use crate::attributes::AttributeType;
-use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, enum_name,
-    mutation_outcome, validate,
+    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, enum_name, validate,
 };
 use crate::money::fits_currency;
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// An attribute value a rule covers, named as `productAttributesSet` names it.
@@ -75,21 +74,20 @@ pub struct RoyaltyRuleUpdateInput {
     active: Option<bool>,
 }
 
-/// The result of a royalty rule mutation.
-#[derive(SimpleObject)]
-pub struct RoyaltyRulePayload {
-    /// The rule as it is now; null when the mutation was refused.
-    royalty_rule: Option<RoyaltyRule>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl RoyaltyRulePayload {
-    fn from_outcome(result: Result<RuleRow, MutationError>) -> async_graphql::Result<Self> {
-        let (rule, user_errors) = mutation_outcome(result)?;
-        Ok(Self { royalty_rule: rule.map(RoyaltyRule), user_errors })
+crate::payload!(
+    /// The result of a royalty rule mutation.
+    RoyaltyRulePayload {
+        /// The rule as it is now; null when the mutation was refused.
+        royalty_rule: RoyaltyRule,
     }
-}
+);
+
+/// What a rule's unique name and foreign keys mean to the client.
+const CONFLICTS: &[Violation] = &[
+    Violation::new(NAME_TAKEN, "name", UserErrorCode::Duplicate, "another royalty rule has this name"),
+    Violation::new(UNKNOWN_PRODUCT, "productId", UserErrorCode::NotFound, "no product has this id"),
+    Violation::new(UNKNOWN_CATEGORY, "categoryId", UserErrorCode::NotFound, "no category has this id"),
+];
 
 /// The largest rate a `numeric(19,4)` holds comfortably, as prices are bounded.
 const MAX_RATE: i64 = 1_000_000_000_000_000;
@@ -146,18 +144,6 @@ fn terms(
 
 fn beneficiary(errors: &mut UserErrors, value: &str) -> String {
     validate::required_text(errors, &["beneficiary"], value, 200)
-}
-
-/// Turns a unique or foreign-key violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
-    if error.unique_violation() == Some(NAME_TAKEN) {
-        return MutationError::user("name", UserErrorCode::Duplicate, "another royalty rule has this name");
-    }
-    match error.foreign_key_violation() {
-        Some(UNKNOWN_PRODUCT) => MutationError::user("productId", UserErrorCode::NotFound, "no product has this id"),
-        Some(UNKNOWN_CATEGORY) => MutationError::user("categoryId", UserErrorCode::NotFound, "no category has this id"),
-        _ => MutationError::Db(error),
-    }
 }
 
 /// The scope of a new rule, as far as it can be checked without the database.
@@ -257,7 +243,7 @@ impl RoyaltyMutation {
                         new.attribute_value = Some(value);
                     }
                 }
-                data::insert_rule(conn, &new).await.map_err(|e| conflict(e.into()))
+                data::insert_rule(conn, &new).await.map(RoyaltyRule).map_err(refused(CONFLICTS))
             })
             .await;
         RoyaltyRulePayload::from_outcome(result)
@@ -309,7 +295,7 @@ impl RoyaltyMutation {
                     currency,
                     active: input.active.unwrap_or(current.active),
                 };
-                data::update_rule(conn, id, &terms).await.map_err(|e| conflict(e.into()))
+                data::update_rule(conn, id, &terms).await.map(RoyaltyRule).map_err(refused(CONFLICTS))
             })
             .await;
         RoyaltyRulePayload::from_outcome(result)

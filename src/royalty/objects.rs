@@ -3,9 +3,8 @@
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use super::loaders::RuleById;
 use super::model::{AllocationKind, AllocationRow, RoyaltyRateKind, RoyaltyScope, RuleRow, TotalRow};
-use crate::graphql::{Decimal, Money, caller_scope, internal_error, loader};
+use crate::graphql::{ById, Decimal, GqlResultExt, Money, caller_scope, loader};
 use crate::tenancy::Role;
 
 /// Who earns a royalty on which sales, and how much.
@@ -110,7 +109,7 @@ impl RoyaltyAllocation {
     /// The rule it was computed by, as the rule is now.
     async fn rule(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<RoyaltyRule>> {
         caller_scope(ctx, Role::Admin)?;
-        let rule = loader(ctx, RuleById)?.load_one(self.0.rule_id).await.map_err(|e| internal_error(&e))?;
+        let rule = loader(ctx, ById::<RuleRow>::new)?.load_one(self.0.rule_id).await.gql()?;
         Ok(rule.map(RoyaltyRule))
     }
 

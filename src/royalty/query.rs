@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::data::{self, AllocationFilter, RuleFilter};
-use super::loaders::RuleById;
+use super::model::RuleRow;
 use super::objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
 use crate::db::Listing;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, listing_connection,
-    parse_id, prime,
+    ById, ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing,
+    listing_connection, parse_id, prime,
 };
 use crate::tenancy::Role;
 
@@ -127,7 +127,7 @@ impl RoyaltyQuery {
         let distinct = |ids: HashSet<Uuid>| -> Vec<Uuid> { ids.into_iter().collect() };
         let shown = &rows[..rows.len().min(page.limit)];
         if selected("rule") {
-            prime(ctx, RuleById, &distinct(shown.iter().map(|r| r.rule_id).collect())).await?;
+            prime(ctx, ById::<RuleRow>::new, &distinct(shown.iter().map(|r| r.rule_id).collect())).await?;
         }
         if selected("order") {
             crate::orders::prime_orders(ctx, &distinct(shown.iter().map(|r| r.order_id).collect())).await?;
