@@ -135,6 +135,12 @@ pub fn parse_id(id: &async_graphql::ID) -> async_graphql::Result<uuid::Uuid> {
     uuid::Uuid::parse_str(id).map_err(|_| coded_error("BAD_USER_INPUT", "id is not a valid ID"))
 }
 
+/// A nullable UUID column as the `ID` GraphQL serves: for `SimpleObject` rows, whose
+/// `Uuid` fields would otherwise show as `UUID` (used as `derived(with = "...")`).
+pub fn opt_id(id: Option<uuid::Uuid>) -> Option<async_graphql::ID> {
+    id.map(async_graphql::ID::from)
+}
+
 /// Splits a mutation's result into what its payload carries: the changed object, or the
 /// userErrors; a database failure becomes a GraphQL error.
 pub fn mutation_outcome<T>(result: Result<T, MutationError>) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {

@@ -19,7 +19,7 @@ pub use bigint::BigInt;
 pub use context::{RoleGuard, caller_scope};
 pub use errors::{
     GqlResultExt, MutationError, RecordKey, UserError, UserErrorCode, UserErrors, coded_error, enum_name, id_or_key,
-    internal_error, log_excerpt, mutation_outcome, parse_id,
+    internal_error, log_excerpt, mutation_outcome, opt_id, parse_id,
 };
 pub use limits::Limits;
 pub use loaders::{ById, ChildOf, Children, Keyed, Loaders, children_of, loader, prime, request_with};
