@@ -1,40 +1,23 @@
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::model::Role;
 use crate::graphql::caller_scope;
 
 /// The tenant a request resolved to, as the API shows it.
+#[derive(SimpleObject)]
+#[graphql(name = "Tenant")]
 pub struct TenantInfo {
-    slug: String,
-    name: String,
-    created_at: DateTime<Utc>,
-    role: Option<Role>,
-    store: Option<String>,
-}
-
-#[Object(name = "Tenant")]
-impl TenantInfo {
     /// The tenant's slug (`X-Tenant`).
-    async fn slug(&self) -> &str {
-        &self.slug
-    }
+    slug: String,
     /// Display name.
-    async fn name(&self) -> &str {
-        &self.name
-    }
+    name: String,
     /// When the tenant was provisioned.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
+    created_at: DateTime<Utc>,
     /// The role of the token this request carries.
-    async fn role(&self) -> Option<Role> {
-        self.role
-    }
+    role: Option<Role>,
     /// The store code the request is in (`X-Store` or its store domain), if any.
-    async fn store_code(&self) -> Option<&str> {
-        self.store.as_deref()
-    }
+    store_code: Option<String>,
 }
 
 /// Queries about the calling tenant itself.
@@ -52,7 +35,7 @@ impl TenantQuery {
             name: tenant.name.clone(),
             created_at: tenant.created_at,
             role: scope.role(),
-            store: scope.store().map(str::to_owned),
+            store_code: scope.store().map(str::to_owned),
         })
     }
 }
