@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::BigDecimal;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
@@ -11,10 +11,8 @@ use super::data::{self, DEFINITION_CODE_TAKEN, Limit, OPTION_VALUE_TAKEN};
 use super::loaders::OptionsByAttribute;
 use super::model::{AttributeDefinition, AttributeOption, AttributeType, DefinitionChanges, NewDefinition};
 use super::validate;
-use crate::db::DbError;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, loader, mutation_outcome,
-};
+use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// An allowed value of a SELECT or MULTISELECT attribute.
@@ -75,14 +73,13 @@ pub struct AttributeDefinitionUpdateInput {
     remove_options: Option<Vec<String>>,
 }
 
-/// The result of an attribute definition mutation.
-#[derive(SimpleObject)]
-pub struct AttributeDefinitionPayload {
-    /// The definition as it is now; null when the mutation was refused.
-    attribute_definition: Option<AttributeDefinition>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of an attribute definition mutation.
+    AttributeDefinitionPayload {
+        /// The definition as it is now; null when the mutation was refused.
+        attribute_definition: AttributeDefinition,
+    }
+);
 
 /// A definition as written, with its options (fed to the request's options loader, so
 /// the payload shows them as they are now).
@@ -92,29 +89,26 @@ async fn payload(
     ctx: &Context<'_>,
     result: Result<Written, MutationError>,
 ) -> async_graphql::Result<AttributeDefinitionPayload> {
-    let (written, user_errors) = mutation_outcome(result)?;
-    let attribute_definition = match written {
-        Some((definition, options)) => {
-            loader(ctx, OptionsByAttribute)?.feed_one(definition.id, options).await;
-            Some(definition)
+    let result = match result {
+        Ok((definition, options)) => {
+            loader(ctx, OptionsByAttribute::new)?.feed_one(definition.id, options).await;
+            Ok(definition)
         }
-        None => None,
+        Err(e) => Err(e),
     };
-    Ok(AttributeDefinitionPayload { attribute_definition, user_errors })
+    AttributeDefinitionPayload::from_outcome(result)
 }
 
-/// Turns a unique violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
-    let mut errors = UserErrors::default();
-    match error.unique_violation() {
-        Some(DEFINITION_CODE_TAKEN) => {
-            errors.add("code", UserErrorCode::Duplicate, "another attribute definition has this code")
-        }
-        Some(OPTION_VALUE_TAKEN) => errors.add("addOptions", UserErrorCode::Duplicate, "an option has this value"),
-        _ => return MutationError::Db(error),
-    }
-    errors.into()
-}
+/// What a definition's unique constraints mean to the client.
+const CONFLICTS: &[Violation] = &[
+    Violation::new(
+        DEFINITION_CODE_TAKEN,
+        "code",
+        UserErrorCode::Duplicate,
+        "another attribute definition has this code",
+    ),
+    Violation::new(OPTION_VALUE_TAKEN, "addOptions", UserErrorCode::Duplicate, "an option has this value"),
+];
 
 fn option_pairs(input: &[AttributeOptionInput]) -> Vec<(String, Option<String>)> {
     input.iter().map(|o| (o.value.clone(), o.label.clone())).collect()
@@ -196,8 +190,7 @@ impl AttributeDefinitionMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let created =
-                    data::insert_definition(conn, &definition, &options).await.map_err(|e| conflict(e.into()))?;
+                let created = data::insert_definition(conn, &definition, &options).await.map_err(refused(CONFLICTS))?;
                 let options = options_of(conn, created.id).await?;
                 Ok((created, options))
             })
@@ -295,7 +288,7 @@ impl AttributeDefinitionMutation {
                 if !remove.is_empty() {
                     data::delete_options(conn, id, &remove).await?;
                 }
-                data::insert_options(conn, id, adding).await.map_err(|e| conflict(e.into()))?;
+                data::insert_options(conn, id, adding).await.map_err(refused(CONFLICTS))?;
                 let options = options_of(conn, id).await?;
                 Ok((updated, options))
             })

@@ -3,74 +3,60 @@
 //! product a request touches, variants included.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::future::Future;
 
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
-use super::model::{AttributeOption, LoadedValue, SetMember};
+use super::model::{AttributeDefinition, AttributeOption, AttributeSet, LoadedValue, SetMember};
 use super::objects::AttributeValue;
-use crate::db::DbError;
-use crate::graphql::{internal_error, loader};
-use crate::tenancy::TenantScope;
-
-/// Fills in an empty list for every key the database had nothing for, so a cached miss
-/// never goes back to the database.
-fn every_key<V: Default>(keys: &[Uuid], mut found: HashMap<Uuid, V>) -> HashMap<Uuid, V> {
-    keys.iter().map(|key| (*key, found.remove(key).unwrap_or_default())).collect()
-}
+use crate::catalog::Product;
+use crate::graphql::{ChildOf, Children, children_of};
 
 /// Every attribute value of a product, product-level and variant-level, with its
 /// definition and option, by product id. One statement per batch of products.
-pub struct AttributeValuesByProduct(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for AttributeValuesByProduct {
-    type Value = Vec<LoadedValue>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, data::values_of(&mut conn, keys).await.map_err(DbError::from)?))
-    }
-}
+pub type AttributeValuesByProduct = Children<Product, LoadedValue>;
 
 /// The options of SELECT and MULTISELECT attributes, by attribute id.
-pub struct OptionsByAttribute(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for OptionsByAttribute {
-    type Value = Vec<AttributeOption>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, data::options_of(&mut conn, keys).await.map_err(DbError::from)?))
-    }
-}
+pub type OptionsByAttribute = Children<AttributeDefinition, AttributeOption>;
 
 /// The members of attribute sets with their definitions, by set id.
-pub struct MembersBySet(pub Arc<TenantScope>);
+pub type MembersBySet = Children<AttributeSet, SetMember>;
 
-impl Loader<Uuid> for MembersBySet {
-    type Value = Vec<SetMember>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, data::members_of(&mut conn, keys).await.map_err(DbError::from)?))
+impl ChildOf<Product> for LoadedValue {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::values_of(conn, ids)
     }
 }
 
-async fn values_of(ctx: &Context<'_>, product_id: Uuid) -> async_graphql::Result<Vec<LoadedValue>> {
-    let values = loader(ctx, AttributeValuesByProduct)?.load_one(product_id).await.map_err(|e| internal_error(&e))?;
-    Ok(values.unwrap_or_default())
+impl ChildOf<AttributeDefinition> for AttributeOption {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::options_of(conn, ids)
+    }
+}
+
+impl ChildOf<AttributeSet> for SetMember {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::members_of(conn, ids)
+    }
 }
 
 /// The product-level attribute values of a product, one object per attribute, in the
 /// order of the product's attribute set (then by code). Batched across the request.
 pub async fn product_values(ctx: &Context<'_>, product_id: Uuid) -> async_graphql::Result<Vec<AttributeValue>> {
-    let values = values_of(ctx, product_id).await?;
+    let values = children_of::<Product, LoadedValue>(ctx, product_id).await?;
     Ok(AttributeValue::group(values.into_iter().filter(|v| v.row.variant_id.is_none())))
 }
 
@@ -82,7 +68,7 @@ pub async fn variant_values(
     product_id: Uuid,
     variant_id: Uuid,
 ) -> async_graphql::Result<Vec<AttributeValue>> {
-    let values = values_of(ctx, product_id).await?;
+    let values = children_of::<Product, LoadedValue>(ctx, product_id).await?;
     Ok(AttributeValue::group(values.into_iter().filter(|v| v.row.variant_id == Some(variant_id))))
 }
 
@@ -101,7 +87,7 @@ fn options_selected(ctx: &Context<'_>) -> bool {
 /// so the per-product and per-variant resolvers find them cached; when the selection
 /// asks for the attributes' options, those are loaded for the page too.
 pub async fn prime(ctx: &Context<'_>, product_ids: &[Uuid]) -> async_graphql::Result<()> {
-    let values = crate::graphql::prime(ctx, AttributeValuesByProduct, product_ids).await?;
+    let values = crate::graphql::prime(ctx, AttributeValuesByProduct::new, product_ids).await?;
     if options_selected(ctx) {
         let mut attributes: Vec<Uuid> = values
             .values()
@@ -111,7 +97,7 @@ pub async fn prime(ctx: &Context<'_>, product_ids: &[Uuid]) -> async_graphql::Re
             .collect();
         attributes.sort();
         attributes.dedup();
-        crate::graphql::prime(ctx, OptionsByAttribute, &attributes).await?;
+        crate::graphql::prime(ctx, OptionsByAttribute::new, &attributes).await?;
     }
     Ok(())
 }

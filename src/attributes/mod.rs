@@ -1,5 +1,5 @@
 //! Attributes: typed, filterable facts about products and variants (brand, material,
-//! size…), design §4. A definition says an attribute's type (TEXT, NUMBER, BOOLEAN, DATE,
+//! size…). A definition says an attribute's type (TEXT, NUMBER, BOOLEAN, DATE,
 //! SELECT, MULTISELECT) and how its values are checked; SELECT types list their options.
 //! An attribute set is a product template: an ordered list of attributes, some required.
 //!

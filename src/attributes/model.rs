@@ -57,44 +57,50 @@ pub struct AttributeDefinition {
     pub max_length: Option<i32>,
 }
 
-/// A row of `attribute_options`: one allowed value of a SELECT or MULTISELECT attribute.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// One allowed value of a SELECT or MULTISELECT attribute.
+#[derive(Debug, Clone, Queryable, Selectable, async_graphql::SimpleObject)]
 #[diesel(table_name = attribute_options)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct AttributeOption {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip_output, derived(name = "id", into = "async_graphql::ID", owned))]
     pub id: Uuid,
     /// The attribute it belongs to.
+    #[graphql(skip)]
     pub attribute_id: Uuid,
-    /// Machine value, unique within its attribute (what filters and inputs name).
+    /// Machine value, unique within its attribute: what inputs and filters name.
     pub value: String,
     /// Display label.
     pub label: String,
-    /// Order among the attribute's options.
+    /// Order among the attribute's options, from 0.
     pub position: i32,
 }
 
-/// A row of `attribute_sets`: a product template.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A product template: an ordered list of attributes, some required.
+#[derive(Debug, Clone, Queryable, Selectable, async_graphql::SimpleObject)]
 #[diesel(table_name = attribute_sets)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(complex)]
 pub struct AttributeSet {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip_output, derived(name = "id", into = "async_graphql::ID", owned))]
     pub id: Uuid,
-    /// Business key, unique in the tenant.
+    /// Business key, unique in the tenant (`attributeSet(code:)`).
     pub code: String,
     /// Display name.
     pub name: String,
 }
 
 /// One attribute of a set, with its definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+#[graphql(name = "AttributeSetMember")]
 pub struct SetMember {
     /// The attribute.
+    #[graphql(name = "attribute")]
     pub definition: AttributeDefinition,
-    /// Order within the set.
+    /// Order within the set, from 0.
     pub position: i32,
-    /// Whether products of the set must have a value for it.
+    /// Whether products of the set must have a value for it before they can be activated.
     pub required: bool,
 }
 

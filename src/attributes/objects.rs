@@ -1,12 +1,11 @@
 //! The GraphQL object types of the attribute domain.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{ComplexObject, Context, ID, Object};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::loaders::{MembersBySet, OptionsByAttribute};
 use super::model::{AttributeDefinition, AttributeOption, AttributeSet, AttributeType, LoadedValue, SetMember};
-use crate::graphql::{Decimal, internal_error, loader};
+use crate::graphql::{Decimal, children_of};
 
 #[Object]
 impl AttributeDefinition {
@@ -37,8 +36,7 @@ impl AttributeDefinition {
         if !self.attribute_type.has_options() {
             return Ok(Vec::new());
         }
-        let options = loader(ctx, OptionsByAttribute)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
-        Ok(options.unwrap_or_default())
+        children_of::<AttributeDefinition, AttributeOption>(ctx, self.id).await
     }
     /// Smallest allowed value of a NUMBER attribute.
     async fn min_number(&self) -> Option<Decimal> {
@@ -54,60 +52,11 @@ impl AttributeDefinition {
     }
 }
 
-#[Object]
-impl AttributeOption {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Machine value, unique within its attribute: what inputs and filters name.
-    async fn value(&self) -> &str {
-        &self.value
-    }
-    /// Display label.
-    async fn label(&self) -> &str {
-        &self.label
-    }
-    /// Order among the attribute's options, from 0.
-    async fn position(&self) -> i32 {
-        self.position
-    }
-}
-
-#[Object]
+#[ComplexObject]
 impl AttributeSet {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Business key, unique in the tenant (`attributeSet(code:)`).
-    async fn code(&self) -> &str {
-        &self.code
-    }
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.name
-    }
     /// Its attributes, in order (batched across the request).
     async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SetMember>> {
-        let members = loader(ctx, MembersBySet)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
-        Ok(members.unwrap_or_default())
-    }
-}
-
-#[Object(name = "AttributeSetMember")]
-impl SetMember {
-    /// The attribute.
-    async fn attribute(&self) -> &AttributeDefinition {
-        &self.definition
-    }
-    /// Order within the set, from 0.
-    async fn position(&self) -> i32 {
-        self.position
-    }
-    /// Whether products of the set must have a value for it before they can be activated.
-    async fn required(&self) -> bool {
-        self.required
+        children_of::<AttributeSet, SetMember>(ctx, self.id).await
     }
 }
 

@@ -65,7 +65,7 @@ impl AttributeQuery {
             || ahead.field("nodes").field("options").exists()
         {
             let ids: Vec<uuid::Uuid> = rows.iter().filter(|d| d.attribute_type.has_options()).map(|d| d.id).collect();
-            prime(ctx, OptionsByAttribute, &ids).await?;
+            prime(ctx, OptionsByAttribute::new, &ids).await?;
         }
         Ok(finish_listing(&scope, rows, &page, filter, |row| row))
     }
@@ -102,7 +102,7 @@ impl AttributeQuery {
             || ahead.field("nodes").field("attributes").exists()
         {
             let ids: Vec<uuid::Uuid> = rows.iter().map(|s| s.id).collect();
-            prime(ctx, MembersBySet, &ids).await?;
+            prime(ctx, MembersBySet::new, &ids).await?;
         }
         Ok(finish_listing(&scope, rows, &page, filter, |row| row))
     }

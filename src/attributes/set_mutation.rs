@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -10,10 +10,8 @@ use super::data::{self, SET_CODE_TAKEN};
 use super::loaders::MembersBySet;
 use super::model::{AttributeSet, NewMember, SetMember};
 use super::validate;
-use crate::db::DbError;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, loader, mutation_outcome,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// Most attributes one set holds.
@@ -54,14 +52,13 @@ pub struct AttributeSetUpdateInput {
     attributes: Option<Vec<AttributeSetMemberInput>>,
 }
 
-/// The result of an attribute set mutation.
-#[derive(SimpleObject)]
-pub struct AttributeSetPayload {
-    /// The set as it is now; null when the mutation was refused.
-    attribute_set: Option<AttributeSet>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of an attribute set mutation.
+    AttributeSetPayload {
+        /// The set as it is now; null when the mutation was refused.
+        attribute_set: AttributeSet,
+    }
+);
 
 /// A set as written, with its members (fed to the request's members loader).
 type Written = (AttributeSet, Vec<SetMember>);
@@ -70,25 +67,19 @@ async fn payload(
     ctx: &Context<'_>,
     result: Result<Written, MutationError>,
 ) -> async_graphql::Result<AttributeSetPayload> {
-    let (written, user_errors) = mutation_outcome(result)?;
-    let attribute_set = match written {
-        Some((set, members)) => {
-            loader(ctx, MembersBySet)?.feed_one(set.id, members).await;
-            Some(set)
+    let result = match result {
+        Ok((set, members)) => {
+            loader(ctx, MembersBySet::new)?.feed_one(set.id, members).await;
+            Ok(set)
         }
-        None => None,
+        Err(e) => Err(e),
     };
-    Ok(AttributeSetPayload { attribute_set, user_errors })
+    AttributeSetPayload::from_outcome(result)
 }
 
-fn conflict(error: DbError) -> MutationError {
-    match error.unique_violation() {
-        Some(SET_CODE_TAKEN) => {
-            MutationError::user("code", UserErrorCode::Duplicate, "another attribute set has this code")
-        }
-        _ => MutationError::Db(error),
-    }
-}
+/// What a set's unique constraint means to the client.
+const CONFLICTS: &[Violation] =
+    &[Violation::new(SET_CODE_TAKEN, "code", UserErrorCode::Duplicate, "another attribute set has this code")];
 
 /// Checks the member list at `input.attributes` (codes present, none twice).
 fn member_codes(errors: &mut UserErrors, input: &[AttributeSetMemberInput]) -> Vec<(String, bool)> {
@@ -167,7 +158,7 @@ impl AttributeSetMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let resolved = resolve_members(conn, &listed).await?;
-                let set = data::insert_set(conn, &code, &name, &resolved).await.map_err(|e| conflict(e.into()))?;
+                let set = data::insert_set(conn, &code, &name, &resolved).await.map_err(refused(CONFLICTS))?;
                 let members = members(conn, set.id).await?;
                 Ok((set, members))
             })
@@ -195,7 +186,7 @@ impl AttributeSetMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 let set = data::update_set(conn, id, code.as_deref(), name.as_deref())
                     .await
-                    .map_err(|e| conflict(e.into()))?
+                    .map_err(refused(CONFLICTS))?
                     .ok_or_else(|| {
                         MutationError::user("id", UserErrorCode::NotFound, "no attribute set has this id")
                     })?;

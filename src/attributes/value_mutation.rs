@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -11,9 +11,7 @@ use super::loaders::AttributeValuesByProduct;
 use super::model::{LoadedValue, TypedValue};
 use super::objects::AttributeValue;
 use super::validate;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, loader, mutation_outcome,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
 use crate::tenancy::Role;
 
 /// Most attributes one call sets.
@@ -44,15 +42,14 @@ pub struct ProductAttributesSetInput {
     values: Vec<AttributeValueInput>,
 }
 
-/// The result of `productAttributesSet`.
-#[derive(SimpleObject)]
-pub struct ProductAttributesSetPayload {
-    /// Every attribute value of the product (or of the variant) as it is now; null when the
-    /// mutation was refused.
-    attributes: Option<Vec<AttributeValue>>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `productAttributesSet`.
+    ProductAttributesSetPayload {
+        /// Every attribute value of the product (or of the variant) as it is now; null when the
+        /// mutation was refused.
+        attributes: Vec<AttributeValue>,
+    }
+);
 
 /// One checked item of the input.
 struct Item {
@@ -164,8 +161,7 @@ impl ProductAttributeMutation {
         let mut errors = UserErrors::default();
         let (product, variant) = checked_shape(&mut errors, &input);
         let (Some(product), Some(variant), true) = (product, variant, errors.is_empty()) else {
-            let (_, user_errors) = mutation_outcome::<()>(Err(errors.into()))?;
-            return Ok(ProductAttributesSetPayload { attributes: None, user_errors });
+            return ProductAttributesSetPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -177,16 +173,15 @@ impl ProductAttributeMutation {
                 Ok(data::values_of(conn, &[product]).await?.remove(&product).unwrap_or_default())
             })
             .await;
-        let (stored, user_errors) = mutation_outcome(result)?;
-        let attributes = match stored {
-            Some(stored) => {
+        let result = match result {
+            Ok(stored) => {
                 let mine: Vec<LoadedValue> = stored.iter().filter(|v| v.row.variant_id == variant).cloned().collect();
                 // Later fields of this request read the product's values as they are now.
-                loader(ctx, AttributeValuesByProduct)?.feed_one(product, stored).await;
-                Some(AttributeValue::group(mine))
+                loader(ctx, AttributeValuesByProduct::new)?.feed_one(product, stored).await;
+                Ok(AttributeValue::group(mine))
             }
-            None => None,
+            Err(e) => Err(e),
         };
-        Ok(ProductAttributesSetPayload { attributes, user_errors })
+        ProductAttributesSetPayload::from_outcome(result)
     }
 }

@@ -15,7 +15,7 @@ use super::data;
 use super::loaders::{by_store, online};
 use super::model::{ProductType, Variant};
 use super::mutation::ProductPayload;
-use super::product_graphql::StoreKey;
+use super::product_graphql::{ProductView, StoreKey};
 use crate::db::DbError;
 use crate::db::schema::{bundle_components, products};
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
@@ -204,6 +204,6 @@ impl BundleMutation {
                 Ok(bundle)
             })
             .await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

@@ -11,16 +11,26 @@ use uuid::Uuid;
 use crate::db::schema::{categories, product_categories, products};
 
 /// A node of the category tree.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, async_graphql::SimpleObject)]
 #[diesel(table_name = categories)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(complex)]
 pub struct Category {
+    /// Stable id (a UUID).
+    #[graphql(skip_output, derived(name = "id", into = "async_graphql::ID", owned))]
     pub id: Uuid,
+    /// The category above it (`parent` serves it).
+    #[graphql(skip)]
     pub parent_id: Option<Uuid>,
+    /// Unique among its siblings.
     pub slug: String,
+    /// Display name.
     pub name: String,
+    /// Long description.
     pub description: String,
+    /// Order among its siblings.
     pub position: i32,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -57,8 +67,10 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &CategoryCh
     diesel::update(categories::table.find(id)).set(changes).returning(Category::as_returning()).get_result(conn).await
 }
 
-/// The unique indexes a duplicate sibling slug violates.
-pub const SLUG_TAKEN_CONSTRAINTS: &[&str] = &["categories_root_slug_key", "categories_child_slug_key"];
+/// The unique index a root category's slug violates when another root has it.
+pub const ROOT_SLUG_TAKEN: &str = "categories_root_slug_key";
+/// The unique constraint a child category's slug violates when a sibling has it.
+pub const CHILD_SLUG_TAKEN: &str = "categories_child_slug_key";
 
 fn ordered() -> (categories::position, categories::name, categories::id) {
     (categories::position, categories::name, categories::id)

@@ -2,63 +2,37 @@
 //! a subtree, and the admin mutations that build and rearrange it.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::categories::{self, Category, CategoryChanges, NewCategory, SLUG_TAKEN_CONSTRAINTS};
+use super::categories::{self, CHILD_SLUG_TAKEN, Category, CategoryChanges, NewCategory, ROOT_SLUG_TAKEN};
 use super::listing::{ProductFilter, Sort};
-use super::loaders::{AncestorsOf, CategoryById, ChildrenByParent};
+use super::loaders::Ancestry;
 use super::product_graphql::ProductView;
 use super::query::product_connection;
 use super::validate;
-use crate::db::DbError;
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, MutationError, PageArgs, UserError, UserErrorCode, UserErrors, caller_scope,
-    internal_error, loader, mutation_outcome, parse_id,
+    ById, ConnectionTotal, GqlResultExt, MutationError, PageArgs, UserErrorCode, UserErrors, caller_scope, children_of,
+    loader, parse_id,
 };
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
-#[Object]
+#[ComplexObject]
 impl Category {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Unique among its siblings.
-    async fn slug(&self) -> &str {
-        &self.slug
-    }
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.name
-    }
-    /// Long description.
-    async fn description(&self) -> &str {
-        &self.description
-    }
-    /// Order among its siblings.
-    async fn position(&self) -> i32 {
-        self.position
-    }
-    /// When it was created.
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.created_at
-    }
     /// The category above it; null for a root.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
         let Some(parent) = self.parent_id else { return Ok(None) };
-        loader(ctx, CategoryById)?.load_one(parent).await.map_err(|e| internal_error(&e))
+        loader(ctx, ById::<Category>::new)?.load_one(parent).await.gql()
     }
     /// The categories directly below it, in order.
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let children = loader(ctx, ChildrenByParent)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
-        Ok(children.unwrap_or_default())
+        children_of::<Category, Category>(ctx, self.id).await
     }
     /// The path from the root down to its parent (root first; empty for a root).
     async fn ancestors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let ancestors = loader(ctx, AncestorsOf)?.load_one(self.id).await.map_err(|e| internal_error(&e))?;
-        Ok(ancestors.unwrap_or_default())
+        children_of::<Ancestry, Category>(ctx, self.id).await
     }
     /// Its products by creation time, including those of categories below it unless
     /// `includeDescendants` is false. Storefront tokens see active products only.
@@ -92,7 +66,7 @@ impl CategoryQuery {
     /// One category by id.
     async fn category(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Category>> {
         let id = parse_id(&id)?;
-        loader(ctx, CategoryById)?.load_one(id).await.map_err(|e| internal_error(&e))
+        loader(ctx, ById::<Category>::new)?.load_one(id).await.gql()
     }
 }
 
@@ -149,28 +123,21 @@ pub struct CategoryProductsInput {
     product_ids: Vec<ID>,
 }
 
-/// The result of a category mutation.
-#[derive(SimpleObject)]
-pub struct CategoryPayload {
-    /// The category as it is now; null when the mutation was refused.
-    category: Option<Category>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl CategoryPayload {
-    fn from_outcome(result: Result<Category, MutationError>) -> async_graphql::Result<Self> {
-        let (category, user_errors) = mutation_outcome(result)?;
-        Ok(Self { category, user_errors })
+crate::payload!(
+    /// The result of a category mutation.
+    CategoryPayload {
+        /// The category as it is now; null when the mutation was refused.
+        category: Category,
     }
-}
+);
 
-fn slug_conflict(error: DbError) -> MutationError {
-    if error.unique_violation().is_some_and(|name| SLUG_TAKEN_CONSTRAINTS.contains(&name)) {
-        return MutationError::user("slug", UserErrorCode::Duplicate, "a sibling category has this slug");
-    }
-    MutationError::Db(error)
-}
+/// What a category's unique constraints mean to the client: a slug is unique among its
+/// siblings, roots and children alike.
+const CONFLICTS: &[Violation] = &[
+    Violation::new(ROOT_SLUG_TAKEN, "slug", UserErrorCode::Duplicate, SLUG_TAKEN),
+    Violation::new(CHILD_SLUG_TAKEN, "slug", UserErrorCode::Duplicate, SLUG_TAKEN),
+];
+const SLUG_TAKEN: &str = "a sibling category has this slug";
 
 /// The category `id`, or the userError saying it does not exist.
 async fn existing(conn: &mut AsyncPgConnection, id: Uuid, field: &str) -> Result<Category, MutationError> {
@@ -217,7 +184,7 @@ impl CategoryMutation {
                 if let Some(parent) = parent {
                     existing(conn, parent, "parentId").await?;
                 }
-                categories::insert(conn, &new).await.map_err(|e| slug_conflict(e.into()))
+                categories::insert(conn, &new).await.map_err(refused(CONFLICTS))
             })
             .await;
         CategoryPayload::from_outcome(result)
@@ -255,7 +222,7 @@ impl CategoryMutation {
                 if changes.is_empty() {
                     return Ok(current);
                 }
-                categories::update(conn, id, &changes).await.map_err(|e| slug_conflict(e.into()))
+                categories::update(conn, id, &changes).await.map_err(refused(CONFLICTS))
             })
             .await;
         CategoryPayload::from_outcome(result)
@@ -290,7 +257,7 @@ impl CategoryMutation {
                         ));
                     }
                 }
-                categories::move_to(conn, id, parent, input.position).await.map_err(|e| slug_conflict(e.into()))
+                categories::move_to(conn, id, parent, input.position).await.map_err(refused(CONFLICTS))
             })
             .await;
         CategoryPayload::from_outcome(result)

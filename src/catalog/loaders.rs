@@ -1,17 +1,22 @@
-//! Dataloaders of the catalog: one statement for the variants (or images) of every product
-//! a request touches, however many products that is.
+//! Dataloaders of the catalog: one statement for the variants (or images, or categories)
+//! of every product a request touches, however many products that is, and the category
+//! tree's relatives.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::categories::{self, Category};
 use super::data;
-use super::model::{ImageRow, Variant};
+use super::model::{ImageRow, Product, Variant};
 use super::product_graphql::StoreKey;
 use crate::db::DbError;
+use crate::graphql::{ChildOf, Keyed};
 use crate::pricing::{PriceContext, SalesChannel};
 use crate::tenancy::TenantScope;
 
@@ -50,73 +55,54 @@ pub(super) fn online(store: &StoreKey) -> PriceContext {
     PriceContext { store_code: store.as_deref().map(str::to_owned), channel: SalesChannel::Online }
 }
 
-/// Images by product id.
-pub struct ImagesByProduct(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for ImagesByProduct {
-    type Value = Vec<ImageRow>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, data::images_of(&mut conn, keys).await.map_err(DbError::from)?))
+impl ChildOf<Product> for ImageRow {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::images_of(conn, ids)
     }
 }
 
-/// Fills in an empty list for every key the database had nothing for, so a cached miss
-/// never goes back to the database.
-fn every_key<V: Default>(keys: &[Uuid], mut found: HashMap<Uuid, V>) -> HashMap<Uuid, V> {
-    keys.iter().map(|key| (*key, found.remove(key).unwrap_or_default())).collect()
-}
-
-/// Child categories by parent id.
-pub struct ChildrenByParent(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for ChildrenByParent {
-    type Value = Vec<Category>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, categories::children_of(&mut conn, keys).await.map_err(DbError::from)?))
+impl ChildOf<Product> for Category {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        categories::of_products(conn, ids)
     }
 }
 
-/// Ancestors (root first) by category id.
-pub struct AncestorsOf(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for AncestorsOf {
-    type Value = Vec<Category>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, categories::ancestors_of(&mut conn, keys).await.map_err(DbError::from)?))
+/// The categories directly below a category, in order.
+impl ChildOf<Category> for Category {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        categories::children_of(conn, ids)
     }
 }
 
-/// Categories by id (a missing id has no entry).
-pub struct CategoryById(pub Arc<TenantScope>);
+/// Names a category's ancestors (root first) as the children [`Children`] loads, where
+/// `Category` itself already names its child categories.
+///
+/// [`Children`]: crate::graphql::Children
+pub struct Ancestry;
 
-impl Loader<Uuid> for CategoryById {
-    type Value = Category;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(categories::by_ids(&mut conn, keys).await.map_err(DbError::from)?)
+impl ChildOf<Ancestry> for Category {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        categories::ancestors_of(conn, ids)
     }
 }
 
-/// The categories of each product, by product id.
-pub struct CategoriesByProduct(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for CategoriesByProduct {
-    type Value = Vec<Category>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        Ok(every_key(keys, categories::of_products(&mut conn, keys).await.map_err(DbError::from)?))
+impl Keyed for Category {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
+        categories::by_ids(conn, ids)
     }
 }

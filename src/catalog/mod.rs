@@ -1,4 +1,4 @@
-//! The catalog: products, their variants and images, and the category tree (design §4). Storefront tokens see
+//! The catalog: products, their variants and images, and the category tree. Storefront tokens see
 //! active products only; admin tokens see and change everything. Variants and images of a
 //! page of products load through per-request dataloaders, one statement per list.
 

@@ -102,15 +102,23 @@ impl From<(BigDecimal, String, crate::pricing::PriceSource)> for EffectivePrice 
     }
 }
 
-/// A row of `product_images`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// An image of a product.
+#[derive(Debug, Clone, Queryable, Selectable, async_graphql::SimpleObject)]
 #[diesel(table_name = product_images)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "ProductImage")]
 pub struct ImageRow {
+    /// Stable id (a UUID).
+    #[graphql(skip_output, derived(name = "id", into = "async_graphql::ID", owned))]
     pub id: Uuid,
+    /// The product it shows.
+    #[graphql(skip)]
     pub product_id: Uuid,
+    /// Where the image is.
     pub url: String,
+    /// Alternative text.
     pub alt: String,
+    /// Order among the product's images, from 0.
     pub position: i32,
 }
 

@@ -1,17 +1,16 @@
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel_async::AsyncConnection;
 
 use super::data::{self, ATTRIBUTE_SET_CONSTRAINT, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
 use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
 use super::product_graphql::ProductView;
 use super::validate;
-use crate::db::DbError;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate as shared,
+    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,
 };
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// One option of a new variant.
@@ -111,37 +110,25 @@ pub struct ProductUpdateInput {
     attribute_set_id: MaybeUndefined<ID>,
 }
 
-/// The result of a product mutation.
-#[derive(SimpleObject)]
-pub struct ProductPayload {
-    /// The product as it is now; null when the mutation was refused.
-    pub(super) product: Option<ProductView>,
-    /// What was wrong with the input; empty on success.
-    pub(super) user_errors: Vec<UserError>,
-}
-
-impl ProductPayload {
-    pub(super) fn from_outcome(result: Result<Product, MutationError>) -> async_graphql::Result<Self> {
-        let (product, user_errors) = mutation_outcome(result)?;
-        Ok(Self { product: product.map(ProductView::from), user_errors })
+crate::payload!(
+    /// The result of a product mutation.
+    ProductPayload {
+        /// The product as it is now; null when the mutation was refused.
+        product: ProductView,
     }
-}
+);
 
-/// Turns a unique violation into the userError it means.
-pub(super) fn conflict(error: DbError) -> MutationError {
-    let mut errors = UserErrors::default();
-    match error.unique_violation() {
-        Some(SLUG_TAKEN_CONSTRAINT) => errors.add("slug", UserErrorCode::Duplicate, "another product has this slug"),
-        _ if error.foreign_key_violation() == Some(ATTRIBUTE_SET_CONSTRAINT) => {
-            errors.add("attributeSetId", UserErrorCode::NotFound, "no such attribute set")
-        }
-        Some(SKU_TAKEN_CONSTRAINT) => {
-            errors.add("variants", UserErrorCode::DuplicateSku, "a variant of another product has one of these SKUs")
-        }
-        _ => return MutationError::Db(error),
-    }
-    errors.into()
-}
+/// What a product's (and its variants') constraints mean to the client.
+pub(super) const CONFLICTS: &[Violation] = &[
+    Violation::new(SLUG_TAKEN_CONSTRAINT, "slug", UserErrorCode::Duplicate, "another product has this slug"),
+    Violation::new(ATTRIBUTE_SET_CONSTRAINT, "attributeSetId", UserErrorCode::NotFound, "no such attribute set"),
+    Violation::new(
+        SKU_TAKEN_CONSTRAINT,
+        "variants",
+        UserErrorCode::DuplicateSku,
+        "a variant of another product has one of these SKUs",
+    ),
+];
 
 /// Refuses an ACTIVE product that lacks a value of a required attribute of its set.
 async fn check_required_attributes(
@@ -204,7 +191,7 @@ impl ValidProduct {
     /// Inserts it (call inside a transaction); a taken slug or SKU is a userError.
     pub(super) async fn insert(&self, conn: &mut diesel_async::AsyncPgConnection) -> Result<Product, MutationError> {
         let product =
-            data::insert(conn, &self.product, &self.variants, &self.images).await.map_err(|e| conflict(e.into()))?;
+            data::insert(conn, &self.product, &self.variants, &self.images).await.map_err(refused(CONFLICTS))?;
         check_required_attributes(conn, &product).await?;
         Ok(product)
     }
@@ -311,13 +298,13 @@ impl CatalogMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 let product = data::update(conn, id, &changes)
                     .await
-                    .map_err(|e| conflict(e.into()))?
+                    .map_err(refused(CONFLICTS))?
                     .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))?;
                 check_required_attributes(conn, &product).await?;
                 Ok(product)
             })
             .await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
     /// Creates a product with its variants and images, all or nothing.
@@ -334,6 +321,6 @@ impl CatalogMutation {
         }
         let mut conn = scope.conn().await.gql()?;
         let result = conn.transaction::<_, MutationError, _>(async |conn| valid.insert(conn).await).await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

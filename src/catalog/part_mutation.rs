@@ -2,20 +2,21 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data;
 use super::model::{NewImage, Product, Variant, VariantChanges};
 use super::mutation::{
-    OptionValueInput, ProductImageInput, ProductPayload, ProductVariantInput, conflict, option_values, variant,
+    CONFLICTS, OptionValueInput, ProductImageInput, ProductPayload, ProductVariantInput, option_values, variant,
 };
+use super::product_graphql::ProductView;
 use super::validate;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate as shared,
+    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,
 };
+use crate::outcome::refused;
 use crate::tenancy::Role;
 
 /// A variant added to an existing product.
@@ -69,14 +70,13 @@ pub struct ProductImagesReorderInput {
     image_ids: Vec<ID>,
 }
 
-/// The result of a variant mutation.
-#[derive(SimpleObject)]
-pub struct ProductVariantPayload {
-    /// The variant as it is now; null when the mutation was refused.
-    variant: Option<Variant>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of a variant mutation.
+    ProductVariantPayload {
+        /// The variant as it is now; null when the mutation was refused.
+        variant: Variant,
+    }
+);
 
 async fn product(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Product, MutationError> {
     data::product_by_id(conn, id)
@@ -91,11 +91,6 @@ async fn variant_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Variant
         .remove(&id)
         .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such variant"))?
         .0)
-}
-
-fn variant_payload(result: Result<Variant, MutationError>) -> async_graphql::Result<ProductVariantPayload> {
-    let (variant, user_errors) = mutation_outcome(result)?;
-    Ok(ProductVariantPayload { variant, user_errors })
 }
 
 /// Variant and image mutations (admin only).
@@ -115,7 +110,7 @@ impl ProductPartMutation {
         let product_id = errors.id_at(&["productId"], &input.product_id);
         let new = variant(&mut errors, &[], &input.variant, &mut HashSet::new());
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
-            return variant_payload(Err(errors.into()));
+            return ProductVariantPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -123,11 +118,11 @@ impl ProductPartMutation {
                 product(conn, product_id).await?;
                 let ids = data::insert_variants(conn, product_id, std::slice::from_ref(&new))
                     .await
-                    .map_err(|e| conflict(e.into()))?;
+                    .map_err(refused(CONFLICTS))?;
                 variant_by_id(conn, ids[0]).await
             })
             .await;
-        variant_payload(result)
+        ProductVariantPayload::from_outcome(result)
     }
 
     /// Changes a variant.
@@ -146,7 +141,7 @@ impl ProductPartMutation {
             option_values: input.option_values.as_deref().map(|o| option_values(&mut errors, &[], o)),
         };
         let Some(id) = id.filter(|_| errors.is_empty()) else {
-            return variant_payload(Err(errors.into()));
+            return ProductVariantPayload::from_outcome(Err(errors.into()));
         };
         let mut conn = scope.conn().await.gql()?;
         let result = conn
@@ -156,12 +151,12 @@ impl ProductPartMutation {
                     || changes.price.is_some()
                     || changes.option_values.is_some()
                 {
-                    data::update_variant(conn, id, &changes).await.map_err(|e| conflict(e.into()))?;
+                    data::update_variant(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
                 }
                 variant_by_id(conn, id).await
             })
             .await;
-        variant_payload(result)
+        ProductVariantPayload::from_outcome(result)
     }
 
     /// Adds an image to a product, after its other images.
@@ -188,7 +183,7 @@ impl ProductPartMutation {
                 Ok(found)
             })
             .await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
     /// Removes an image from its product.
@@ -211,7 +206,7 @@ impl ProductPartMutation {
                 product(conn, product_id).await
             })
             .await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
     /// Puts a product's images in a new order; the list must name each of them once.
@@ -244,6 +239,6 @@ impl ProductPartMutation {
                 Ok(found)
             })
             .await;
-        ProductPayload::from_outcome(result)
+        ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::bundles::{BundleComponent, BundleComponentsByProduct};
 use super::categories::Category;
-use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct};
+use super::loaders::VariantsByProduct;
 use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
-use crate::graphql::{Money, internal_error, loader};
+use crate::graphql::{GqlResultExt, Money, children_of, loader};
 
 /// The store a product is seen from, as the request named it (`None`: the whole tenant).
 pub type StoreKey = Option<Arc<str>>;
@@ -48,11 +48,7 @@ pub struct PriceRange {
 impl ProductView {
     async fn variant_list(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Variant>> {
         let loader = loader(ctx, VariantsByProduct)?;
-        Ok(loader
-            .load_one((self.row.id, self.store.clone()))
-            .await
-            .map_err(|e| internal_error(&e))?
-            .unwrap_or_default())
+        Ok(loader.load_one((self.row.id, self.store.clone())).await.gql()?.unwrap_or_default())
     }
 
     async fn components(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BundleComponent>> {
@@ -60,17 +56,13 @@ impl ProductView {
             return Ok(Vec::new());
         }
         let loader = loader(ctx, BundleComponentsByProduct)?;
-        Ok(loader
-            .load_one((self.row.id, self.store.clone()))
-            .await
-            .map_err(|e| internal_error(&e))?
-            .unwrap_or_default())
+        Ok(loader.load_one((self.row.id, self.store.clone())).await.gql()?.unwrap_or_default())
     }
 
     /// Units available per variant of this product (own variants; a bundle's components).
     async fn stock(&self, ctx: &Context<'_>, variants: &[Uuid]) -> async_graphql::Result<Vec<(Uuid, i64)>> {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
-        let levels = loader.load_many(variants.iter().copied()).await.map_err(|e| internal_error(&e))?;
+        let levels = loader.load_many(variants.iter().copied()).await.gql()?;
         Ok(variants.iter().map(|id| (*id, levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0))).collect())
     }
 }
@@ -195,13 +187,11 @@ impl ProductView {
     }
     /// The categories it is in (batched across the page).
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let loader = loader(ctx, CategoriesByProduct)?;
-        Ok(loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+        children_of::<Product, Category>(ctx, self.row.id).await
     }
     /// The images, in their order (batched across the page).
     async fn images(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ImageRow>> {
-        let loader = loader(ctx, ImagesByProduct)?;
-        Ok(loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+        children_of::<Product, ImageRow>(ctx, self.row.id).await
     }
     /// Its attribute values, one per attribute, in its attribute set's order (batched
     /// across the page, together with its variants' values).
@@ -248,7 +238,7 @@ impl Variant {
     /// Its stock, in total and per location (batched across the page).
     async fn inventory(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::inventory::InventoryLevel> {
         let loader = loader(ctx, crate::inventory::StockByVariant)?;
-        let level = loader.load_one(self.row.id).await.map_err(|e| internal_error(&e))?;
+        let level = loader.load_one(self.row.id).await.gql()?;
         Ok(level.unwrap_or_else(|| crate::inventory::InventoryLevel::empty(self.row.id)))
     }
     /// Its own attribute values, one per attribute (batched with its product's).
@@ -277,25 +267,5 @@ impl Variant {
                 value: value.as_str().map_or_else(|| value.to_string(), str::to_owned),
             })
             .collect()
-    }
-}
-
-#[Object(name = "ProductImage")]
-impl ImageRow {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Where the image is.
-    async fn url(&self) -> &str {
-        &self.url
-    }
-    /// Alternative text.
-    async fn alt(&self) -> &str {
-        &self.alt
-    }
-    /// Order among the product's images, from 0.
-    async fn position(&self) -> i32 {
-        self.position
     }
 }

@@ -8,15 +8,16 @@ use async_graphql::{Context, ID, InputObject, Object};
 use uuid::Uuid;
 
 use super::bundles::BundleComponentsByProduct;
+use super::categories::Category;
 use super::data;
 use super::listing::{self, ProductFilter, ProductListing, ProductSortField, Sort, SortDirection, View};
-use super::loaders::{CategoriesByProduct, ImagesByProduct, VariantsByProduct, online};
-use super::model::{ProductStatus, ProductType, Variant};
+use super::loaders::{VariantsByProduct, online};
+use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
 use super::product_graphql::{ProductView, StoreKey};
 use crate::db::{Listing, Page};
 use crate::graphql::{
-    ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error, finish_listing,
-    id_or_key, parse_id, prime,
+    Children, ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error,
+    finish_listing, id_or_key, parse_id, prime,
 };
 use crate::stores::StoreRefusal;
 use crate::tenancy::{Role, TenantScope};
@@ -151,10 +152,10 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[ProductView]) -> asyn
         crate::inventory::prime(ctx, stocked).await?;
     }
     if selected(&["images"]) {
-        prime(ctx, ImagesByProduct, &ids).await?;
+        prime(ctx, Children::<Product, ImageRow>::new, &ids).await?;
     }
     if selected(&["categories"]) {
-        prime(ctx, CategoriesByProduct, &ids).await?;
+        prime(ctx, Children::<Product, Category>::new, &ids).await?;
     }
     if selected(&["attributes"]) || selected(&["variants", "attributes"]) {
         crate::attributes::prime(ctx, &ids).await?;

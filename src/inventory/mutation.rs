@@ -1,13 +1,11 @@
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data;
 use super::model::{InventoryLevel, Location, LocationKind, NewLocation};
-use crate::db::DbError;
-use crate::graphql::{
-    GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome, validate,
-};
+use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// Sets a variant's stock at one location to a count (a stock-take).
@@ -45,21 +43,13 @@ pub struct InventoryAdjustInput {
     reason: String,
 }
 
-/// The result of an inventory mutation.
-#[derive(SimpleObject)]
-pub struct InventoryPayload {
-    /// The variant's stock as it is now; null when the mutation was refused.
-    inventory: Option<InventoryLevel>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl InventoryPayload {
-    fn from_outcome(result: Result<InventoryLevel, MutationError>) -> async_graphql::Result<Self> {
-        let (inventory, user_errors) = mutation_outcome(result)?;
-        Ok(Self { inventory, user_errors })
+crate::payload!(
+    /// The result of an inventory mutation.
+    InventoryPayload {
+        /// The variant's stock as it is now; null when the mutation was refused.
+        inventory: InventoryLevel,
     }
-}
+);
 
 /// A variant and a location as the input named them (ids parsed, not yet looked up).
 struct Target {
@@ -138,14 +128,21 @@ pub struct LocationCreateInput {
     kind: LocationKind,
 }
 
-/// The result of `locationCreate`.
-#[derive(SimpleObject)]
-pub struct LocationPayload {
-    /// The new location; null when the mutation was refused.
-    location: Option<Location>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `locationCreate`.
+    LocationPayload {
+        /// The new location; null when the mutation was refused.
+        location: Location,
+    }
+);
+
+/// What a location's unique constraint means to the client.
+const CONFLICTS: &[Violation] = &[Violation::new(
+    data::LOCATION_CODE_CONSTRAINT,
+    "code",
+    UserErrorCode::Duplicate,
+    "another location has this code",
+)];
 
 /// Inventory mutations (admin only).
 #[derive(Default)]
@@ -216,8 +213,8 @@ impl InventoryMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let (variant, location) = find_target(conn, &target).await?;
-                let refused = || if input.delta > 0 { above_max() } else { below_reserved() };
-                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(refused)?;
+                let refusal = || if input.delta > 0 { above_max() } else { below_reserved() };
+                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(refusal)?;
                 data::record(conn, variant, location, input.delta, after, &reason).await?;
                 Ok(data::level_of(conn, variant).await?)
             })
@@ -235,21 +232,12 @@ impl InventoryMutation {
         let mut errors = UserErrors::default();
         let code = validate::code(&mut errors, &input.code);
         let name = validate::name(&mut errors, &input.name);
-        let result = if errors.is_empty() {
-            let new = NewLocation { code, name, kind: input.kind };
-            match data::insert_location(&mut *scope.conn().await.gql()?, &new).await {
-                Ok(location) => Ok(location),
-                Err(e) => Err(match DbError::from(e) {
-                    e if e.unique_violation() == Some(data::LOCATION_CODE_CONSTRAINT) => {
-                        MutationError::user("code", UserErrorCode::Duplicate, "another location has this code")
-                    }
-                    e => MutationError::Db(e),
-                }),
-            }
-        } else {
-            Err(errors.into())
-        };
-        let (location, user_errors) = mutation_outcome(result)?;
-        Ok(LocationPayload { location, user_errors })
+        if !errors.is_empty() {
+            return LocationPayload::from_outcome(Err(errors.into()));
+        }
+        let new = NewLocation { code, name, kind: input.kind };
+        LocationPayload::from_outcome(
+            data::insert_location(&mut *scope.conn().await.gql()?, &new).await.map_err(refused(CONFLICTS)),
+        )
     }
 }

@@ -55,30 +55,36 @@ impl PriceSource {
     }
 }
 
-/// A row of `price_lists`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// Prices of variants that apply in a store, sales channel and time window.
+#[derive(Debug, Clone, Queryable, Selectable, async_graphql::SimpleObject)]
 #[diesel(table_name = price_lists)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(complex)]
 pub struct PriceList {
-    /// Stable id.
+    /// Stable id (a UUID).
+    #[graphql(skip_output, derived(name = "id", into = "async_graphql::ID", owned))]
     pub id: Uuid,
     /// Unique name in the tenant.
     pub name: String,
     /// ISO 4217 code of every price in the list.
     pub currency: String,
     /// Only in this store (any store when null).
+    #[graphql(
+        skip_output,
+        derived(name = "store_id", into = "Option<async_graphql::ID>", with = "crate::graphql::opt_id", owned)
+    )]
     pub store_id: Option<Uuid>,
-    /// Only in this channel (any when null).
+    /// Only in this sales channel (any when null).
     pub channel: Option<SalesChannel>,
-    /// Not before (open when null).
+    /// Applies from (always, when null).
     pub starts_at: Option<DateTime<Utc>>,
-    /// Not from (open when null).
+    /// Applies until, exclusive (always, when null).
     pub ends_at: Option<DateTime<Utc>>,
     /// Higher wins where several lists match.
     pub priority: i32,
     /// Switched on.
     pub active: bool,
-    /// When it was created (the newest wins a tie of priorities).
+    /// When it was created.
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -6,11 +6,8 @@ use uuid::Uuid;
 
 use super::data::{self, NAME_TAKEN_CONSTRAINT};
 use super::model::{NewPriceList, PriceList, PriceListChanges, SalesChannel};
-use crate::db::DbError;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
-    validate,
-};
+use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
 /// The most entries one call may set or remove.
@@ -91,31 +88,13 @@ pub struct PriceListEntriesRemoveInput {
     variant_ids: Vec<ID>,
 }
 
-/// The result of a price list mutation.
-#[derive(SimpleObject)]
-pub struct PriceListPayload {
-    /// The list as it is now; null when the mutation was refused.
-    price_list: Option<PriceList>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
-
-impl PriceListPayload {
-    fn from_outcome(result: Result<PriceList, MutationError>) -> async_graphql::Result<Self> {
-        let (price_list, user_errors) = mutation_outcome(result)?;
-        Ok(Self { price_list, user_errors })
+crate::payload!(
+    /// The result of a price list mutation.
+    PriceListPayload {
+        /// The list as it is now; null when the mutation was refused.
+        price_list: PriceList,
     }
-}
-
-fn name(errors: &mut UserErrors, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add("name", UserErrorCode::Required, "name is required");
-    } else if value.chars().count() > 200 {
-        errors.add("name", UserErrorCode::TooLong, "name must be at most 200 characters");
-    }
-    value.to_owned()
-}
+);
 
 /// Checks that a store exists.
 async fn check_store(conn: &mut AsyncPgConnection, store: Option<Uuid>) -> Result<(), MutationError> {
@@ -127,13 +106,9 @@ async fn check_store(conn: &mut AsyncPgConnection, store: Option<Uuid>) -> Resul
     }
 }
 
-/// Turns a unique violation into the userError it means.
-fn conflict(error: DbError) -> MutationError {
-    if error.unique_violation() == Some(NAME_TAKEN_CONSTRAINT) {
-        return MutationError::user("name", UserErrorCode::Duplicate, "another price list has this name");
-    }
-    MutationError::Db(error)
-}
+/// What a price list's unique constraint means to the client.
+const CONFLICTS: &[Violation] =
+    &[Violation::new(NAME_TAKEN_CONSTRAINT, "name", UserErrorCode::Duplicate, "another price list has this name")];
 
 fn not_found() -> MutationError {
     MutationError::user("priceListId", UserErrorCode::NotFound, "no such price list")
@@ -154,7 +129,7 @@ impl PricingMutation {
         let scope = caller_scope(ctx, Role::Admin)?;
         let mut errors = UserErrors::default();
         let new = NewPriceList {
-            name: name(&mut errors, &input.name),
+            name: validate::name(&mut errors, &input.name),
             currency: validate::currency(&mut errors, "currency", &input.currency),
             store_id: input.store_id.as_ref().and_then(|id| errors.id_at(&["storeId"], id)),
             channel: input.channel,
@@ -171,7 +146,7 @@ impl PricingMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 check_store(conn, new.store_id).await?;
-                data::insert(conn, &new).await.map_err(|e| conflict(e.into()))
+                data::insert(conn, &new).await.map_err(refused(CONFLICTS))
             })
             .await;
         PriceListPayload::from_outcome(result)
@@ -192,7 +167,7 @@ impl PricingMutation {
             MaybeUndefined::Undefined => None,
         };
         let changes = PriceListChanges {
-            name: input.name.as_deref().map(|n| name(&mut errors, n)),
+            name: input.name.as_deref().map(|n| validate::name(&mut errors, n)),
             currency: input.currency.as_deref().map(|c| validate::currency(&mut errors, "currency", c)),
             store_id,
             channel: input.channel.as_opt_ref().map(|v| v.copied()),
@@ -211,7 +186,7 @@ impl PricingMutation {
                 check_store(conn, changes.store_id.flatten()).await?;
                 let list = data::update(conn, id, &changes)
                     .await
-                    .map_err(|e| conflict(e.into()))?
+                    .map_err(refused(CONFLICTS))?
                     .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such price list"))?;
                 let mut errors = UserErrors::default();
                 validate::window(&mut errors, list.starts_at, list.ends_at);

@@ -1,83 +1,39 @@
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, Object, SimpleObject};
 
 use super::data;
-use super::model::{PriceList, PriceListEntry, SalesChannel};
+use super::model::PriceList;
 use crate::graphql::{ConnectionTotal, GqlResultExt, Money, PageArgs, caller_scope, listing_connection};
 use crate::graphql::{RecordKey, id_or_key};
 use crate::tenancy::Role;
 
-#[Object]
+#[async_graphql::ComplexObject]
 impl PriceList {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Unique name in the tenant.
-    async fn name(&self) -> &str {
-        &self.name
-    }
-    /// ISO 4217 code of every price in the list.
-    async fn currency(&self) -> &str {
-        &self.currency
-    }
-    /// Only in this store (any store when null).
-    async fn store_id(&self) -> Option<ID> {
-        self.store_id.map(|id| ID(id.to_string()))
-    }
-    /// Only in this sales channel (any when null).
-    async fn channel(&self) -> Option<SalesChannel> {
-        self.channel
-    }
-    /// Applies from (always, when null).
-    async fn starts_at(&self) -> Option<DateTime<Utc>> {
-        self.starts_at
-    }
-    /// Applies until, exclusive (always, when null).
-    async fn ends_at(&self) -> Option<DateTime<Utc>> {
-        self.ends_at
-    }
-    /// Higher wins where several lists match.
-    async fn priority(&self) -> i32 {
-        self.priority
-    }
-    /// Switched on.
-    async fn active(&self) -> bool {
-        self.active
-    }
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
     /// Its prices, by variant.
     async fn entries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PriceListEntryNode>> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let entries = data::entries_of(&mut *scope.conn().await.gql()?, self.id).await.gql()?;
-        Ok(entries.into_iter().map(|entry| PriceListEntryNode { entry, currency: self.currency.clone() }).collect())
+        Ok(entries
+            .into_iter()
+            .map(|entry| PriceListEntryNode {
+                price_list_id: entry.price_list_id.into(),
+                variant_id: entry.variant_id.into(),
+                price: Money::new(&entry.amount, &self.currency),
+            })
+            .collect())
     }
 }
 
 /// One variant's price in a list.
+#[derive(SimpleObject)]
+#[graphql(name = "PriceListEntry")]
 pub struct PriceListEntryNode {
-    entry: PriceListEntry,
-    currency: String,
-}
-
-#[Object(name = "PriceListEntry")]
-impl PriceListEntryNode {
     /// The list.
-    async fn price_list_id(&self) -> ID {
-        ID(self.entry.price_list_id.to_string())
-    }
+    price_list_id: ID,
     /// The variant priced.
-    async fn variant_id(&self) -> ID {
-        ID(self.entry.variant_id.to_string())
-    }
+    variant_id: ID,
     /// Its price in the list.
-    async fn price(&self) -> Money {
-        Money::new(&self.entry.amount, &self.currency)
-    }
+    price: Money,
 }
 
 /// Pricing queries (admin only).

@@ -1,19 +1,18 @@
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::future::Future;
 
-use async_graphql::dataloader::Loader;
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use diesel_async::AsyncConnection;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use diesel::QueryResult;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::data;
 use super::store_product::{StoreProduct, StoreProductValues};
-use crate::db::DbError;
+use crate::catalog::Product;
 use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, internal_error, loader,
-    mutation_outcome, validate,
+    ChildOf, Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate,
 };
-use crate::tenancy::{Role, TenantScope};
+use crate::tenancy::Role;
 
 /// How a product appears in one store; fields left out stay as they are, `null` clears.
 #[derive(InputObject)]
@@ -34,34 +33,28 @@ pub struct StoreProductSetInput {
     description: MaybeUndefined<String>,
 }
 
-/// The result of `storeProductSet`.
-#[derive(SimpleObject)]
-pub struct StoreProductPayload {
-    /// The product's settings in the store as they are now; null when refused.
-    store_product: Option<StoreProduct>,
-    /// What was wrong with the input; empty on success.
-    user_errors: Vec<UserError>,
-}
+crate::payload!(
+    /// The result of `storeProductSet`.
+    StoreProductPayload {
+        /// The product's settings in the store as they are now; null when refused.
+        store_product: StoreProduct,
+    }
+);
 
-/// Store settings of products, by product id (every key gets a list, maybe empty).
-pub struct StoreProductsByProduct(pub Arc<TenantScope>);
-
-impl Loader<Uuid> for StoreProductsByProduct {
-    type Value = Vec<StoreProduct>;
-    type Error = Arc<DbError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.0.conn().await?;
-        let mut found = data::store_products_of(&mut conn, keys).await.map_err(DbError::from)?;
-        Ok(keys.iter().map(|key| (*key, found.remove(key).unwrap_or_default())).collect())
+/// A product's store settings are read for a page of products at once.
+impl ChildOf<Product> for StoreProduct {
+    fn load(
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+        data::store_products_of(conn, ids)
     }
 }
 
 /// The settings every store has for a product (admin only), batched across a page.
 pub async fn store_settings(ctx: &Context<'_>, product: Uuid) -> async_graphql::Result<Vec<StoreProduct>> {
     caller_scope(ctx, Role::Admin)?;
-    let loader = loader(ctx, StoreProductsByProduct)?;
-    Ok(loader.load_one(product).await.map_err(|e| internal_error(&e))?.unwrap_or_default())
+    children_of::<Product, StoreProduct>(ctx, product).await
 }
 
 /// Store product mutations (admin only).
@@ -97,8 +90,7 @@ impl StoreProductMutation {
             .as_opt_ref()
             .map(|d| d.map(|d| text(&mut errors, "description", d, crate::graphql::validate::DESCRIPTION_MAX)));
         let (Some(product_id), true) = (product_id, errors.is_empty()) else {
-            let (store_product, user_errors) = mutation_outcome(Err(errors.into()))?;
-            return Ok(StoreProductPayload { store_product, user_errors });
+            return StoreProductPayload::from_outcome(Err(errors.into()));
         };
         let code = input.store_code.as_deref().map(str::trim);
         let mut conn = scope.conn().await.gql()?;
@@ -152,8 +144,7 @@ impl StoreProductMutation {
                 Ok(data::upsert_store_product(conn, &values).await?)
             })
             .await;
-        let (store_product, user_errors) = mutation_outcome(result)?;
-        Ok(StoreProductPayload { store_product, user_errors })
+        StoreProductPayload::from_outcome(result)
     }
 }
 

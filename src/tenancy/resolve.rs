@@ -1,4 +1,4 @@
-//! Resolving a request to its tenant, store and role (design §3). A request may name its
+//! Resolving a request to its tenant, store and role. A request may name its
 //! tenant by API token, by `X-Tenant`, or by the host of a registered store domain; every
 //! name given must agree. Nothing a request sends reaches SQL as text: the slug is
 //! validated first and every value is a bound parameter.
