@@ -8,6 +8,10 @@
 //! [`variant_values`] (one statement for a whole page, see [`prime`]), filters products
 //! with [`products_matching`], and refuses to activate a product that
 //! [`missing_required`] names attributes for.
+//!
+//! Owns the tables `attribute_definitions`, `attribute_options`, `attribute_sets`,
+//! `attribute_set_members`, `attribute_values`; no other domain reads or writes them. Exports
+//! attribute filters for the product listing (`products_matching`, `has_value`) and value loaders.
 
 mod data;
 mod definition_mutation;

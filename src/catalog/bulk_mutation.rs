@@ -9,7 +9,7 @@ use diesel_async::AsyncConnection;
 
 use super::model::Product;
 use super::mutation::{ProductCreateInput, ValidProduct, validate_create};
-use super::product_graphql::ProductView;
+use super::product_objects::ProductView;
 use crate::graphql::{GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope};
 use crate::tenancy::Role;
 

@@ -15,7 +15,7 @@ use super::data;
 use super::loaders::{by_store, online};
 use super::model::{ProductType, Variant};
 use super::mutation::ProductPayload;
-use super::product_graphql::{ProductView, StoreKey};
+use super::product_objects::{ProductView, StoreKey};
 use crate::db::DbError;
 use crate::db::schema::{bundle_components, products};
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};

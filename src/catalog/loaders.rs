@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::categories::{self, Category};
 use super::data;
 use super::model::{ImageRow, Product, Variant};
-use super::product_graphql::StoreKey;
+use super::product_objects::StoreKey;
 use crate::db::DbError;
 use crate::graphql::{ChildOf, Keyed};
 use crate::pricing::{PriceContext, SalesChannel};

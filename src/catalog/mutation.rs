@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection;
 
 use super::data::{self, ATTRIBUTE_SET_CONSTRAINT, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
 use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
-use super::product_graphql::ProductView;
+use super::product_objects::ProductView;
 use super::validate;
 use crate::graphql::{
     Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,

@@ -11,7 +11,7 @@ use super::model::{NewImage, Product, Variant, VariantChanges};
 use super::mutation::{
     CONFLICTS, OptionValueInput, ProductImageInput, ProductPayload, ProductVariantInput, option_values, variant,
 };
-use super::product_graphql::ProductView;
+use super::product_objects::ProductView;
 use super::validate;
 use crate::graphql::{
     Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,

@@ -13,7 +13,7 @@ use super::data;
 use super::listing::{self, ProductFilter, ProductListing, ProductSortField, Sort, SortDirection, View};
 use super::loaders::{VariantsByProduct, online};
 use super::model::{ImageRow, Product, ProductStatus, ProductType, Variant};
-use super::product_graphql::{ProductView, StoreKey};
+use super::product_objects::{ProductView, StoreKey};
 use crate::db::{Listing, Page};
 use crate::graphql::{
     Children, ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error,

@@ -6,9 +6,9 @@ use diesel::QueryResult;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::data_trail;
 use super::model::{ActivityKind, NewActivity};
 use super::mutation::CustomerPayload;
+use super::trail_data;
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -41,7 +41,7 @@ pub async fn record_activity(
         actor => clip(actor, MAX_ACTOR),
     };
     let new = NewActivity { customer_id, kind, order_id, detail: clip(detail, MAX_DETAIL), actor };
-    data_trail::insert_activity(conn, &new).await
+    trail_data::insert_activity(conn, &new).await
 }
 
 /// Something an outside system (the identity provider, a marketing tool) reports about a

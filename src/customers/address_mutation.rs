@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use super::data_addresses;
+use super::address_data;
 use super::model::{AddressRow, Customer};
 use super::mutation::live_customer;
 use crate::graphql::{AddressInput, AddressKind, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
@@ -84,13 +84,13 @@ crate::payload!(
 /// such address, CUSTOMER_ANONYMIZED when the customer is anonymized.
 async fn owner(conn: &mut AsyncPgConnection, id: Uuid, field: &str) -> Result<Customer, MutationError> {
     let not_found = || MutationError::user(field, UserErrorCode::NotFound, "no address has this id");
-    let owner = data_addresses::owner_of(conn, id).await?.ok_or_else(not_found)?;
+    let owner = address_data::owner_of(conn, id).await?.ok_or_else(not_found)?;
     live_customer(conn, owner, field).await
 }
 
 /// The address `id` as it is now.
 async fn reread(conn: &mut AsyncPgConnection, id: Uuid, field: &str) -> Result<AddressRow, MutationError> {
-    data_addresses::by_id(conn, id)
+    address_data::by_id(conn, id)
         .await?
         .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no address has this id"))
 }
@@ -125,12 +125,12 @@ impl CustomerAddressMutation {
                         .into_iter()
                         .enumerate()
                 {
-                    defaults[n] = wanted || !data_addresses::has_default(conn, customer_id, kind).await?;
+                    defaults[n] = wanted || !address_data::has_default(conn, customer_id, kind).await?;
                     if wanted {
-                        data_addresses::set_default(conn, customer_id, kind, None).await?;
+                        address_data::set_default(conn, customer_id, kind, None).await?;
                     }
                 }
-                let row = data_addresses::insert(conn, customer_id, &values, defaults[0], defaults[1]).await?;
+                let row = address_data::insert(conn, customer_id, &values, defaults[0], defaults[1]).await?;
                 Ok((row, customer))
             })
             .await;
@@ -157,15 +157,15 @@ impl CustomerAddressMutation {
                 let customer = owner(conn, id, "id").await?;
                 let mut row = reread(conn, id, "id").await?;
                 if let Some(values) = &values {
-                    row = data_addresses::update(conn, id, values).await?;
+                    row = address_data::update(conn, id, values).await?;
                 }
                 for (kind, wanted, is) in [
                     (AddressKind::Shipping, input.default_shipping, row.is_default_shipping),
                     (AddressKind::Billing, input.default_billing, row.is_default_billing),
                 ] {
                     match wanted {
-                        Some(true) if !is => data_addresses::set_default(conn, customer.id, kind, Some(id)).await?,
-                        Some(false) if is => data_addresses::set_default(conn, customer.id, kind, None).await?,
+                        Some(true) if !is => address_data::set_default(conn, customer.id, kind, Some(id)).await?,
+                        Some(false) if is => address_data::set_default(conn, customer.id, kind, None).await?,
                         _ => {}
                     }
                 }
@@ -192,13 +192,13 @@ impl CustomerAddressMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 let customer = owner(conn, id, "id").await?;
                 let row = reread(conn, id, "id").await?;
-                data_addresses::delete(conn, id).await?;
-                let heir = data_addresses::newest_of(conn, customer.id).await?;
+                address_data::delete(conn, id).await?;
+                let heir = address_data::newest_of(conn, customer.id).await?;
                 for (kind, was) in
                     [(AddressKind::Shipping, row.is_default_shipping), (AddressKind::Billing, row.is_default_billing)]
                 {
                     if was && heir.is_some() {
-                        data_addresses::set_default(conn, customer.id, kind, heir).await?;
+                        address_data::set_default(conn, customer.id, kind, heir).await?;
                     }
                 }
                 Ok((input.id.clone(), customer))
@@ -223,7 +223,7 @@ impl CustomerAddressMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let customer = owner(conn, id, "addressId").await?;
-                data_addresses::set_default(conn, customer.id, input.kind, Some(id)).await?;
+                address_data::set_default(conn, customer.id, input.kind, Some(id)).await?;
                 Ok((reread(conn, id, "addressId").await?, customer))
             })
             .await;

@@ -7,7 +7,7 @@ use diesel_async::AsyncConnection;
 use super::activity::record_activity;
 use super::model::ActivityKind;
 use super::mutation::{CustomerPayload, live_customer};
-use super::{data, data_addresses, tokens};
+use super::{address_data, data, tokens};
 use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -50,7 +50,7 @@ impl CustomerAnonymizeMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 live_customer(conn, id, "id").await?;
                 let customer = data::anonymize(conn, id).await?;
-                data_addresses::delete_all_of(conn, id).await?;
+                address_data::delete_all_of(conn, id).await?;
                 crate::orders::forget_customer(conn, id).await?;
                 tokens::revoke_all_of(conn, id).await?;
                 record_activity(conn, id, ActivityKind::Anonymized, None, &reason, &actor).await?;

@@ -1,5 +1,5 @@
 //! The customers table: lookups, inserts, updates and anonymization. The listing is in
-//! `data_listing`, addresses in `data_addresses`, activity and notes in `data_trail`.
+//! `listing`, addresses in `address_data`, activity and notes in `trail_data`.
 
 use std::collections::HashMap;
 

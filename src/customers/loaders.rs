@@ -12,7 +12,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::{Activity, AddressRow, Customer, NoteRow};
-use super::{data, data_addresses, data_trail};
+use super::{address_data, data, trail_data};
 use crate::db::{ChildPageKey, DbError};
 use crate::events::OrderFacts;
 use crate::graphql::{ChildOf, Keyed};
@@ -32,7 +32,7 @@ impl ChildOf<Customer> for AddressRow {
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data_addresses::of_customers(conn, ids)
+        address_data::of_customers(conn, ids)
     }
 }
 
@@ -41,7 +41,7 @@ impl ChildOf<Customer> for NoteRow {
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data_trail::notes_of_customers(conn, ids)
+        trail_data::notes_of_customers(conn, ids)
     }
 }
 
@@ -50,7 +50,7 @@ impl ChildOf<OrderFacts> for NoteRow {
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data_trail::notes_of_orders(conn, ids)
+        trail_data::notes_of_orders(conn, ids)
     }
 }
 
@@ -63,6 +63,6 @@ impl Loader<ChildPageKey> for ActivityPages {
 
     async fn load(&self, keys: &[ChildPageKey]) -> Result<HashMap<ChildPageKey, Self::Value>, Self::Error> {
         let mut conn = self.0.conn().await?;
-        Ok(data_trail::activity_pages(&mut conn, keys).await.map_err(DbError::from)?)
+        Ok(trail_data::activity_pages(&mut conn, keys).await.map_err(DbError::from)?)
     }
 }

@@ -7,31 +7,36 @@
 //! and [`notes_of_order`] (batched per request), [`contact_of`] and [`id_by_email`], and
 //! [`signed_in_customer`]: the customer a storefront request acts for (`X-Customer-Token`,
 //! minted by `customerTokenCreate`).
+//!
+//! Owns the tables `customers`, `customer_addresses`, `customer_activities`,
+//! `customer_service_notes`, `customer_tokens`; no other domain reads or writes them. Exports
+//! customer lookups and contacts, the activity trail (`record_activity`), the signed-in customer of
+//! a storefront request.
 
 mod activity;
+mod address_data;
 mod address_mutation;
 mod anonymize;
-mod customer_graphql;
 mod data;
-mod data_addresses;
-mod data_listing;
-mod data_trail;
+mod listing;
 mod loaders;
 mod model;
 mod mutation;
 mod note_mutation;
+mod objects;
 mod query;
 mod token_mutation;
 mod tokens;
+mod trail_data;
 mod validate;
 
 use async_graphql::MergedObject;
 
 pub use activity::record_activity;
-pub use customer_graphql::{customer_by_id, notes_of_order, prime_for_orders};
 pub use data::{contact_of, id_by_email};
-pub use data_listing::CustomerSortField;
+pub use listing::CustomerSortField;
 pub use model::{ActivityKind, Customer, CustomerContact};
+pub use objects::{customer_by_id, notes_of_order, prime_for_orders};
 pub use query::CustomerQuery;
 pub use tokens::{signed_in_customer, signed_in_customer_on};
 

@@ -5,9 +5,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 use diesel_async::AsyncConnection;
 
 use super::activity::record_activity;
-use super::data_trail;
 use super::model::{ActivityKind, NewNote, NoteRow};
 use super::mutation::live_customer;
+use super::trail_data;
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -105,7 +105,7 @@ impl CustomerNoteMutation {
                         Some(_) => {}
                     }
                 }
-                let note = data_trail::insert_note(conn, &NewNote { customer_id, order_id, staff_id, body }).await?;
+                let note = trail_data::insert_note(conn, &NewNote { customer_id, order_id, staff_id, body }).await?;
                 if let Some(id) = customer_id {
                     let detail = format!("note {}", note.id);
                     record_activity(conn, id, ActivityKind::NoteAdded, order_id, &detail, &actor).await?;
@@ -133,7 +133,7 @@ impl CustomerNoteMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let Some(note) = data_trail::note_for_update(conn, id).await? else {
+                let Some(note) = trail_data::note_for_update(conn, id).await? else {
                     return Err(MutationError::user("id", UserErrorCode::NotFound, "no note has this id"));
                 };
                 if note.staff_id != staff_id {
@@ -143,7 +143,7 @@ impl CustomerNoteMutation {
                         "only the note's author may change it",
                     ));
                 }
-                Ok(data_trail::update_note(conn, id, &body).await?)
+                Ok(trail_data::update_note(conn, id, &body).await?)
             })
             .await;
         ServiceNotePayload::from_outcome(result)

@@ -6,11 +6,11 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::customer_graphql::DEFAULT_ACTIVITY_PAGE;
 use super::data;
-use super::data_listing::{CustomerFilter, CustomerListing, CustomerSortField, Sort};
+use super::listing::{CustomerFilter, CustomerListing, CustomerSortField, Sort};
 use super::loaders::ActivityPages;
 use super::model::{AddressRow, Customer, NoteRow};
+use super::objects::DEFAULT_ACTIVITY_PAGE;
 use crate::catalog::SortDirection;
 use crate::db::Listing;
 use crate::graphql::{

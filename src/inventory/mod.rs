@@ -2,6 +2,10 @@
 //! changed only through set and adjust with a reason, each recorded as a movement. The
 //! table's CHECKs make negative stock and reservations beyond stock impossible, and
 //! adjustments are single conditional updates, so concurrent changes cannot oversell.
+//!
+//! Owns the tables `inventory`, `inventory_movements`, `locations`; no other domain reads or writes
+//! them. Exports stock loaders, reservations (`reserve`, `consume`, `release`) and the `sql`
+//! fragment of available stock.
 
 mod data;
 mod loaders;

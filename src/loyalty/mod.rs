@@ -42,6 +42,10 @@
 //! - Switching `accountsPerStore` later does not move balances: accounts of the other
 //!   kind stay, and new moves go to accounts of the new kind. An order without a store
 //!   uses the customer's account without a store.
+//!
+//! Owns the tables `loyalty_programs`, `loyalty_tiers`, `loyalty_accounts`, `loyalty_transactions`;
+//! no other domain reads or writes them. Exports points quotes and redemptions for placing an
+//! order, and its subscriber to order events.
 
 mod data;
 mod ledger;

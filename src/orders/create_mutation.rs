@@ -7,7 +7,7 @@ use diesel_async::AsyncConnection;
 
 use super::data::{self, IDEMPOTENCY_CONSTRAINT};
 use super::idempotency::{IdempotencyClaim, IdempotencySettings, Shopper};
-use super::order_graphql::Order;
+use super::objects::Order;
 use super::place::{LineRequest, Placement, place, storefront_may_sell_in};
 use super::register_data;
 use crate::graphql::{

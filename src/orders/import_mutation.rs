@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::create_mutation::{OrderLineInput, OrderPayload, parse_lines, store_code};
 use super::import_data::{self, MAPPING_CONSTRAINT};
 use super::model::{OrderRow, SyncStatus};
-use super::order_graphql::Order;
+use super::objects::Order;
 use super::payment_data::{self, NewPayment};
 use super::place::{ImportRef, Placement, place};
 use crate::graphql::{

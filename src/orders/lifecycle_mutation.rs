@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection;
 use super::customer_link;
 use super::lifecycle::{locked, transition};
 use super::model::OrderStatus;
-use super::order_graphql::Order;
+use super::objects::Order;
 use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 

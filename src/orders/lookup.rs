@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::OrderRow;
-use super::order_graphql::Order;
+use super::objects::Order;
 use crate::db::schema::orders;
 use crate::graphql::{ById, GqlResultExt, Keyed, loader};
 

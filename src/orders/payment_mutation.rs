@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::customer_link;
 use super::lifecycle::{locked, publish, transition};
 use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState};
-use super::order_graphql::{Order, Payment, Refund};
+use super::objects::{Order, Payment, Refund};
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::events::OrderEventKind;

@@ -13,7 +13,7 @@ use super::listing::{OrderFilter, OrderListing, OrderSortField};
 use super::model::{
     AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, OrderStatus, PaymentRow, RefundRow, RegisterRow,
 };
-use super::order_graphql::Order;
+use super::objects::Order;
 use super::register_data;
 use crate::catalog::SortDirection;
 use crate::db::Listing;

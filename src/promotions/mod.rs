@@ -7,6 +7,10 @@
 //! its stock (see `redemption.rs` for why usage limits hold under concurrency);
 //! cancelling an order releases its redemption ([`on_order_event`]). The discount
 //! arithmetic and its rounding rule are in `discount.rs`.
+//!
+//! Owns the tables `promotion_campaigns`, `coupons`, `coupon_redemptions`; no other domain reads or
+//! writes them. Exports coupon quotes and redemptions for placing an order, and its subscriber to
+//! order events.
 
 mod campaign_mutation;
 mod coupon_mutation;

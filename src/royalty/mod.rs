@@ -37,6 +37,9 @@
 //! order and period) and `royaltyTotals` (sales, reversals and net per beneficiary and
 //! currency, by the time allocations were recorded: a refund counts in the period it
 //! happened); `Order.royaltyAllocations` loads for a whole page of orders at once.
+//!
+//! Owns the tables `royalty_rules`, `royalty_allocations`; no other domain reads or writes them.
+//! Exports its allocations of an order, and its subscriber to order events.
 
 mod data;
 mod ledger;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::categories::{self, CHILD_SLUG_TAKEN, Category, CategoryChanges, NewCategory, ROOT_SLUG_TAKEN};
 use super::listing::{ProductFilter, Sort};
 use super::loaders::Ancestry;
-use super::product_graphql::ProductView;
+use super::product_objects::ProductView;
 use super::query::product_connection;
 use super::validate;
 use crate::graphql::{
