@@ -102,11 +102,7 @@ pub async fn options_of(
         .select(AttributeOption::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<AttributeOption>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.attribute_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.attribute_id))
 }
 
 /// Inserts a definition with its options (call inside a transaction).
@@ -336,11 +332,10 @@ pub async fn members_of(conn: &mut AsyncPgConnection, sets: &[Uuid]) -> QueryRes
         ))
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<SetMember>> = HashMap::new();
-    for (set_id, position, required, definition) in rows {
-        grouped.entry(set_id).or_default().push(SetMember { definition, position, required });
-    }
-    Ok(grouped)
+    let members = rows
+        .into_iter()
+        .map(|(set_id, position, required, definition)| (set_id, SetMember { definition, position, required }));
+    Ok(crate::db::group_pairs(members))
 }
 
 /// The attributes a set marks required.
@@ -437,11 +432,9 @@ pub async fn values_of(
         .select((ValueRow::as_select(), AttributeDefinition::as_select(), Option::<AttributeOption>::as_select()))
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<LoadedValue>> = HashMap::new();
-    for (row, definition, option) in rows {
-        grouped.entry(row.product_id).or_default().push(LoadedValue { row, definition, option });
-    }
-    Ok(grouped)
+    let values =
+        rows.into_iter().map(|(row, definition, option)| (row.product_id, LoadedValue { row, definition, option }));
+    Ok(crate::db::group_pairs(values))
 }
 
 /// The codes of the attributes the product's set marks required that the product has

@@ -60,10 +60,7 @@ impl AttributeQuery {
         };
         let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
         let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
-        let ahead = ctx.look_ahead();
-        if ahead.field("edges").field("node").field("options").exists()
-            || ahead.field("nodes").field("options").exists()
-        {
+        if crate::graphql::node_selected(ctx, &["options"]) {
             let ids: Vec<uuid::Uuid> = rows.iter().filter(|d| d.attribute_type.has_options()).map(|d| d.id).collect();
             prime(ctx, OptionsByAttribute::new, &ids).await?;
         }
@@ -97,10 +94,7 @@ impl AttributeQuery {
         let filter = SetFilter { search: crate::graphql::validate::search_arg(filter.unwrap_or_default().search)? };
         let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
         let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
-        let ahead = ctx.look_ahead();
-        if ahead.field("edges").field("node").field("attributes").exists()
-            || ahead.field("nodes").field("attributes").exists()
-        {
+        if crate::graphql::node_selected(ctx, &["attributes"]) {
             let ids: Vec<uuid::Uuid> = rows.iter().map(|s| s.id).collect();
             prime(ctx, MembersBySet::new, &ids).await?;
         }

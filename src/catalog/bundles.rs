@@ -55,13 +55,10 @@ async fn components_of(
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect::<HashSet<_>>().into_iter().collect();
     let variants = data::variants_by_ids(conn, &ids, price).await?;
-    let mut grouped: HashMap<Uuid, Vec<BundleComponent>> = HashMap::new();
-    for (bundle, variant, quantity, position) in rows {
-        if let Some((variant, _)) = variants.get(&variant) {
-            grouped.entry(bundle).or_default().push(BundleComponent { variant: variant.clone(), quantity, position });
-        }
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|(bundle, variant, quantity, position)| {
+        let (variant, _) = variants.get(&variant)?;
+        Some((bundle, BundleComponent { variant: variant.clone(), quantity, position }))
+    })))
 }
 
 /// Replaces a bundle's components with `rows` (variant, quantity), in order.

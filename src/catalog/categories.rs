@@ -101,11 +101,7 @@ pub async fn children_of(conn: &mut AsyncPgConnection, parents: &[Uuid]) -> Quer
         .select(Category::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<Category>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.parent_id.expect("filtered on parent")).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.parent_id.expect("filtered on parent")))
 }
 
 #[derive(QueryableByName)]
@@ -129,11 +125,7 @@ pub async fn ancestors_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryRe
     .bind::<Array<SqlUuid>, _>(ids)
     .load(conn)
     .await?;
-    let mut grouped: HashMap<Uuid, Vec<Category>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.start).or_default().push(row.category);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows.into_iter().map(|row| (row.start, row.category))))
 }
 
 /// The categories of these products, in tree order, by product.
@@ -148,11 +140,7 @@ pub async fn of_products(
         .select((product_categories::product_id, Category::as_select()))
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<Category>> = HashMap::new();
-    for (product, category) in rows {
-        grouped.entry(product).or_default().push(category);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows))
 }
 
 /// Serialises changes to the tree of the current tenant until the transaction ends, so two

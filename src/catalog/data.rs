@@ -135,11 +135,7 @@ pub async fn images_of(
         .select(ImageRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<ImageRow>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.product_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.product_id))
 }
 
 /// Inserts a product with its variants and images (call inside a transaction).

@@ -17,7 +17,7 @@ use super::product_objects::{ProductView, StoreKey};
 use crate::db::{Listing, Page};
 use crate::graphql::{
     Children, ConnectionTotal, Decimal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, coded_error,
-    finish_listing, id_or_key, parse_id, prime,
+    finish_listing, id_or_key, node_selected, parse_id, prime,
 };
 use crate::stores::StoreRefusal;
 use crate::tenancy::{Role, TenantScope};
@@ -117,16 +117,7 @@ async fn prime_nested_lists(ctx: &Context<'_>, products: &[ProductView]) -> asyn
     if products.is_empty() {
         return Ok(());
     }
-    let ahead = ctx.look_ahead();
-    let selected = |path: &[&str]| {
-        let mut edge = ahead.field("edges").field("node");
-        let mut node = ahead.field("nodes");
-        for field in path {
-            edge = edge.field(field);
-            node = node.field(field);
-        }
-        edge.exists() || node.exists()
-    };
+    let selected = |path: &[&str]| node_selected(ctx, path);
     let ids: Vec<Uuid> = products.iter().map(|p| p.row.id).collect();
     let keys: Vec<(Uuid, StoreKey)> = products.iter().map(|p| (p.row.id, p.store.clone())).collect();
     let availability = selected(&["available"]) || selected(&["availableQuantity"]);

@@ -23,11 +23,7 @@ pub async fn of_customers(
         .select(AddressRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<AddressRow>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.customer_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.customer_id))
 }
 
 /// The address with this id.

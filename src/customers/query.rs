@@ -15,7 +15,7 @@ use crate::catalog::SortDirection;
 use crate::db::Listing;
 use crate::graphql::{
     Children, ConnectionTotal, GqlResultExt, Limits, PageArgs, RecordKey, caller_scope, finish_listing, id_or_key,
-    prime,
+    node_selected, prime, selected_child_pages,
 };
 use crate::tenancy::Role;
 
@@ -53,42 +53,18 @@ async fn prime_nested_lists(ctx: &Context<'_>, customers: &[Customer]) -> async_
     if customers.is_empty() {
         return Ok(());
     }
-    let ahead = ctx.look_ahead();
-    let node = |field: &str| {
-        let mut fields = ahead.field("edges").field("node").field(field).selection_fields();
-        fields.extend(ahead.field("nodes").field(field).selection_fields());
-        fields
-    };
     let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
-    if ["addresses", "defaultShippingAddress", "defaultBillingAddress"].iter().any(|f| !node(f).is_empty()) {
+    if ["addresses", "defaultShippingAddress", "defaultBillingAddress"].iter().any(|f| node_selected(ctx, &[f])) {
         prime(ctx, Children::<Customer, AddressRow>::new, &ids).await?;
     }
-    if !node("notes").is_empty() {
+    if node_selected(ctx, &["notes"]) {
         prime(ctx, Children::<Customer, NoteRow>::new, &ids).await?;
     }
-    if !node("loyaltyAccounts").is_empty() {
+    if node_selected(ctx, &["loyaltyAccounts"]) {
         crate::loyalty::prime_accounts_of_customers(ctx, &ids).await?;
     }
-    // Each `activity` selection (aliases may ask for different pages) is one batch.
-    let limits = ctx.data::<Limits>()?;
-    for field in node("activity") {
-        let mut first = DEFAULT_ACTIVITY_PAGE;
-        let mut after = None;
-        for (name, value) in field.arguments()? {
-            match (name.as_str(), value) {
-                ("first", async_graphql::Value::Number(n)) => {
-                    first = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(-1)
-                }
-                ("after", async_graphql::Value::String(s)) => after = Some(s),
-                _ => {}
-            }
-        }
-        // A bad argument is reported by the resolver itself.
-        let keys: Result<Vec<_>, _> =
-            ids.iter().map(|id| crate::graphql::child_page_key(limits, *id, first, after.as_deref())).collect();
-        if let Ok(keys) = keys {
-            prime(ctx, ActivityPages, &keys).await?;
-        }
+    for (_, keys) in selected_child_pages(ctx, "activity", DEFAULT_ACTIVITY_PAGE, &ids)? {
+        prime(ctx, ActivityPages, &keys).await?;
     }
     Ok(())
 }

@@ -35,13 +35,7 @@ pub async fn notes_of_customers(
         .select(NoteRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<NoteRow>> = HashMap::new();
-    for row in rows {
-        if let Some(customer) = row.customer_id {
-            grouped.entry(customer).or_default().push(row);
-        }
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.customer_id?, row)))))
 }
 
 /// The notes about these orders, newest first, by order.
@@ -55,13 +49,7 @@ pub async fn notes_of_orders(
         .select(NoteRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<NoteRow>> = HashMap::new();
-    for row in rows {
-        if let Some(order) = row.order_id {
-            grouped.entry(order).or_default().push(row);
-        }
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.order_id?, row)))))
 }
 
 /// Inserts a note.

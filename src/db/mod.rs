@@ -2,6 +2,9 @@
 //! tenant connections, the migration runner, the embedded PostgreSQL cluster and the
 //! diesel table definitions.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 pub mod child_pages;
 pub mod embedded;
 mod error;
@@ -35,6 +38,21 @@ pub use tenant_conn::{TenantConn, TenantSchema, tenant_connection};
 pub fn contains_pattern(search: &str) -> String {
     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// Groups rows by a key, keeping their order within each group: how a batch loader turns
+/// one statement's rows into the per-parent lists it hands back.
+pub fn group_by<K: Hash + Eq, T>(rows: impl IntoIterator<Item = T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    group_pairs(rows.into_iter().map(|row| (key(&row), row)))
+}
+
+/// [`group_by`] for rows that come as (key, value) pairs.
+pub fn group_pairs<K: Hash + Eq, T>(pairs: impl IntoIterator<Item = (K, T)>) -> HashMap<K, Vec<T>> {
+    let mut grouped: HashMap<K, Vec<T>> = HashMap::new();
+    for (key, value) in pairs {
+        grouped.entry(key).or_default().push(value);
+    }
+    grouped
 }
 
 #[cfg(test)]

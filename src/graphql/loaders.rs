@@ -73,6 +73,17 @@ where
     Ok(values)
 }
 
+/// Whether the current connection field's nodes (under `edges.node` or `nodes`) select
+/// the field at `path`: what a listing asks before priming a nested list for its page.
+pub fn node_selected(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let ahead = ctx.look_ahead();
+    let (mut edge, mut node) = (ahead.field("edges").field("node"), ahead.field("nodes"));
+    for field in path {
+        (edge, node) = (edge.field(field), node.field(field));
+    }
+    edge.exists() || node.exists()
+}
+
 /// Adds what every request carries to a GraphQL request: who is asking, and an empty
 /// loader registry.
 pub fn request_with(request: async_graphql::Request, caller: crate::tenancy::Caller) -> async_graphql::Request {

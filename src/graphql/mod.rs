@@ -23,10 +23,10 @@ pub use errors::{
     internal_error, log_excerpt, mutation_outcome, opt_id, parse_id,
 };
 pub use limits::Limits;
-pub use loaders::{ById, ChildOf, Children, Keyed, Loaders, children_of, loader, prime, request_with};
+pub use loaders::{ById, ChildOf, Children, Keyed, Loaders, children_of, loader, node_selected, prime, request_with};
 pub use money::{Decimal, Money};
 pub use pagination::{
     ConnectionTotal, PageArgs, checked_cursor, child_connection, child_page_key, finish_listing, into_connection,
-    listing_connection,
+    listing_connection, selected_child_pages,
 };
 pub use schema::{AppSchema, Mutation, Query, build_schema, build_schema_with, sdl};

@@ -75,6 +75,41 @@ pub fn child_page_key(
     Ok(crate::db::ChildPageKey { parent, limit: first + 1, after })
 }
 
+/// The child pages a connection's nodes select under `field` (each selection of it: aliases
+/// may ask for different pages), with the loader keys of those pages for `parents`: what a
+/// listing primes so the per-node resolvers find their pages cached. A selection whose
+/// arguments are bad is left out; its resolver reports them.
+pub fn selected_child_pages<'a>(
+    ctx: &'a Context<'_>,
+    field: &str,
+    default_first: i32,
+    parents: &[uuid::Uuid],
+) -> async_graphql::Result<Vec<(async_graphql::SelectionField<'a>, Vec<crate::db::ChildPageKey>)>> {
+    let limits = ctx.data::<Limits>()?;
+    let ahead = ctx.look_ahead();
+    let mut fields = ahead.field("edges").field("node").field(field).selection_fields();
+    fields.extend(ahead.field("nodes").field(field).selection_fields());
+    let mut pages = Vec::new();
+    for selection in fields {
+        let (mut first, mut after) = (default_first, None);
+        for (name, value) in selection.arguments()? {
+            match (name.as_str(), value) {
+                ("first", async_graphql::Value::Number(n)) => {
+                    first = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(-1)
+                }
+                ("after", async_graphql::Value::String(s)) => after = Some(s),
+                _ => {}
+            }
+        }
+        let keys: Result<Vec<_>, _> =
+            parents.iter().map(|id| child_page_key(limits, *id, first, after.as_deref())).collect();
+        if let Ok(keys) = keys {
+            pages.push((selection, keys));
+        }
+    }
+    Ok(pages)
+}
+
 /// One parent's newest-first page of child rows (`first` of them after the cursor
 /// `after`), read through the request's loader of type `L` so the pages of many parents
 /// cost one statement, as a forward connection.

@@ -79,7 +79,9 @@ pub fn build_schema_with(limits: Limits, idempotency: IdempotencySettings) -> Ap
         .finish()
 }
 
-/// The schema in SDL, as `schema.graphql` holds it.
+/// The schema in SDL, as `schema.graphql` holds it: the fields of each type and input
+/// sorted by name, so the file changes only when the API does, not when a resolver moves.
 pub fn sdl() -> String {
-    build_schema(Limits::default()).sdl()
+    let options = async_graphql::SDLExportOptions::new().sorted_fields();
+    build_schema(Limits::default()).sdl_with_options(options)
 }

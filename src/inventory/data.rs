@@ -37,10 +37,10 @@ pub async fn levels_of(
         ))
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<LocationLevel>> = HashMap::new();
-    for (variant, location, quantity, reserved, updated_at) in rows {
-        grouped.entry(variant).or_default().push(LocationLevel { location, quantity, reserved, updated_at });
-    }
+    let grouped =
+        crate::db::group_pairs(rows.into_iter().map(|(variant, location, quantity, reserved, updated_at)| {
+            (variant, LocationLevel { location, quantity, reserved, updated_at })
+        }));
     Ok(grouped.into_iter().map(|(variant, levels)| (variant, InventoryLevel::total(variant, levels))).collect())
 }
 

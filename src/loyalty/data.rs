@@ -151,13 +151,7 @@ pub async fn transactions_of_orders(
         .select(TransactionRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<TransactionRow>> = HashMap::new();
-    for row in rows {
-        if let Some(order) = row.order_id {
-            grouped.entry(order).or_default().push(row);
-        }
-    }
-    Ok(grouped)
+    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.order_id?, row)))))
 }
 
 /// The accounts of these customers, oldest first, by customer.
@@ -171,11 +165,7 @@ pub async fn accounts_of_customers(
         .select(AccountRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<AccountRow>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.customer_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.customer_id))
 }
 
 /// Narrows the account listing.

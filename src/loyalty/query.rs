@@ -16,7 +16,7 @@ use crate::db::Listing;
 use crate::events::OrderFacts;
 use crate::graphql::{
     Children, ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, children_of, coded_error, finish_listing,
-    parse_id, prime,
+    node_selected, parse_id, prime, selected_child_pages,
 };
 use crate::stores::StoreById;
 use crate::tenancy::Role;
@@ -37,51 +37,28 @@ async fn prime_nested_lists(ctx: &Context<'_>, accounts: &[AccountRow]) -> async
     if accounts.is_empty() {
         return Ok(());
     }
-    let ahead = ctx.look_ahead();
-    let node = |field: &str| {
-        let mut fields = ahead.field("edges").field("node").field(field).selection_fields();
-        fields.extend(ahead.field("nodes").field(field).selection_fields());
-        fields
-    };
     let stores: Vec<Uuid> = accounts.iter().filter_map(|a| a.store_id).collect();
-    if !node("store").is_empty() && !stores.is_empty() {
+    if node_selected(ctx, &["store"]) && !stores.is_empty() {
         prime(ctx, StoreById, &stores).await?;
     }
-    if !node("customer").is_empty() {
+    if node_selected(ctx, &["customer"]) {
         let customers: Vec<Uuid> = accounts.iter().map(|a| a.customer_id).collect();
         crate::customers::prime_for_orders(ctx, &customers, &[]).await?;
     }
-    // Each `transactions` selection (aliases may ask for different pages) is one batch.
-    let limits = ctx.data::<Limits>()?;
-    for field in node("transactions") {
-        let mut first = DEFAULT_TRANSACTION_PAGE;
-        let mut after = None;
-        for (name, value) in field.arguments()? {
-            match (name.as_str(), value) {
-                ("first", async_graphql::Value::Number(n)) => {
-                    first = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or(-1)
-                }
-                ("after", async_graphql::Value::String(s)) => after = Some(s),
-                _ => {}
-            }
-        }
-        // A bad argument is reported by the resolver itself.
-        let keys: Result<Vec<_>, _> =
-            accounts.iter().map(|a| crate::graphql::child_page_key(limits, a.id, first, after.as_deref())).collect();
-        if let Ok(keys) = keys {
-            let pages = prime(ctx, TransactionPages, &keys).await?;
-            let selects_order = field.selection_set().filter(|f| f.name() == "edges").any(|edges| {
-                edges
-                    .selection_set()
-                    .filter(|f| f.name() == "node")
-                    .any(|node| node.selection_set().any(|f| f.name() == "order"))
-            });
-            let mut orders: Vec<Uuid> = pages.values().flatten().filter_map(|t| t.order_id).collect();
-            orders.sort_unstable();
-            orders.dedup();
-            if selects_order && !orders.is_empty() {
-                crate::orders::prime_orders(ctx, &orders).await?;
-            }
+    let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
+    for (field, keys) in selected_child_pages(ctx, "transactions", DEFAULT_TRANSACTION_PAGE, &ids)? {
+        let pages = prime(ctx, TransactionPages, &keys).await?;
+        let selects_order = field.selection_set().filter(|f| f.name() == "edges").any(|edges| {
+            edges
+                .selection_set()
+                .filter(|f| f.name() == "node")
+                .any(|node| node.selection_set().any(|f| f.name() == "order"))
+        });
+        let mut orders: Vec<Uuid> = pages.values().flatten().filter_map(|t| t.order_id).collect();
+        orders.sort_unstable();
+        orders.dedup();
+        if selects_order && !orders.is_empty() {
+            crate::orders::prime_orders(ctx, &orders).await?;
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{AddressRow, HistoryRow, ItemRow, NewOrder, OrderRow, OrderStatus, PaymentStatus};
+use crate::db::group_by;
 use crate::db::schema::{order_addresses, order_allocations, order_items, order_status_history, orders};
 use crate::inventory::Allocation;
 
@@ -220,7 +221,7 @@ pub async fn items_of(conn: &mut AsyncPgConnection, order_ids: &[Uuid]) -> Query
         .select(ItemRow::as_select())
         .load(conn)
         .await?;
-    Ok(group(rows, |r| r.order_id))
+    Ok(group_by(rows, |r| r.order_id))
 }
 
 /// The addresses of these orders, by order.
@@ -233,7 +234,7 @@ pub async fn addresses_of(
         .select(AddressRow::as_select())
         .load(conn)
         .await?;
-    Ok(group(rows, |r| r.order_id))
+    Ok(group_by(rows, |r| r.order_id))
 }
 
 /// The status history of these orders, oldest first, by order.
@@ -247,14 +248,5 @@ pub async fn history_of(
         .select(HistoryRow::as_select())
         .load(conn)
         .await?;
-    Ok(group(rows, |r| r.order_id))
-}
-
-/// Groups rows by a key, keeping their order.
-pub fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
-    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
-    for row in rows {
-        grouped.entry(key(&row)).or_default().push(row);
-    }
-    grouped
+    Ok(group_by(rows, |r| r.order_id))
 }

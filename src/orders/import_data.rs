@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::data::group;
 use super::model::{MappingRow, SyncStatus};
+use crate::db::group_by;
 use crate::db::schema::external_order_mappings as m;
 
 /// The unique constraint a concurrent second import of one external order runs into.
@@ -73,5 +73,5 @@ pub async fn mappings_of(
 ) -> QueryResult<HashMap<Uuid, Vec<MappingRow>>> {
     let rows: Vec<MappingRow> =
         m::table.filter(m::order_id.eq_any(order_ids)).select(MappingRow::as_select()).load(conn).await?;
-    Ok(group(rows, |r| r.order_id))
+    Ok(group_by(rows, |r| r.order_id))
 }

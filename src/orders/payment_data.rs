@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::data::group;
 use super::model::{PaymentRow, PaymentState, RefundRow};
+use crate::db::group_by;
 use crate::db::schema::{payments, refunds};
 
 /// The unique index a provider transaction id recorded twice runs into.
@@ -129,7 +129,7 @@ pub async fn payments_of(
         .select(PaymentRow::as_select())
         .load(conn)
         .await?;
-    Ok(group(rows, |r| r.order_id))
+    Ok(group_by(rows, |r| r.order_id))
 }
 
 /// The refunds of these orders, oldest first, by order.
@@ -143,5 +143,5 @@ pub async fn refunds_of(
         .select(RefundRow::as_select())
         .load(conn)
         .await?;
-    Ok(group(rows, |r| r.order_id))
+    Ok(group_by(rows, |r| r.order_id))
 }

@@ -19,7 +19,8 @@ use crate::catalog::SortDirection;
 use crate::db::Listing;
 use crate::graphql::{ById, Children};
 use crate::graphql::{
-    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, parse_id, prime,
+    ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing, node_selected,
+    parse_id, prime,
 };
 use crate::pricing::SalesChannel;
 use crate::stores::StoreById;
@@ -67,10 +68,7 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     if orders.is_empty() {
         return Ok(());
     }
-    let ahead = ctx.look_ahead();
-    let selected = |field: &str| {
-        ahead.field("edges").field("node").field(field).exists() || ahead.field("nodes").field(field).exists()
-    };
+    let selected = |field: &str| node_selected(ctx, &[field]);
     let ids: Vec<Uuid> = orders.iter().map(Order::uuid).collect();
     if selected("items") {
         prime(ctx, Children::<OrderRow, ItemRow>::new, &ids).await?;

@@ -46,9 +46,7 @@ impl Loader<Uuid> for FiguresByCampaign {
         let mut conn = self.0.conn().await?;
         let rows = data::campaign_figures(&mut conn, keys).await.map_err(DbError::from)?;
         let mut out: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            out.entry(row.campaign_id).or_default().push(row);
-        }
+        out.extend(crate::db::group_by(rows, |row| row.campaign_id));
         Ok(out)
     }
 }

@@ -134,11 +134,7 @@ pub async fn allocations_of_orders(
         .select(AllocationRow::as_select())
         .load(conn)
         .await?;
-    let mut grouped: HashMap<Uuid, Vec<AllocationRow>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.order_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.order_id))
 }
 
 /// The sums of the matching allocations per beneficiary and currency, by beneficiary

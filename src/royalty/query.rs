@@ -120,10 +120,7 @@ impl RoyaltyQuery {
         let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
         let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         // The rules and orders of the page, one statement each, if the selection asks.
-        let ahead = ctx.look_ahead();
-        let selected = |field: &str| {
-            ahead.field("edges").field("node").field(field).exists() || ahead.field("nodes").field(field).exists()
-        };
+        let selected = |field: &str| crate::graphql::node_selected(ctx, &[field]);
         let distinct = |ids: HashSet<Uuid>| -> Vec<Uuid> { ids.into_iter().collect() };
         let shown = &rows[..rows.len().min(page.limit)];
         if selected("rule") {

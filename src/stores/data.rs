@@ -116,9 +116,5 @@ pub async fn store_products_of(
         .select(super::store_product::StoreProduct::as_select())
         .load(conn)
         .await?;
-    let mut grouped: std::collections::HashMap<Uuid, Vec<_>> = std::collections::HashMap::new();
-    for row in rows {
-        grouped.entry(row.product_id).or_default().push(row);
-    }
-    Ok(grouped)
+    Ok(crate::db::group_by(rows, |r| r.product_id))
 }
