@@ -1,9 +1,9 @@
 //! A postal address as customers keep it and orders snapshot it: a plain value both
 //! domains store and read without the GraphQL layer (also a customer address's postal
 //! columns), and which default an address can be. It is also the `Address` object
-//! clients see; the input and its validation are in `graphql`.
+//! clients see and the `AddressInput` they send; its validation is in `graphql`.
 
-use async_graphql::SimpleObject;
+use async_graphql::{InputObject, SimpleObject};
 use diesel::prelude::*;
 
 crate::text_enum! {
@@ -22,7 +22,8 @@ crate::text_enum! {
 // A customer's address row embeds this as its postal columns; an order's row converts
 // (diesel derives `Selectable` and `AsChangeset` for one table only).
 /// A postal address.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(SimpleObject, InputObject, Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[graphql(input_name = "AddressInput")]
 #[diesel(table_name = crate::db::schema::customer_addresses)]
 #[diesel(treat_none_as_null = true)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
@@ -39,11 +40,11 @@ pub struct Address {
     pub line2: Option<String>,
     /// City or town.
     pub city: String,
-    /// Postal code.
+    /// Postal code, where the country has them.
     pub postal_code: Option<String>,
     /// State, province or region.
     pub region: Option<String>,
-    /// ISO 3166-1 alpha-2 country code.
+    /// ISO 3166-1 alpha-2 country code, e.g. `DE`.
     pub country: String,
     /// Phone number.
     pub phone: Option<String>,

@@ -1,38 +1,15 @@
-//! Postal addresses as clients send them: one input type and one validation, shared by
-//! the customers and orders domains. The address they become is [`crate::address`].
-
-use async_graphql::InputObject;
+//! Postal addresses as clients send them: one validation, shared by the customers and
+//! orders domains. The address type itself is [`crate::address`].
 
 use super::errors::{UserErrorCode, UserErrors};
 use super::validate::{optional_text, required_text};
 use crate::address::Address;
 
-/// A postal address as a client sends it.
-#[derive(InputObject, Clone, Debug)]
-pub struct AddressInput {
-    /// Given name of the addressee.
-    pub first_name: String,
-    /// Family name of the addressee.
-    pub last_name: String,
-    /// Company, if any.
-    pub company: Option<String>,
-    /// Street and number.
-    pub line1: String,
-    /// Apartment, floor, …
-    pub line2: Option<String>,
-    /// City or town.
-    pub city: String,
-    /// Postal code, where the country has them.
-    pub postal_code: Option<String>,
-    /// State, province or region.
-    pub region: Option<String>,
-    /// ISO 3166-1 alpha-2 country code, e.g. `DE`.
-    pub country: String,
-    /// Phone number for the carrier.
-    pub phone: Option<String>,
-}
+/// A postal address as a client sends it: the same shape as the address it becomes once
+/// [`Address::validate`] has cleaned and checked it.
+pub type AddressInput = Address;
 
-impl AddressInput {
+impl Address {
     /// The address cleaned (trimmed, country upper-cased) and checked; problems are
     /// recorded under `path` (e.g. `["shippingAddress"]`).
     pub fn validate(&self, errors: &mut UserErrors, path: &[&str]) -> Address {
