@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use storegraph::tenancy::Role;
 
 use crate::fixtures::{as_staff, pairs, user_errors};
-use crate::harness::{TestApp, error_code};
+use crate::harness::{TestApp, TestTenant, error_code};
 
 const FIELDS: &str = "id email firstName lastName phone authSubject locale marketingConsent marketingConsentAt
     preferences anonymized anonymizedAt createdAt updatedAt";
@@ -312,80 +312,84 @@ fn emails(body: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_listing_filters_searches_sorts_and_pages_both_ways() {
-    let app = TestApp::start().await;
+/// The five customers the listing tests use, in creation order: (email, given name,
+/// family name, marketing consent).
+const PEOPLE: [(&str, &str, &str, bool); 5] = [
+    ("d.miller@example.com", "Dana", "Miller", false),
+    ("a.zed@example.com", "Ann", "zed", true),
+    ("c.baker@shop.test", "Carl", "Baker", false),
+    ("b.adams@example.com", "Bob", "Adams", true),
+    ("e.baker@example.com", "Eve", "Baker", false),
+];
+
+/// The emails of [`PEOPLE`] sorted by name (family then given, case-insensitively).
+const BY_NAME: [&str; 5] =
+    ["b.adams@example.com", "c.baker@shop.test", "e.baker@example.com", "d.miller@example.com", "a.zed@example.com"];
+
+/// A tenant with [`PEOPLE`]; returns it and the created customers.
+async fn people(app: &TestApp) -> (TestTenant, Vec<Value>) {
     let t = app.tenant("cust_list").await;
-    let people = [
-        ("d.miller@example.com", "Dana", "Miller", false),
-        ("a.zed@example.com", "Ann", "zed", true),
-        ("c.baker@shop.test", "Carl", "Baker", false),
-        ("b.adams@example.com", "Bob", "Adams", true),
-        ("e.baker@example.com", "Eve", "Baker", false),
-    ];
-    let mut ids = Vec::new();
-    for (email, first, last, consent) in people {
-        let c = customer(
-            &app,
-            &t.admin,
-            json!({ "email": email, "firstName": first, "lastName": last, "marketingConsent": consent }),
-        )
-        .await;
-        ids.push(c);
+    let mut created = Vec::new();
+    for (email, first, last, consent) in PEOPLE {
+        let input = json!({ "email": email, "firstName": first, "lastName": last, "marketingConsent": consent });
+        created.push(customer(app, &t.admin, input).await);
     }
+    (t, created)
+}
+
+#[tokio::test]
+async fn the_listing_keeps_creation_order_and_filters() {
+    let app = TestApp::start().await;
+    let (t, created) = people(&app).await;
     let list = |vars: Value| app.gql(&t.admin, LIST, vars);
-
-    // Creation order by default, with a total.
     let body = list(json!({ "first": 10 })).await;
-    assert_eq!(emails(&body), people.map(|p| p.0));
+    assert_eq!(emails(&body), PEOPLE.map(|p| p.0));
     assert_eq!(body["data"]["customers"]["totalCount"], 5);
-
-    // Search: names (given, family, full) and email, case-insensitively; `%` is literal.
-    let search = |s: &str| list(json!({ "first": 10, "filter": { "search": s } }));
-    assert_eq!(emails(&search("BAKER").await), ["c.baker@shop.test", "e.baker@example.com"]);
-    assert_eq!(emails(&search("eve bak").await), ["e.baker@example.com"]);
-    assert_eq!(emails(&search("shop.TEST").await), ["c.baker@shop.test"]);
-    assert_eq!(emails(&search("%").await), Vec::<String>::new());
     let body = list(json!({ "first": 10, "filter": { "marketingConsent": true } })).await;
     assert_eq!(emails(&body), ["a.zed@example.com", "b.adams@example.com"]);
     assert_eq!(body["data"]["customers"]["totalCount"], 2);
     let body = list(json!({ "first": 10, "filter": { "email": "C.Baker@SHOP.test" } })).await;
     assert_eq!(emails(&body), ["c.baker@shop.test"]);
-    let third = ids[2]["createdAt"].clone();
+    let third = created[2]["createdAt"].clone();
     let body = list(json!({ "first": 10, "filter": { "createdAfter": third } })).await;
     assert_eq!(emails(&body), ["c.baker@shop.test", "b.adams@example.com", "e.baker@example.com"]);
     let body = list(json!({ "first": 10, "filter": { "createdBefore": third } })).await;
     assert_eq!(emails(&body), ["d.miller@example.com", "a.zed@example.com"]);
+}
 
-    // Sorts: by name (family then given, case-insensitive) and by email, both ways.
-    let by_name = list(json!({ "first": 10, "sortBy": { "field": "NAME" } })).await;
-    assert_eq!(
-        emails(&by_name),
-        [
-            "b.adams@example.com",
-            "c.baker@shop.test",
-            "e.baker@example.com",
-            "d.miller@example.com",
-            "a.zed@example.com"
-        ]
-    );
-    let by_name_desc = list(json!({ "first": 10, "sortBy": { "field": "NAME", "direction": "DESC" } })).await;
-    let mut reversed = emails(&by_name);
+#[tokio::test]
+async fn the_listing_searches_names_and_emails_case_insensitively_and_literally() {
+    let app = TestApp::start().await;
+    let (t, _) = people(&app).await;
+    let search = |s: &str| app.gql(&t.admin, LIST, json!({ "first": 10, "filter": { "search": s } }));
+    assert_eq!(emails(&search("BAKER").await), ["c.baker@shop.test", "e.baker@example.com"]);
+    assert_eq!(emails(&search("eve bak").await), ["e.baker@example.com"]);
+    assert_eq!(emails(&search("shop.TEST").await), ["c.baker@shop.test"]);
+    assert_eq!(emails(&search("%").await), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_listing_sorts_by_name_and_email_both_ways() {
+    let app = TestApp::start().await;
+    let (t, _) = people(&app).await;
+    let sorted = |field: &str, direction: &str| {
+        app.gql(&t.admin, LIST, json!({ "first": 10, "sortBy": { "field": field, "direction": direction } }))
+    };
+    assert_eq!(emails(&sorted("NAME", "ASC").await), BY_NAME);
+    let mut reversed = BY_NAME;
     reversed.reverse();
-    assert_eq!(emails(&by_name_desc), reversed);
-    let by_email = list(json!({ "first": 10, "sortBy": { "field": "EMAIL", "direction": "DESC" } })).await;
-    assert_eq!(
-        emails(&by_email),
-        [
-            "e.baker@example.com",
-            "d.miller@example.com",
-            "c.baker@shop.test",
-            "b.adams@example.com",
-            "a.zed@example.com"
-        ]
-    );
+    assert_eq!(emails(&sorted("NAME", "DESC").await), reversed);
+    let mut by_email = PEOPLE.map(|p| p.0);
+    by_email.sort_unstable();
+    by_email.reverse();
+    assert_eq!(emails(&sorted("EMAIL", "DESC").await), by_email);
+}
 
-    // Forward pages of two by name, then backward from the end: the same five, no gaps.
+#[tokio::test]
+async fn the_listing_pages_forwards_and_backwards_without_gaps() {
+    let app = TestApp::start().await;
+    let (t, _) = people(&app).await;
+    let list = |vars: Value| app.gql(&t.admin, LIST, vars);
     let sort = json!({ "field": "NAME" });
     let mut seen = Vec::new();
     let mut after = Value::Null;
@@ -399,7 +403,7 @@ async fn the_listing_filters_searches_sorts_and_pages_both_ways() {
         }
         after = info["endCursor"].clone();
     }
-    assert_eq!(seen, emails(&by_name));
+    assert_eq!(seen, BY_NAME);
     let mut back = Vec::new();
     let mut before = Value::Null;
     loop {
@@ -413,22 +417,33 @@ async fn the_listing_filters_searches_sorts_and_pages_both_ways() {
         }
         before = info["startCursor"].clone();
     }
-    assert_eq!(back, emails(&by_name));
+    assert_eq!(back, BY_NAME);
+}
 
-    // A cursor of one sort is refused by another; a forged one too.
+#[tokio::test]
+async fn a_cursor_of_another_sort_or_a_forged_one_is_refused() {
+    let app = TestApp::start().await;
+    let (t, _) = people(&app).await;
+    let by_name = app.gql(&t.admin, LIST, json!({ "first": 10, "sortBy": { "field": "NAME" } })).await;
     let cursor = by_name["data"]["customers"]["edges"][0]["cursor"].clone();
-    let body = list(json!({ "first": 2, "after": cursor })).await;
+    let body = app.gql(&t.admin, LIST, json!({ "first": 2, "after": cursor })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
-    let body = list(json!({ "first": 2, "after": "bm9wZQ" })).await;
+    let body = app.gql(&t.admin, LIST, json!({ "first": 2, "after": "bm9wZQ" })).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
 
-    // Anonymized customers are left out unless asked for; sorted by email they come first.
+#[tokio::test]
+async fn anonymized_customers_are_listed_only_when_asked_for() {
+    let app = TestApp::start().await;
+    let (t, created) = people(&app).await;
+    let list = |vars: Value| app.gql(&t.admin, LIST, vars);
     let body =
-        app.gql(&t.admin, ANONYMIZE, json!({ "input": { "id": ids[0]["id"], "reason": "erasure request" } })).await;
+        app.gql(&t.admin, ANONYMIZE, json!({ "input": { "id": created[0]["id"], "reason": "erasure request" } })).await;
     assert_eq!(user_errors(&body, "customerAnonymize"), []);
     let body = list(json!({ "first": 10 })).await;
     assert_eq!(body["data"]["customers"]["totalCount"], 4);
     assert!(!emails(&body).contains(&"d.miller@example.com".to_owned()));
+    // Sorted by email, the anonymized one (its email is gone) comes first.
     let body =
         list(json!({ "first": 10, "filter": { "includeAnonymized": true }, "sortBy": { "field": "EMAIL" } })).await;
     assert_eq!(body["data"]["customers"]["totalCount"], 5);

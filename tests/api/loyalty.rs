@@ -456,46 +456,53 @@ async fn redemptions_are_checked_booked_and_given_back_on_cancel_or_full_refund(
     assert_eq!(broken_accounts(&app, "loy_i").await, 0);
 }
 
-#[tokio::test]
-async fn a_storefront_reads_only_the_signed_in_customers_account() {
-    let app = TestApp::start().await;
-    let t = shop(&app, "loy_j").await;
-    program(&app, &t, true, "1", "0.01", &[("Member", 0)]).await;
-    let ada = customer(&app, &t, "ada@example.com").await;
-    let bob = customer(&app, &t, "bob@example.com").await;
-    adjust(&app, &t, &ada, 10, "welcome").await;
-    adjust(&app, &t, &bob, 20, "welcome").await;
-
-    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": ada } })).await;
+/// A customer token for `customer`, made by an admin.
+async fn token_for(app: &TestApp, t: &TestTenant, customer: &str) -> String {
+    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": customer } })).await;
     let payload = &body["data"]["customerTokenCreate"];
     assert_eq!(payload["userErrors"], json!([]), "{body}");
-    let token = payload["token"].as_str().unwrap().to_owned();
+    payload["token"].as_str().unwrap().to_owned()
+}
+
+/// `query` sent with the tenant's storefront key and, when given, `X-Customer-Token`.
+async fn as_shopper(app: &TestApp, t: &TestTenant, token: Option<&str>, query: &str) -> Value {
+    let storefront = format!("Bearer {}", t.storefront);
+    let mut headers = vec![("authorization", storefront.as_str())];
+    headers.extend(token.map(|token| ("x-customer-token", token)));
+    app.post(&headers, query, json!({})).await.1
+}
+
+/// A tenant with a program of one tier and Ada, who holds 10 points.
+async fn member(app: &TestApp, slug: &str) -> (TestTenant, String) {
+    let t = shop(app, slug).await;
+    program(app, &t, true, "1", "0.01", &[("Member", 0)]).await;
+    let ada = customer(app, &t, "ada@example.com").await;
+    adjust(app, &t, &ada, 10, "welcome").await;
+    (t, ada)
+}
+
+#[tokio::test]
+async fn customer_tokens_are_kept_only_as_hashes() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_j").await;
+    let token = token_for(&app, &t, &ada).await;
     assert!(token.starts_with("sgc_") && token.len() >= 40);
     let stored =
         format!("SELECT count(*) AS n FROM t_loy_j.customer_tokens WHERE token_hash = sha256('{token}'::bytea)");
     assert_eq!(app.sql_count(&stored).await, 1, "only the hash is kept");
-    assert_eq!(
-        app.sql_count(&format!(
-            "SELECT count(*) AS n FROM t_loy_j.customer_tokens WHERE position('{token}'::bytea in token_hash) > 0"
-        ))
-        .await,
-        0
-    );
+    let plain =
+        format!("SELECT count(*) AS n FROM t_loy_j.customer_tokens WHERE position('{token}'::bytea in token_hash) > 0");
+    assert_eq!(app.sql_count(&plain).await, 0);
+}
 
-    let storefront = format!("Bearer {}", t.storefront);
-    let read = |token: Option<String>, query: &'static str| {
-        let storefront = storefront.clone();
-        let app = &app;
-        async move {
-            let mut headers = vec![("authorization", storefront)];
-            if let Some(token) = token {
-                headers.push(("x-customer-token", token));
-            }
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            app.post(&headers, query, json!({})).await.1
-        }
-    };
-    let body = read(Some(token.clone()), MY_ACCOUNT).await;
+#[tokio::test]
+async fn a_storefront_reads_only_the_signed_in_customers_account() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_l").await;
+    let bob = customer(&app, &t, "bob@example.com").await;
+    adjust(&app, &t, &bob, 20, "welcome").await;
+    let token = token_for(&app, &t, &ada).await;
+    let body = as_shopper(&app, &t, Some(&token), MY_ACCOUNT).await;
     assert_eq!(
         body["data"]["myLoyaltyAccount"],
         json!({ "balance": 10, "tier": { "name": "Member" },
@@ -503,90 +510,102 @@ async fn a_storefront_reads_only_the_signed_in_customers_account() {
         "{body}"
     );
     // Who she is and who adjusted her points stay admin-only.
-    let body = read(Some(token.clone()), "{ myLoyaltyAccount { customer { email } } }").await;
+    let body = as_shopper(&app, &t, Some(&token), "{ myLoyaltyAccount { customer { email } } }").await;
     assert_eq!(error_code(&body), "FORBIDDEN");
-    let body = read(Some(token.clone()), "{ myLoyaltyAccount { transactions { edges { node { actor } } } } }").await;
-    assert_eq!(error_code(&body), "FORBIDDEN");
+    let actor = "{ myLoyaltyAccount { transactions { edges { node { actor } } } } }";
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&token), actor).await), "FORBIDDEN");
     // Nor can a storefront name another customer.
-    let body = read(
-        Some(token.clone()),
-        "{ loyaltyAccount(customerId: \"00000000-0000-0000-0000-000000000000\") { balance } }",
-    )
-    .await;
-    assert_eq!(error_code(&body), "FORBIDDEN");
+    let other = format!("{{ loyaltyAccount(customerId: \"{bob}\") {{ balance }} }}");
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&token), &other).await), "FORBIDDEN");
+}
 
-    assert_eq!(error_code(&read(None, MY_ACCOUNT).await), "UNAUTHENTICATED", "no token");
-    assert_eq!(error_code(&read(Some("sgc_nope".into()), MY_ACCOUNT).await), "UNAUTHENTICATED", "unknown token");
-    assert_eq!(error_code(&read(Some("not a token at all".into()), MY_ACCOUNT).await), "UNAUTHENTICATED");
-    let api_key = t.storefront.clone();
-    assert_eq!(error_code(&read(Some(api_key), MY_ACCOUNT).await), "UNAUTHENTICATED", "an API key is not one");
+#[tokio::test]
+async fn a_signed_in_customer_without_an_account_reads_null() {
+    let app = TestApp::start().await;
+    let (t, _) = member(&app, "loy_m").await;
+    let dan = customer(&app, &t, "dan@example.com").await;
+    let token = token_for(&app, &t, &dan).await;
+    let body = as_shopper(&app, &t, Some(&token), MY_ACCOUNT).await;
+    assert!(body["errors"].is_null() && body["data"]["myLoyaltyAccount"].is_null(), "{body}");
+}
 
+#[tokio::test]
+async fn missing_unknown_foreign_and_api_key_tokens_are_unauthenticated() {
+    let app = TestApp::start().await;
+    let (t, _) = member(&app, "loy_n").await;
+    for token in [None, Some("sgc_nope"), Some("not a token at all"), Some(t.storefront.as_str())] {
+        assert_eq!(error_code(&as_shopper(&app, &t, token, MY_ACCOUNT).await), "UNAUTHENTICATED", "{token:?}");
+    }
     // A token of another tenant's customer means nothing here.
     let other = shop(&app, "loy_k").await;
     let carol = customer(&app, &other, "carol@example.com").await;
-    let body = app.gql(&other.admin, TOKEN_CREATE, json!({ "input": { "customerId": carol } })).await;
-    let foreign = body["data"]["customerTokenCreate"]["token"].as_str().unwrap().to_owned();
-    assert_eq!(error_code(&read(Some(foreign), MY_ACCOUNT).await), "UNAUTHENTICATED");
+    let foreign = token_for(&app, &other, &carol).await;
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&foreign), MY_ACCOUNT).await), "UNAUTHENTICATED");
+}
 
-    // With an admin token the header is refused; the admin reads any account by id.
+#[tokio::test]
+async fn an_admin_token_refuses_the_customer_header_and_reads_any_account() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_o").await;
+    let token = token_for(&app, &t, &ada).await;
     let auth = format!("Bearer {}", t.admin);
     let (_, body) = app.post(&[("authorization", &auth), ("x-customer-token", &token)], MY_ACCOUNT, json!({})).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
-    assert_eq!(account(&app, &t, &bob).await["balance"], 20);
+    assert_eq!(account(&app, &t, &ada).await["balance"], 10);
     let body = app
-        .gql(&t.admin, "query($id: ID!) { customer(id: $id) { loyaltyAccounts { balance } } }", json!({ "id": bob }))
+        .gql(&t.admin, "query($id: ID!) { customer(id: $id) { loyaltyAccounts { balance } } }", json!({ "id": ada }))
         .await;
-    assert_eq!(body["data"]["customer"]["loyaltyAccounts"], json!([{ "balance": 20 }]), "{body}");
+    assert_eq!(body["data"]["customer"]["loyaltyAccounts"], json!([{ "balance": 10 }]), "{body}");
+}
 
-    // Bob has a token but no account yet in a fresh tenant-wide sense: null, not an error.
-    let dan = customer(&app, &t, "dan@example.com").await;
-    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": dan } })).await;
-    let dans = body["data"]["customerTokenCreate"]["token"].as_str().unwrap().to_owned();
-    let body = read(Some(dans), MY_ACCOUNT).await;
-    assert!(body["errors"].is_null() && body["data"]["myLoyaltyAccount"].is_null(), "{body}");
-
-    // Expired and revoked tokens are refused.
+#[tokio::test]
+async fn expired_and_revoked_tokens_are_refused() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_p").await;
+    let token = token_for(&app, &t, &ada).await;
     let expire = format!(
-        "WITH e AS (UPDATE t_loy_j.customer_tokens SET expires_at = now() - interval '1 second' \
+        "WITH e AS (UPDATE t_loy_p.customer_tokens SET expires_at = now() - interval '1 second' \
          WHERE token_hash = sha256('{token}'::bytea) RETURNING 1) SELECT count(*) AS n FROM e"
     );
     assert_eq!(app.sql_count(&expire).await, 1);
-    assert_eq!(error_code(&read(Some(token.clone()), MY_ACCOUNT).await), "UNAUTHENTICATED", "expired");
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&token), MY_ACCOUNT).await), "UNAUTHENTICATED", "expired");
     let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": ada, "expiresInMinutes": 5 } })).await;
     let fresh = body["data"]["customerTokenCreate"]["token"].as_str().unwrap().to_owned();
-    assert_eq!(read(Some(fresh.clone()), MY_ACCOUNT).await["data"]["myLoyaltyAccount"]["balance"], 10);
+    assert_eq!(as_shopper(&app, &t, Some(&fresh), MY_ACCOUNT).await["data"]["myLoyaltyAccount"]["balance"], 10);
     let revoke = "mutation($input: CustomerTokenRevokeInput!) { customerTokenRevoke(input: $input) { revokedAt userErrors { field code } } }";
     let body = app.gql(&t.admin, revoke, json!({ "input": { "token": fresh } })).await;
     assert!(body["data"]["customerTokenRevoke"]["revokedAt"].is_string(), "{body}");
-    assert_eq!(error_code(&read(Some(fresh), MY_ACCOUNT).await), "UNAUTHENTICATED", "revoked");
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&fresh), MY_ACCOUNT).await), "UNAUTHENTICATED", "revoked");
     let body = app.gql(&t.admin, revoke, json!({ "input": { "token": "sgc_unknown" } })).await;
     assert_eq!(
         body["data"]["customerTokenRevoke"]["userErrors"],
         json!([{ "field": ["input", "token"], "code": "NOT_FOUND" }])
     );
+}
 
-    // Anonymizing a customer revokes their tokens.
-    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": ada } })).await;
-    let live = body["data"]["customerTokenCreate"]["token"].as_str().unwrap().to_owned();
-    let body = app
-        .gql(
-            &t.admin,
-            "mutation($input: CustomerAnonymizeInput!) { customerAnonymize(input: $input) { userErrors { code } } }",
-            json!({ "input": { "id": ada, "reason": "erasure request" } }),
-        )
-        .await;
+#[tokio::test]
+async fn anonymizing_a_customer_revokes_their_tokens_and_refuses_new_ones() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_q").await;
+    let live = token_for(&app, &t, &ada).await;
+    let anonymize = "mutation($input: CustomerAnonymizeInput!) { customerAnonymize(input: $input) { userErrors { code } } }";
+    let body = app.gql(&t.admin, anonymize, json!({ "input": { "id": ada, "reason": "erasure request" } })).await;
     assert_eq!(body["data"]["customerAnonymize"]["userErrors"], json!([]), "{body}");
-    assert_eq!(error_code(&read(Some(live), MY_ACCOUNT).await), "UNAUTHENTICATED", "anonymized");
-
-    // Token input is checked.
-    let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": bob, "expiresInMinutes": 0 } })).await;
-    assert_eq!(codes(&body["data"]["customerTokenCreate"]), pairs(&[("expiresInMinutes", "INVALID")]));
-    let body =
-        app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": bob, "expiresInMinutes": 43201 } })).await;
-    assert_eq!(codes(&body["data"]["customerTokenCreate"]), pairs(&[("expiresInMinutes", "INVALID")]));
+    assert_eq!(error_code(&as_shopper(&app, &t, Some(&live), MY_ACCOUNT).await), "UNAUTHENTICATED", "anonymized");
     let body = app.gql(&t.admin, TOKEN_CREATE, json!({ "input": { "customerId": ada } })).await;
     assert_eq!(codes(&body["data"]["customerTokenCreate"]), pairs(&[("customerId", "CUSTOMER_ANONYMIZED")]));
-    let body = app.gql(&t.storefront, TOKEN_CREATE, json!({ "input": { "customerId": bob } })).await;
+}
+
+#[tokio::test]
+async fn token_lifetimes_are_checked_and_only_admins_make_tokens() {
+    let app = TestApp::start().await;
+    let (t, ada) = member(&app, "loy_r").await;
+    for minutes in [0, 43201] {
+        let input = json!({ "input": { "customerId": ada, "expiresInMinutes": minutes } });
+        let body = app.gql(&t.admin, TOKEN_CREATE, input).await;
+        assert_eq!(codes(&body["data"]["customerTokenCreate"]), pairs(&[("expiresInMinutes", "INVALID")]), "{minutes}");
+    }
+    let body = app.gql(&t.storefront, TOKEN_CREATE, json!({ "input": { "customerId": ada } })).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
 
