@@ -574,108 +574,112 @@ async fn storefront_tokens_are_refused_and_x_staff_id_needs_an_admin_token() {
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
 
-#[tokio::test]
-async fn notes_need_a_staff_member_and_only_their_author_changes_them() {
-    let app = TestApp::start().await;
+/// A tenant with a customer; returns it and the customer.
+async fn noted(app: &TestApp) -> (TestTenant, Value) {
     let t = app.tenant("cust_notes").await;
-    let c = customer(&app, &t.admin, json!({ "email": "notes@example.com" })).await;
-    let other = customer(&app, &t.admin, json!({ "email": "other@example.com" })).await;
-    let as_alice = |query: &'static str, vars: Value| as_staff(&app, &t, "alice", query, vars);
+    let c = customer(app, &t.admin, json!({ "email": "notes@example.com" })).await;
+    (t, c)
+}
 
+/// A note by alice (named by `X-Staff-Id`) with this input; returns the response.
+async fn alice_notes(app: &TestApp, t: &TestTenant, input: Value) -> Value {
+    as_staff(app, t, "alice", NOTE_CREATE, json!({ "input": input })).await
+}
+
+#[tokio::test]
+async fn a_note_needs_a_staff_member_named_by_header_or_key() {
+    let app = TestApp::start().await;
+    let (t, c) = noted(&app).await;
     // No staff member: refused, nothing written.
     let body = app.gql(&t.admin, NOTE_CREATE, json!({ "input": { "customerId": c["id"], "body": "hello" } })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), pairs(&[("staffId", "STAFF_REQUIRED")]));
     assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_cust_notes.customer_service_notes").await, 0);
-
     // X-Staff-Id names the author.
-    let body =
-        as_alice(NOTE_CREATE, json!({ "input": { "customerId": c["id"], "body": "  Called about a late parcel.  " } }))
-            .await;
+    let body = alice_notes(&app, &t, json!({ "customerId": c["id"], "body": "  Called about a late parcel.  " })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), []);
-    let first = body["data"]["customerNoteCreate"]["note"].clone();
-    assert_eq!(first["staffId"], "alice");
-    assert_eq!(first["body"], "Called about a late parcel.");
-    assert_eq!(first["customerId"], c["id"]);
-    assert_eq!(first["orderId"], Value::Null);
-
+    let note = &body["data"]["customerNoteCreate"]["note"];
+    assert_eq!(note["staffId"], "alice");
+    assert_eq!(note["body"], "Called about a late parcel.");
+    assert_eq!(note["customerId"], c["id"]);
+    assert_eq!(note["orderId"], Value::Null);
     // A key that belongs to a staff member writes as them; the header may repeat them,
     // but naming someone else is refused outright.
     let bob = staff_token(&app, "cust_notes", "bob").await;
-    let body =
-        app.gql(&bob, NOTE_CREATE, json!({ "input": { "customerId": c["id"], "body": "Refund promised." } })).await;
-    let second = body["data"]["customerNoteCreate"]["note"].clone();
-    assert_eq!(second["staffId"], "bob", "{body}");
+    let body = app.gql(&bob, NOTE_CREATE, json!({ "input": { "customerId": c["id"], "body": "Refund." } })).await;
+    assert_eq!(body["data"]["customerNoteCreate"]["note"]["staffId"], "bob", "{body}");
     let bob_auth = format!("Bearer {bob}");
-    let (_, body) = app
-        .post(
-            &[("authorization", &bob_auth), ("x-staff-id", "bob")],
-            NOTE_CREATE,
-            json!({ "input": { "customerId": c["id"], "body": "Again." } }),
-        )
-        .await;
+    let input = json!({ "input": { "customerId": c["id"], "body": "Again." } });
+    let (_, body) = app.post(&[("authorization", &bob_auth), ("x-staff-id", "bob")], NOTE_CREATE, input).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), []);
-    let third = body["data"]["customerNoteCreate"]["note"].clone();
-    let (_, body) = app
-        .post(
-            &[("authorization", &bob_auth), ("x-staff-id", "alice")],
-            NOTE_CREATE,
-            json!({ "input": { "customerId": c["id"], "body": "Not me." } }),
-        )
-        .await;
+    let input = json!({ "input": { "customerId": c["id"], "body": "Not me." } });
+    let (_, body) = app.post(&[("authorization", &bob_auth), ("x-staff-id", "alice")], NOTE_CREATE, input).await;
     assert_eq!(error_code(&body), "FORBIDDEN");
     assert_eq!(body["data"], Value::Null);
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_cust_notes.customer_service_notes").await, 3);
+}
 
-    // Only the author edits.
+#[tokio::test]
+async fn only_a_notes_author_edits_it() {
+    let app = TestApp::start().await;
+    let (t, c) = noted(&app).await;
+    let body = alice_notes(&app, &t, json!({ "customerId": c["id"], "body": "Called about a late parcel." })).await;
+    let first = body["data"]["customerNoteCreate"]["note"].clone();
+    let bob = staff_token(&app, "cust_notes", "bob").await;
     let body = app.gql(&bob, NOTE_UPDATE, json!({ "input": { "id": first["id"], "body": "Rewritten by bob" } })).await;
     assert_eq!(user_errors(&body, "customerNoteUpdate"), pairs(&[("id", "NOT_AUTHOR")]));
     let body = app.gql(&t.admin, NOTE_UPDATE, json!({ "input": { "id": first["id"], "body": "No one" } })).await;
     assert_eq!(user_errors(&body, "customerNoteUpdate"), pairs(&[("staffId", "STAFF_REQUIRED")]));
-    let body =
-        as_alice(NOTE_UPDATE, json!({ "input": { "id": first["id"], "body": "Called twice about a late parcel." } }))
-            .await;
+    let input = json!({ "input": { "id": first["id"], "body": "Called twice about a late parcel." } });
+    let body = as_staff(&app, &t, "alice", NOTE_UPDATE, input).await;
     assert_eq!(user_errors(&body, "customerNoteUpdate"), []);
     let edited = &body["data"]["customerNoteUpdate"]["note"];
     assert_eq!(edited["body"], "Called twice about a late parcel.");
     assert_eq!(edited["createdAt"], first["createdAt"]);
     assert!(edited["updatedAt"].as_str().unwrap() > first["updatedAt"].as_str().unwrap(), "{edited}");
+}
 
-    // Newest first on the customer; each note recorded NOTE_ADDED.
+#[tokio::test]
+async fn a_customers_notes_come_newest_first_and_each_is_in_the_activity() {
+    let app = TestApp::start().await;
+    let (t, c) = noted(&app).await;
+    let mut ids = Vec::new();
+    for text in ["first", "second", "third"] {
+        let body = alice_notes(&app, &t, json!({ "customerId": c["id"], "body": text })).await;
+        ids.insert(0, body["data"]["customerNoteCreate"]["note"]["id"].clone());
+    }
     let body = app
         .gql(&t.admin, "query($id: ID!) { customer(id: $id) { notes { id staffId } } }", json!({ "id": c["id"] }))
         .await;
-    let ids: Vec<Value> =
+    let listed: Vec<Value> =
         body["data"]["customer"]["notes"].as_array().unwrap().iter().map(|n| n["id"].clone()).collect();
-    assert_eq!(ids, [third["id"].clone(), second["id"].clone(), first["id"].clone()]);
+    assert_eq!(listed, ids);
     let trail = activity(&app, &t.admin, &c["id"]).await;
     assert_eq!(trail.iter().filter(|(kind, _)| kind == "NOTE_ADDED").count(), 3);
+}
 
-    // Notes about orders: the order must exist, and be the named customer's.
+#[tokio::test]
+async fn a_note_about_an_order_needs_the_order_and_its_customer() {
+    let app = TestApp::start().await;
+    let (t, c) = noted(&app).await;
+    let other = customer(&app, &t.admin, json!({ "email": "other@example.com" })).await;
     let order = order_row(&app, "cust_notes", Some(&c["id"]), "notes@example.com").await;
-    let body =
-        as_alice(NOTE_CREATE, json!({ "input": { "orderId": order, "customerId": other["id"], "body": "x" } })).await;
+    let body = alice_notes(&app, &t, json!({ "orderId": order, "customerId": other["id"], "body": "x" })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), pairs(&[("orderId", "INVALID")]));
-    let body =
-        as_alice(NOTE_CREATE, json!({ "input": { "orderId": "5f0c0000-0000-4000-8000-000000000000", "body": "x" } }))
-            .await;
+    let body = alice_notes(&app, &t, json!({ "orderId": "5f0c0000-0000-4000-8000-000000000000", "body": "x" })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), pairs(&[("orderId", "NOT_FOUND")]));
-    let body = as_alice(NOTE_CREATE, json!({ "input": { "body": "about nothing" } })).await;
+    let body = alice_notes(&app, &t, json!({ "body": "about nothing" })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), pairs(&[("customerId", "REQUIRED")]));
-    let body = as_alice(NOTE_CREATE, json!({ "input": { "orderId": order, "body": "Order only." } })).await;
+    let body = alice_notes(&app, &t, json!({ "orderId": order, "body": "Order only." })).await;
     assert_eq!(body["data"]["customerNoteCreate"]["note"]["orderId"], json!(order), "{body}");
     assert_eq!(body["data"]["customerNoteCreate"]["note"]["customerId"], Value::Null);
-    let body =
-        as_alice(NOTE_CREATE, json!({ "input": { "orderId": order, "customerId": c["id"], "body": "Both." } })).await;
+    let body = alice_notes(&app, &t, json!({ "orderId": order, "customerId": c["id"], "body": "Both." })).await;
     assert_eq!(user_errors(&body, "customerNoteCreate"), []);
-    let with_order = app
-        .sql_count(&format!("SELECT count(*) AS n FROM t_cust_notes.customer_service_notes WHERE order_id = '{order}'"))
-        .await;
-    assert_eq!(with_order, 2);
-    let order_activity = app
-        .sql_count(&format!("SELECT count(*) AS n FROM t_cust_notes.customer_activities WHERE kind = 'NOTE_ADDED' AND order_id = '{order}'"))
-        .await;
-    assert_eq!(order_activity, 1);
-    // The refused notes wrote nothing: 3 about the customer, 2 about the order.
-    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_cust_notes.customer_service_notes").await, 5);
+    // The refused notes wrote nothing; the one naming the customer is in their activity.
+    assert_eq!(app.sql_count("SELECT count(*) AS n FROM t_cust_notes.customer_service_notes").await, 2);
+    let order_activity = format!(
+        "SELECT count(*) AS n FROM t_cust_notes.customer_activities WHERE kind = 'NOTE_ADDED' AND order_id = '{order}'"
+    );
+    assert_eq!(app.sql_count(&order_activity).await, 1);
 }
 
 #[tokio::test]
@@ -736,27 +740,43 @@ async fn activity_is_recorded_paged_newest_first_and_only_reportable_kinds_are_a
     assert_eq!(body["data"]["customer"]["activity"]["edges"][0]["node"]["actor"], "staff:alice");
 }
 
-#[tokio::test]
-async fn anonymizing_removes_personal_data_and_addresses_keeps_the_row_and_happens_once() {
-    let app = TestApp::start().await;
+/// A tenant with Eve (every personal field set, two addresses, an order) and Keep (one
+/// address, an order), after staff member alice anonymized Eve.
+struct Erased {
+    t: TestTenant,
+    eve: Value,
+    keep: Value,
+    eves_order: String,
+    keeps_order: String,
+    /// The response to `customerAnonymize`.
+    body: Value,
+}
+
+async fn eve_anonymized(app: &TestApp) -> Erased {
     let t = app.tenant("cust_anon").await;
     let c = customer(
-        &app,
+        app,
         &t.admin,
         json!({ "email": "erase@example.com", "firstName": "Eve", "lastName": "Smith", "phone": "+49 30 1234",
                 "authSubject": "oidc|eve", "locale": "de-DE", "marketingConsent": true, "preferences": { "size": "S" } }),
     )
     .await;
-    address(&app, &t.admin, json!({ "customerId": c["id"], "address": postal("Berlin") })).await;
-    address(&app, &t.admin, json!({ "customerId": c["id"], "address": postal("Hamburg") })).await;
-    let keep = customer(&app, &t.admin, json!({ "email": "keep@example.com" })).await;
-    address(&app, &t.admin, json!({ "customerId": keep["id"], "address": postal("Bonn") })).await;
-    let order = order_row(&app, "cust_anon", Some(&c["id"]), "erase@example.com").await;
-    let others = order_row(&app, "cust_anon", Some(&keep["id"]), "keep@example.com").await;
-    let alice = staff_token(&app, "cust_anon", "alice").await;
-
+    address(app, &t.admin, json!({ "customerId": c["id"], "address": postal("Berlin") })).await;
+    address(app, &t.admin, json!({ "customerId": c["id"], "address": postal("Hamburg") })).await;
+    let keep = customer(app, &t.admin, json!({ "email": "keep@example.com" })).await;
+    address(app, &t.admin, json!({ "customerId": keep["id"], "address": postal("Bonn") })).await;
+    let eves_order = order_row(app, "cust_anon", Some(&c["id"]), "erase@example.com").await;
+    let keeps_order = order_row(app, "cust_anon", Some(&keep["id"]), "keep@example.com").await;
+    let alice = staff_token(app, "cust_anon", "alice").await;
     let body =
         app.gql(&alice, ANONYMIZE, json!({ "input": { "id": c["id"], "reason": "GDPR erasure request #42" } })).await;
+    Erased { t, eve: c, keep, eves_order, keeps_order, body }
+}
+
+#[tokio::test]
+async fn anonymizing_removes_personal_data_and_addresses_and_keeps_the_row() {
+    let app = TestApp::start().await;
+    let Erased { t, eve: c, eves_order: order, keeps_order: others, body, .. } = eve_anonymized(&app).await;
     assert_eq!(user_errors(&body, "customerAnonymize"), [], "{body}");
     let gone = &body["data"]["customerAnonymize"]["customer"];
     assert_eq!(gone["id"], c["id"]);
@@ -814,8 +834,12 @@ async fn anonymizing_removes_personal_data_and_addresses_keeps_the_row_and_happe
     assert_eq!(node["kind"], "ANONYMIZED");
     assert_eq!(node["detail"], "GDPR erasure request #42");
     assert_eq!(node["actor"], "staff:alice");
+}
 
-    // Once only; and no more changes.
+#[tokio::test]
+async fn an_anonymized_customer_cannot_be_anonymized_or_changed_again() {
+    let app = TestApp::start().await;
+    let Erased { t, eve: c, keep, .. } = eve_anonymized(&app).await;
     let body = app.gql(&t.admin, ANONYMIZE, json!({ "input": { "id": c["id"], "reason": "again" } })).await;
     assert_eq!(user_errors(&body, "customerAnonymize"), pairs(&[("id", "CUSTOMER_ANONYMIZED")]));
     let body = app.gql(&t.admin, &update_mutation(), json!({ "input": { "id": c["id"], "firstName": "Eve" } })).await;
@@ -824,8 +848,12 @@ async fn anonymizing_removes_personal_data_and_addresses_keeps_the_row_and_happe
     assert_eq!(result["userErrors"][0]["code"], "CUSTOMER_ANONYMIZED");
     let body = app.gql(&t.admin, ANONYMIZE, json!({ "input": { "id": keep["id"], "reason": " " } })).await;
     assert_eq!(user_errors(&body, "customerAnonymize"), pairs(&[("reason", "REQUIRED")]));
+}
 
-    // The email is free again, and finds nobody by lookup until reused.
+#[tokio::test]
+async fn an_anonymized_customers_email_is_free_again() {
+    let app = TestApp::start().await;
+    let Erased { t, eve: c, .. } = eve_anonymized(&app).await;
     let body = app.gql(&t.admin, "{ customer(email: \"erase@example.com\") { id } }", json!({})).await;
     assert_eq!(body["data"]["customer"], Value::Null);
     let again = customer(&app, &t.admin, json!({ "email": "erase@example.com" })).await;

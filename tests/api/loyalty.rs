@@ -588,7 +588,8 @@ async fn anonymizing_a_customer_revokes_their_tokens_and_refuses_new_ones() {
     let app = TestApp::start().await;
     let (t, ada) = member(&app, "loy_q").await;
     let live = token_for(&app, &t, &ada).await;
-    let anonymize = "mutation($input: CustomerAnonymizeInput!) { customerAnonymize(input: $input) { userErrors { code } } }";
+    let anonymize =
+        "mutation($input: CustomerAnonymizeInput!) { customerAnonymize(input: $input) { userErrors { code } } }";
     let body = app.gql(&t.admin, anonymize, json!({ "input": { "id": ada, "reason": "erasure request" } })).await;
     assert_eq!(body["data"]["customerAnonymize"]["userErrors"], json!([]), "{body}");
     assert_eq!(error_code(&as_shopper(&app, &t, Some(&live), MY_ACCOUNT).await), "UNAUTHENTICATED", "anonymized");
