@@ -97,11 +97,10 @@ async fn count(app: &TestApp, schema: &str, table: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn definitions_of_every_type_are_created_checked_and_listed() {
+async fn definitions_of_every_type_are_listed_with_their_bounds_and_options() {
     let app = TestApp::start().await;
     let t = app.tenant("attr_defs").await;
     standard_definitions(&app, &t).await;
-
     let body = app
         .gql(
             &t.storefront,
@@ -132,8 +131,13 @@ async fn definitions_of_every_type_are_created_checked_and_listed() {
     assert_eq!((&nodes[4]["type"], &nodes[4]["filterable"]), (&json!("DATE"), &json!(false)));
     assert_eq!(nodes[3]["type"], "BOOLEAN");
     assert_eq!(nodes[2]["options"].as_array().unwrap().len(), 3);
+}
 
-    // Paging by code, both ways.
+#[tokio::test]
+async fn definitions_page_by_code_both_ways() {
+    let app = TestApp::start().await;
+    let t = app.tenant("attr_defs").await;
+    standard_definitions(&app, &t).await;
     let page = "query($first: Int, $after: String, $last: Int, $before: String) {
         attributeDefinitions(first: $first, after: $after, last: $last, before: $before) {
             pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { node { code } } } }";
@@ -155,8 +159,13 @@ async fn definitions_of_every_type_are_created_checked_and_listed() {
         .map(|e| e["node"]["code"].as_str().unwrap())
         .collect();
     assert_eq!(last, ["released", "weight"]);
+}
 
-    // By code and by id.
+#[tokio::test]
+async fn a_definition_is_found_by_code_or_by_id() {
+    let app = TestApp::start().await;
+    let t = app.tenant("attr_defs").await;
+    standard_definitions(&app, &t).await;
     let body = app.gql(&t.storefront, "{ attributeDefinition(code: \"material\") { id type } }", json!({})).await;
     assert_eq!(body["data"]["attributeDefinition"]["type"], "MULTISELECT");
     let id = body["data"]["attributeDefinition"]["id"].as_str().unwrap().to_owned();
@@ -164,8 +173,13 @@ async fn definitions_of_every_type_are_created_checked_and_listed() {
     assert_eq!(body["data"]["attributeDefinition"]["code"], "material");
     let body = app.gql(&t.storefront, "{ attributeDefinition(code: \"nope\") { code } }", json!({})).await;
     assert_eq!(body["data"]["attributeDefinition"], Value::Null);
+}
 
-    // Refusals write nothing.
+#[tokio::test]
+async fn invalid_definitions_are_refused_and_write_nothing() {
+    let app = TestApp::start().await;
+    let t = app.tenant("attr_defs").await;
+    standard_definitions(&app, &t).await;
     let before = count(&app, "attr_defs", "attribute_definitions").await;
     let options_before = count(&app, "attr_defs", "attribute_options").await;
     for (input, expected) in [
@@ -211,8 +225,13 @@ async fn definitions_of_every_type_are_created_checked_and_listed() {
     }
     assert_eq!(count(&app, "attr_defs", "attribute_definitions").await, before);
     assert_eq!(count(&app, "attr_defs", "attribute_options").await, options_before);
+}
 
-    // A label defaults to the value.
+#[tokio::test]
+async fn an_options_label_defaults_to_its_value() {
+    let app = TestApp::start().await;
+    let t = app.tenant("attr_defs").await;
+    standard_definitions(&app, &t).await;
     let created = definition(
         &app,
         &t,
@@ -497,22 +516,24 @@ async fn a_page_of_products_with_variant_attributes_costs_the_same_statements_at
     assert_eq!(&costs[1..], &[4, 4, 4], "{costs:?}");
 }
 
-#[tokio::test]
-async fn attribute_sets_order_their_members_and_required_ones_cannot_be_emptied() {
-    let app = TestApp::start().await;
+/// A tenant with the standard definitions and the set `apparel` (material required,
+/// color, care required): the tenant, the response that created the set, and its id.
+async fn apparel(app: &TestApp) -> (TestTenant, Value, Value) {
     let t = app.tenant("attr_sets").await;
-    standard_definitions(&app, &t).await;
-    let body = app
-        .gql(
-            &t.admin,
-            SET_CREATE,
-            json!({ "input": { "code": "apparel", "name": "Apparel", "attributes": [
-            { "code": "material", "required": true }, { "code": "color" }, { "code": "care", "required": true } ] } }),
-        )
-        .await;
-    let set = &body["data"]["attributeSetCreate"]["attributeSet"];
+    standard_definitions(app, &t).await;
+    let input = json!({ "code": "apparel", "name": "Apparel", "attributes": [
+        { "code": "material", "required": true }, { "code": "color" }, { "code": "care", "required": true } ] });
+    let body = app.gql(&t.admin, SET_CREATE, json!({ "input": input })).await;
+    let set_id = body["data"]["attributeSetCreate"]["attributeSet"]["id"].clone();
+    (t, body, set_id)
+}
+
+#[tokio::test]
+async fn a_set_keeps_its_members_in_the_order_given() {
+    let app = TestApp::start().await;
+    let (_, body, _) = apparel(&app).await;
     assert_eq!(
-        set["attributes"],
+        body["data"]["attributeSetCreate"]["attributeSet"]["attributes"],
         json!([
             { "attribute": { "code": "material" }, "position": 0, "required": true },
             { "attribute": { "code": "color" }, "position": 1, "required": false },
@@ -520,8 +541,12 @@ async fn attribute_sets_order_their_members_and_required_ones_cannot_be_emptied(
         ]),
         "{body}"
     );
-    let set_id = set["id"].clone();
+}
 
+#[tokio::test]
+async fn invalid_sets_are_refused_and_write_nothing() {
+    let app = TestApp::start().await;
+    let (t, _, _) = apparel(&app).await;
     let sets_before = count(&app, "attr_sets", "attribute_sets").await;
     for (input, expected) in [
         (json!({ "code": "apparel", "name": "Again" }), vec![("input.code", "DUPLICATE")]),
@@ -538,8 +563,12 @@ async fn attribute_sets_order_their_members_and_required_ones_cannot_be_emptied(
         assert_eq!(user_errors(&body["data"]["attributeSetCreate"]), pairs(&expected), "{body}");
     }
     assert_eq!(count(&app, "attr_sets", "attribute_sets").await, sets_before);
+}
 
-    // Updating replaces the member list, in the new order; a refused update changes nothing.
+#[tokio::test]
+async fn updating_a_set_replaces_its_members_and_a_refused_update_changes_nothing() {
+    let app = TestApp::start().await;
+    let (t, _, set_id) = apparel(&app).await;
     let body = app
         .gql(
             &t.admin,
@@ -577,15 +606,19 @@ async fn attribute_sets_order_their_members_and_required_ones_cannot_be_emptied(
         )
         .await;
     assert_eq!(body["data"]["attributeSets"]["totalCount"], 1, "{body}");
+}
 
-    // A product of the set: its required attributes cannot be emptied on the product.
+#[tokio::test]
+async fn a_required_attribute_cannot_be_emptied_on_a_product_of_the_set() {
+    let app = TestApp::start().await;
+    let (t, _, _) = apparel(&app).await;
     let p = product(&app, &t, "coat", "DRAFT", &["COAT-1"]).await;
     let assigned = app
         .sql_count("WITH u AS (UPDATE t_attr_sets.products SET attribute_set_id = (SELECT id FROM t_attr_sets.attribute_sets WHERE code = 'apparel') WHERE slug = 'coat' RETURNING 1) SELECT count(*) AS n FROM u")
         .await;
     assert_eq!(assigned, 1);
     let missing = || missing_required(&app, "attr_sets", &p["id"]);
-    assert_eq!(missing().await, ["care", "material"]);
+    assert_eq!(missing().await, ["material", "care"]);
 
     set_values(&app, &t, &p["id"], None, &[("material", &["wool"]), ("care", &["air"]), ("weight", &["3"])]).await;
     assert!(missing().await.is_empty());
@@ -633,11 +666,11 @@ async fn filtered(app: &TestApp, token: &str, attributes: Value) -> Vec<String> 
     slugs
 }
 
-#[tokio::test]
-async fn products_filter_by_several_attributes_through_their_own_or_their_variants_values() {
-    let app = TestApp::start().await;
+/// A tenant with the standard definitions and eight active products whose values (their
+/// own or their variant's) the filter tests match against.
+async fn filter_shop(app: &TestApp) -> TestTenant {
     let t = app.tenant("attr_filter").await;
-    standard_definitions(&app, &t).await;
+    standard_definitions(app, &t).await;
     type Values<'a> = &'a [(&'a str, &'a [&'a str])];
     let products: [(&str, Values, Values); 8] = [
         // Both attributes on the product.
@@ -672,17 +705,23 @@ async fn products_filter_by_several_attributes_through_their_own_or_their_varian
     ];
     for (slug, own, variant) in products {
         let sku = format!("{}-V", slug.to_uppercase());
-        let p = product(&app, &t, slug, "ACTIVE", &[&sku]).await;
+        let p = product(app, &t, slug, "ACTIVE", &[&sku]).await;
         if !own.is_empty() {
-            set_values(&app, &t, &p["id"], None, own).await;
+            set_values(app, &t, &p["id"], None, own).await;
         }
         if !variant.is_empty() {
-            let v = variant_id(&app, &t, &sku).await;
-            set_values(&app, &t, &p["id"], Some(&v), variant).await;
+            let v = variant_id(app, &t, &sku).await;
+            set_values(app, &t, &p["id"], Some(&v), variant).await;
         }
     }
-    let sf = t.storefront.as_str();
+    t
+}
 
+#[tokio::test]
+async fn products_filter_by_several_attributes_through_their_own_or_their_variants_values() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     let two =
         json!([{ "code": "color", "values": ["red", "blue"] }, { "code": "material", "values": ["cotton", "wool"] }]);
     assert_eq!(
@@ -696,8 +735,13 @@ async fn products_filter_by_several_attributes_through_their_own_or_their_varian
         ["p1-red-cotton", "p6-red-mixed"]
     );
     assert_eq!(filtered(&app, sf, json!([{ "code": "care", "values": ["red"] }])).await, ["p8-text-red"]);
+}
 
-    // Numbers compare as numbers, in ranges too (a variant's number counts).
+#[tokio::test]
+async fn number_filters_compare_as_numbers_in_values_and_ranges() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     assert_eq!(
         filtered(&app, sf, json!([{ "code": "weight", "values": ["3.00", "10"] }])).await,
         ["p2-blue-linen", "p3-green-wool"]
@@ -712,13 +756,31 @@ async fn products_filter_by_several_attributes_through_their_own_or_their_varian
             .await,
         ["p1-red-cotton", "p4-variant-blue"]
     );
-    // Booleans and dates.
+}
+
+#[tokio::test]
+async fn boolean_and_date_filters_match_their_values() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     assert_eq!(filtered(&app, sf, json!([{ "code": "organic", "values": ["true"] }])).await, ["p4-variant-blue"]);
     assert_eq!(filtered(&app, sf, json!([{ "code": "released", "values": ["2026-01-15"] }])).await, ["p6-red-mixed"]);
-    // Unknown codes and values match nothing; quotes are just characters.
+}
+
+#[tokio::test]
+async fn unknown_codes_and_values_match_nothing() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     assert!(filtered(&app, sf, json!([{ "code": "nope", "values": ["red"] }])).await.is_empty());
     assert!(filtered(&app, sf, json!([{ "code": "color", "values": ["red' OR '1'='1"] }])).await.is_empty());
-    // Combined with the other filters: storefronts still see active products only.
+}
+
+#[tokio::test]
+async fn attribute_filters_combine_with_the_storefronts_active_only_rule() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     let p = product(&app, &t, "p9-draft-red", "DRAFT", &["P9"]).await;
     set_values(&app, &t, &p["id"], None, &[("color", &["red"])]).await;
     let red = json!([{ "code": "color", "values": ["red"] }]);
@@ -732,8 +794,13 @@ async fn products_filter_by_several_attributes_through_their_own_or_their_varian
         )
         .await;
     assert_eq!(body["data"]["products"]["totalCount"], 2, "{body}");
+}
 
-    // Bad filters are refused.
+#[tokio::test]
+async fn bad_attribute_filters_are_refused() {
+    let app = TestApp::start().await;
+    let t = filter_shop(&app).await;
+    let sf = t.storefront.as_str();
     let many: Vec<Value> = (0..21).map(|_| json!({ "code": "color", "values": ["red"] })).collect();
     for bad in [
         json!([{ "code": "color" }]),
