@@ -113,13 +113,15 @@ async fn a_store_shows_its_visible_active_products_with_its_own_text_and_prices(
     assert_eq!(fr["data"]["products"]["edges"][0]["node"]["price"]["amount"], "99.50");
 }
 
-#[tokio::test]
-async fn the_effective_price_follows_override_then_price_lists_then_own_price() {
-    let app = TestApp::start().await;
+/// A tenant with stores eu (EUR) and us (USD), the product lamp (LAMP-A, LAMP-B at
+/// 12.50) and six price lists with an entry for LAMP-A each: expired (1), future (2),
+/// pos only (3), low (9, priority 1), high (8, priority 5, running) and us store (7, USD,
+/// priority 10). Returns the tenant, the product and the lists' ids by name.
+async fn priced_lamp(app: &TestApp) -> (TestTenant, Value, std::collections::HashMap<&'static str, Value>) {
     let t = app.tenant("sf_price").await;
-    store_with_currency(&app, &t, "eu", "EUR").await;
-    store_with_currency(&app, &t, "us", "USD").await;
-    let p = product(&app, &t, "lamp", "ACTIVE", &["LAMP-A", "LAMP-B"]).await;
+    store_with_currency(app, &t, "eu", "EUR").await;
+    store_with_currency(app, &t, "us", "USD").await;
+    let p = product(app, &t, "lamp", "ACTIVE", &["LAMP-A", "LAMP-B"]).await;
     let stores = app.gql(&t.admin, "{ stores(first: 5) { edges { node { id code } } } }", json!({})).await;
     let us_id = stores["data"]["stores"]["edges"]
         .as_array()
@@ -160,11 +162,19 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         assert_eq!(body["data"]["priceListEntriesSet"]["userErrors"], json!([]), "{body}");
         ids.insert(name, id);
     }
+    (t, p, ids)
+}
 
-    let q = "query($store: String) { variant(sku: \"LAMP-A\", store: $store) { price { amount currency } priceSource }
+/// Both lamp variants' price and its source, in a store or none.
+const PRICES: &str =
+    "query($store: String) { variant(sku: \"LAMP-A\", store: $store) { price { amount currency } priceSource }
         b: variant(sku: \"LAMP-B\", store: $store) { price { amount currency } priceSource } }";
-    // No store: the active "high" list beats "low"; expired, future and POS lists do not apply.
-    let body = app.gql(&t.storefront, q, json!({})).await;
+
+#[tokio::test]
+async fn without_a_store_the_running_list_of_highest_priority_sets_the_price() {
+    let app = TestApp::start().await;
+    let (t, _, _) = priced_lamp(&app).await;
+    let body = app.gql(&t.storefront, PRICES, json!({})).await;
     assert_eq!(
         body["data"]["variant"],
         json!({ "price": { "amount": "8.00", "currency": "EUR" }, "priceSource": "PRICE_LIST" }),
@@ -174,12 +184,24 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         body["data"]["b"],
         json!({ "price": { "amount": "12.50", "currency": "EUR" }, "priceSource": "VARIANT_PRICE" })
     );
-    // The us store's own list outranks "high" there, in its currency; not in eu.
-    let body = app.gql(&t.storefront, q, json!({ "store": "us" })).await;
+}
+
+#[tokio::test]
+async fn a_stores_own_list_outranks_the_others_there_in_its_currency() {
+    let app = TestApp::start().await;
+    let (t, _, _) = priced_lamp(&app).await;
+    let body = app.gql(&t.storefront, PRICES, json!({ "store": "us" })).await;
     assert_eq!(body["data"]["variant"]["price"], json!({ "amount": "7.00", "currency": "USD" }));
-    let body = app.gql(&t.storefront, q, json!({ "store": "eu" })).await;
+    let body = app.gql(&t.storefront, PRICES, json!({ "store": "eu" })).await;
     assert_eq!(body["data"]["variant"]["price"]["amount"], "8.00");
-    // Switching "high" off leaves "low".
+}
+
+#[tokio::test]
+async fn switching_a_list_off_leaves_the_next_one() {
+    let app = TestApp::start().await;
+    let (t, _, ids) = priced_lamp(&app).await;
+    let body = app.gql(&t.storefront, PRICES, json!({ "store": "eu" })).await;
+    assert_eq!(body["data"]["variant"]["price"]["amount"], "8.00");
     let body = app
         .gql(
             &t.admin,
@@ -188,18 +210,29 @@ async fn the_effective_price_follows_override_then_price_lists_then_own_price() 
         )
         .await;
     assert_eq!(body["data"]["priceListUpdate"]["userErrors"], json!([]));
-    let body = app.gql(&t.storefront, q, json!({ "store": "eu" })).await;
+    let body = app.gql(&t.storefront, PRICES, json!({ "store": "eu" })).await;
     assert_eq!(body["data"]["variant"]["price"]["amount"], "9.00");
-    // A store override beats every list, for every variant of the product.
+}
+
+#[tokio::test]
+async fn a_store_override_beats_every_list_for_every_variant() {
+    let app = TestApp::start().await;
+    let (t, p, _) = priced_lamp(&app).await;
     set_in_store(&app, &t, "us", &p["id"], json!({ "priceOverride": "5" })).await;
-    let body = app.gql(&t.storefront, q, json!({ "store": "us" })).await;
+    let body = app.gql(&t.storefront, PRICES, json!({ "store": "us" })).await;
     assert_eq!(
         body["data"]["variant"],
         json!({ "price": { "amount": "5.00", "currency": "USD" }, "priceSource": "STORE_OVERRIDE" })
     );
     assert_eq!(body["data"]["b"]["priceSource"], "STORE_OVERRIDE");
+}
 
-    // Bad price list input is refused and writes nothing.
+#[tokio::test]
+async fn bad_price_list_input_is_refused_and_writes_nothing() {
+    let app = TestApp::start().await;
+    let (t, _, ids) = priced_lamp(&app).await;
+    let day = chrono::Duration::days(1);
+    let now = chrono::Utc::now();
     let before = app.sql_count("SELECT count(*) AS n FROM t_sf_price.price_lists").await;
     let bad = app.gql(&t.admin, PRICE_LIST_CREATE, json!({ "input": { "name": "low", "currency": "EUR" } })).await;
     assert_eq!(
