@@ -2,19 +2,14 @@
 //! product's (or variant's) attribute values: one statement for the values of every
 //! product a request touches, variants included.
 
-use std::collections::HashMap;
-use std::future::Future;
-
 use async_graphql::{Context, Lookahead};
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
 use super::model::{AttributeDefinition, AttributeOption, AttributeSet, LoadedValue, SetMember};
 use super::objects::AttributeValue;
 use crate::catalog::Product;
-use crate::graphql::{ChildOf, Children, children_of};
+use crate::graphql::{Children, children_of};
 
 /// Every attribute value of a product, product-level and variant-level, with its
 /// definition and option, by product id. One statement per batch of products.
@@ -26,32 +21,11 @@ pub type OptionsByAttribute = Children<AttributeDefinition, AttributeOption>;
 /// The members of attribute sets with their definitions, by set id.
 pub type MembersBySet = Children<AttributeSet, SetMember>;
 
-impl ChildOf<Product> for LoadedValue {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::values_of(conn, ids)
-    }
-}
+crate::child_of!(LoadedValue: Product => data::values_of);
 
-impl ChildOf<AttributeDefinition> for AttributeOption {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::options_of(conn, ids)
-    }
-}
+crate::child_of!(AttributeOption: AttributeDefinition => data::options_of);
 
-impl ChildOf<AttributeSet> for SetMember {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::members_of(conn, ids)
-    }
-}
+crate::child_of!(SetMember: AttributeSet => data::members_of);
 
 /// The product-level attribute values of a product, one object per attribute, in the
 /// order of the product's attribute set (then by code). Batched across the request.

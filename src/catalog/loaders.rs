@@ -3,12 +3,9 @@
 //! tree's relatives.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::categories::{self, Category};
@@ -16,7 +13,6 @@ use super::data;
 use super::model::{ImageRow, Product, Variant};
 use super::product_objects::StoreKey;
 use crate::db::DbError;
-use crate::graphql::{ChildOf, Keyed};
 use crate::pricing::{PriceContext, SalesChannel};
 use crate::tenancy::TenantScope;
 
@@ -55,33 +51,12 @@ pub(super) fn online(store: &StoreKey) -> PriceContext {
     PriceContext { store_code: store.as_deref().map(str::to_owned), channel: SalesChannel::Online }
 }
 
-impl ChildOf<Product> for ImageRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::images_of(conn, ids)
-    }
-}
+crate::child_of!(ImageRow: Product => data::images_of);
 
-impl ChildOf<Product> for Category {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        categories::of_products(conn, ids)
-    }
-}
+crate::child_of!(Category: Product => categories::of_products);
 
-/// The categories directly below a category, in order.
-impl ChildOf<Category> for Category {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        categories::children_of(conn, ids)
-    }
-}
+// The categories directly below a category, in order.
+crate::child_of!(Category: Category => categories::children_of);
 
 /// Names a category's ancestors (root first) as the children [`Children`] loads, where
 /// `Category` itself already names its child categories.
@@ -89,20 +64,6 @@ impl ChildOf<Category> for Category {
 /// [`Children`]: crate::graphql::Children
 pub struct Ancestry;
 
-impl ChildOf<Ancestry> for Category {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        categories::ancestors_of(conn, ids)
-    }
-}
+crate::child_of!(Category: Ancestry => categories::ancestors_of);
 
-impl Keyed for Category {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
-        categories::by_ids(conn, ids)
-    }
-}
+crate::keyed!(Category => categories::by_ids);

@@ -3,56 +3,23 @@
 //! of a page of orders), and the loader of activity pages.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use super::model::{Activity, AddressRow, Customer, NoteRow};
 use super::{address_data, data, trail_data};
 use crate::db::{ChildPageKey, DbError};
 use crate::events::OrderFacts;
-use crate::graphql::{ChildOf, Keyed};
 use crate::tenancy::TenantScope;
 
-impl Keyed for Customer {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
-        data::by_ids(conn, ids)
-    }
-}
+crate::keyed!(Customer => data::by_ids);
 
-impl ChildOf<Customer> for AddressRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        address_data::of_customers(conn, ids)
-    }
-}
+crate::child_of!(AddressRow: Customer => address_data::of_customers);
 
-impl ChildOf<Customer> for NoteRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        trail_data::notes_of_customers(conn, ids)
-    }
-}
+crate::child_of!(NoteRow: Customer => trail_data::notes_of_customers);
 
-impl ChildOf<OrderFacts> for NoteRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        trail_data::notes_of_orders(conn, ids)
-    }
-}
+crate::child_of!(NoteRow: OrderFacts => trail_data::notes_of_orders);
 
 /// Pages of activity, newest first, by customer and page bounds.
 pub struct ActivityPages(pub Arc<TenantScope>);

@@ -157,3 +157,41 @@ impl<T: Keyed> Loader<Uuid> for ById<T> {
         Ok(T::load(&mut *self.0.conn().await?, keys).await.map_err(DbError::from)?)
     }
 }
+
+/// Declares that `$row` rows hang off parents of kind `$parent` and are read for many
+/// parents at once by `$load` (an async function of a connection and the parents' ids that
+/// returns the rows grouped by parent): `crate::child_of!(ImageRow: Product => data::images_of);`.
+#[macro_export]
+macro_rules! child_of {
+    ($row:ty : $parent:ty => $load:path) => {
+        impl $crate::graphql::ChildOf<$parent> for $row {
+            fn load(
+                conn: &mut ::diesel_async::AsyncPgConnection,
+                parents: &[::uuid::Uuid],
+            ) -> impl ::std::future::Future<
+                Output = ::diesel::QueryResult<::std::collections::HashMap<::uuid::Uuid, Vec<Self>>>,
+            > + Send {
+                $load(conn, parents)
+            }
+        }
+    };
+}
+
+/// Declares that `$row` rows are read by id, many ids at once, by `$load` (an async
+/// function of a connection and the ids that returns the rows by id):
+/// `crate::keyed!(Category => categories::by_ids);`.
+#[macro_export]
+macro_rules! keyed {
+    ($row:ty => $load:path) => {
+        impl $crate::graphql::Keyed for $row {
+            fn load(
+                conn: &mut ::diesel_async::AsyncPgConnection,
+                ids: &[::uuid::Uuid],
+            ) -> impl ::std::future::Future<
+                Output = ::diesel::QueryResult<::std::collections::HashMap<::uuid::Uuid, Self>>,
+            > + Send {
+                $load(conn, ids)
+            }
+        }
+    };
+}

@@ -4,20 +4,15 @@
 //! nested list, whatever its size.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use super::data;
 use super::model::{AccountRow, TierRow, TransactionRow};
 use crate::customers::Customer;
 use crate::db::{ChildPageKey, DbError};
 use crate::events::OrderFacts;
-use crate::graphql::ChildOf;
 use crate::tenancy::TenantScope;
 
 /// The program's tiers, lowest threshold first (the only key is `()`).
@@ -34,23 +29,9 @@ impl Loader<()> for Tiers {
     }
 }
 
-impl ChildOf<Customer> for AccountRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::accounts_of_customers(conn, ids)
-    }
-}
+crate::child_of!(AccountRow: Customer => data::accounts_of_customers);
 
-impl ChildOf<OrderFacts> for TransactionRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::transactions_of_orders(conn, ids)
-    }
-}
+crate::child_of!(TransactionRow: OrderFacts => data::transactions_of_orders);
 
 /// Pages of ledger rows, newest first, by account and page bounds.
 pub struct TransactionPages(pub Arc<TenantScope>);

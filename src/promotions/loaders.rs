@@ -3,37 +3,19 @@
 //! statement per kind.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, CampaignFigures};
 use super::model::{CampaignRow, CouponRow, RedemptionRow};
 use crate::db::DbError;
-use crate::graphql::Keyed;
 use crate::tenancy::TenantScope;
 
-impl Keyed for CampaignRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
-        data::campaigns_by_ids(conn, ids)
-    }
-}
+crate::keyed!(CampaignRow => data::campaigns_by_ids);
 
-impl Keyed for CouponRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
-        data::coupons_by_ids(conn, ids)
-    }
-}
+crate::keyed!(CouponRow => data::coupons_by_ids);
 
 /// A campaign's figures per currency (an empty list when nothing was redeemed).
 pub struct FiguresByCampaign(pub Arc<TenantScope>);

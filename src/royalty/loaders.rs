@@ -1,32 +1,10 @@
 //! How the generic loaders read the royalty domain's rows: the rules of a page of
 //! allocations, and the allocations of a page of orders, one statement each.
 
-use std::collections::HashMap;
-use std::future::Future;
-
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
-
 use super::data;
 use super::model::{AllocationRow, RuleRow};
 use crate::events::OrderFacts;
-use crate::graphql::{ChildOf, Keyed};
 
-impl Keyed for RuleRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Self>>> + Send {
-        data::rules_by_ids(conn, ids)
-    }
-}
+crate::keyed!(RuleRow => data::rules_by_ids);
 
-impl ChildOf<OrderFacts> for AllocationRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::allocations_of_orders(conn, ids)
-    }
-}
+crate::child_of!(AllocationRow: OrderFacts => data::allocations_of_orders);

@@ -1,16 +1,12 @@
-use std::collections::HashMap;
-use std::future::Future;
-
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use diesel::QueryResult;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::data;
 use super::store_product::{StoreProduct, StoreProductValues};
 use crate::catalog::Product;
 use crate::graphql::{
-    ChildOf, Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate,
+    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate,
 };
 use crate::tenancy::Role;
 
@@ -41,15 +37,8 @@ crate::payload!(
     }
 );
 
-/// A product's store settings are read for a page of products at once.
-impl ChildOf<Product> for StoreProduct {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::store_products_of(conn, ids)
-    }
-}
+// A product's store settings are read for a page of products at once.
+crate::child_of!(StoreProduct: Product => data::store_products_of);
 
 /// The settings every store has for a product (admin only), batched across a page.
 pub async fn store_settings(ctx: &Context<'_>, product: Uuid) -> async_graphql::Result<Vec<StoreProduct>> {
