@@ -41,7 +41,7 @@ impl ChildOf<Customer> for NoteRow {
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        trail_data::notes_of_customers(conn, ids)
+        trail_data::notes_of(conn, ids, false)
     }
 }
 
@@ -50,7 +50,7 @@ impl ChildOf<OrderFacts> for NoteRow {
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
     ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        trail_data::notes_of_orders(conn, ids)
+        trail_data::notes_of(conn, ids, true)
     }
 }
 

@@ -13,7 +13,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
-use super::model::{AccountRow, TierRow, TransactionRow};
+use super::model::{LoyaltyAccount, LoyaltyTransaction, TierRow};
 use crate::customers::Customer;
 use crate::db::{ChildPageKey, DbError};
 use crate::events::OrderFacts;
@@ -34,7 +34,7 @@ impl Loader<()> for Tiers {
     }
 }
 
-impl ChildOf<Customer> for AccountRow {
+impl ChildOf<Customer> for LoyaltyAccount {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -43,7 +43,7 @@ impl ChildOf<Customer> for AccountRow {
     }
 }
 
-impl ChildOf<OrderFacts> for TransactionRow {
+impl ChildOf<OrderFacts> for LoyaltyTransaction {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -56,7 +56,7 @@ impl ChildOf<OrderFacts> for TransactionRow {
 pub struct TransactionPages(pub Arc<TenantScope>);
 
 impl Loader<ChildPageKey> for TransactionPages {
-    type Value = Vec<TransactionRow>;
+    type Value = Vec<LoyaltyTransaction>;
     type Error = Arc<DbError>;
 
     async fn load(&self, keys: &[ChildPageKey]) -> Result<HashMap<ChildPageKey, Self::Value>, Self::Error> {

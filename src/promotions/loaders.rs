@@ -12,12 +12,12 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, CampaignFigures};
-use super::model::{CampaignRow, CouponRow, RedemptionRow};
+use super::model::{Coupon, PromotionCampaign, RedemptionRow};
 use crate::db::DbError;
 use crate::graphql::Keyed;
 use crate::tenancy::TenantScope;
 
-impl Keyed for CampaignRow {
+impl Keyed for PromotionCampaign {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -26,7 +26,7 @@ impl Keyed for CampaignRow {
     }
 }
 
-impl Keyed for CouponRow {
+impl Keyed for Coupon {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],

@@ -9,11 +9,11 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
-use super::model::{AllocationRow, RuleRow};
+use super::model::{RoyaltyAllocation, RoyaltyRule};
 use crate::events::OrderFacts;
 use crate::graphql::{ChildOf, Keyed};
 
-impl Keyed for RuleRow {
+impl Keyed for RoyaltyRule {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
@@ -22,7 +22,7 @@ impl Keyed for RuleRow {
     }
 }
 
-impl ChildOf<OrderFacts> for AllocationRow {
+impl ChildOf<OrderFacts> for RoyaltyAllocation {
     fn load(
         conn: &mut AsyncPgConnection,
         ids: &[Uuid],
