@@ -42,7 +42,7 @@ impl PromotionQuery {
         }
         let id = id.as_ref().map(parse_id).transpose()?;
         let mut conn = scope.conn().await.gql()?;
-        Ok(data::find_coupon(&mut conn, id, code.as_deref()).await.gql()?)
+        data::find_coupon(&mut conn, id, code.as_deref()).await.gql()
     }
 
     /// Coupons, newest first.
