@@ -3,13 +3,13 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use diesel::QueryResult;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::model::{ActivityKind, NewActivity};
-use super::mutation::CustomerPayload;
+use super::mutation::{CustomerPayload, change_customer, live_customer};
 use super::trail_data;
-use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::graphql::{UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// The most characters of detail an activity keeps.
@@ -81,18 +81,13 @@ impl CustomerActivityMutation {
             );
         }
         let detail = validate::optional_text(&mut errors, &["detail"], Some(&input.detail), MAX_DETAIL);
-        let (Some(id), true) = (id, errors.is_empty()) else {
-            return CustomerPayload::from_outcome(Err(errors.into()));
-        };
-        let actor = scope.actor();
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let customer = super::mutation::live_customer(conn, id, "customerId").await?;
-                record_activity(conn, id, input.kind, None, detail.as_deref().unwrap_or(""), &actor).await?;
+        change_customer(&scope, id, errors, |conn, id, actor| {
+            Box::pin(async move {
+                let customer = live_customer(conn, id, "customerId").await?;
+                record_activity(conn, id, input.kind, None, detail.as_deref().unwrap_or(""), actor).await?;
                 Ok(customer)
             })
-            .await;
-        CustomerPayload::from_outcome(result)
+        })
+        .await
     }
 }

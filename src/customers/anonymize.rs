@@ -2,13 +2,12 @@
 //! activity and notes stay linked to it), all in one transaction.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use diesel_async::AsyncConnection;
 
 use super::activity::record_activity;
 use super::model::ActivityKind;
-use super::mutation::{CustomerPayload, live_customer};
+use super::mutation::{CustomerPayload, change_customer, live_customer};
 use super::{address_data, data, tokens};
-use crate::graphql::{GqlResultExt, MutationError, UserErrors, caller_scope, validate};
+use crate::graphql::{UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
 /// A customer to anonymize.
@@ -41,22 +40,17 @@ impl CustomerAnonymizeMutation {
         let mut errors = UserErrors::default();
         let id = errors.id_at(&["id"], &input.id);
         let reason = validate::required_text(&mut errors, &["reason"], &input.reason, 1000);
-        let (Some(id), true) = (id, errors.is_empty()) else {
-            return CustomerPayload::from_outcome(Err(errors.into()));
-        };
-        let actor = scope.actor();
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
+        change_customer(&scope, id, errors, |conn, id, actor| {
+            Box::pin(async move {
                 live_customer(conn, id, "id").await?;
                 let customer = data::anonymize(conn, id).await?;
                 address_data::delete_all_of(conn, id).await?;
                 crate::orders::forget_customer(conn, id).await?;
                 tokens::revoke_all_of(conn, id).await?;
-                record_activity(conn, id, ActivityKind::Anonymized, None, &reason, &actor).await?;
+                record_activity(conn, id, ActivityKind::Anonymized, None, &reason, actor).await?;
                 Ok(customer)
             })
-            .await;
-        CustomerPayload::from_outcome(result)
+        })
+        .await
     }
 }

@@ -17,9 +17,9 @@ crate::keyed!(Customer => data::by_ids);
 
 crate::child_of!(AddressRow: Customer => address_data::of_customers);
 
-crate::child_of!(NoteRow: Customer => trail_data::notes_of_customers);
+crate::child_of!(NoteRow: Customer => trail_data::notes_of, false);
 
-crate::child_of!(NoteRow: OrderFacts => trail_data::notes_of_orders);
+crate::child_of!(NoteRow: OrderFacts => trail_data::notes_of, true);
 
 /// Pages of activity, newest first, by customer and page bounds.
 pub struct ActivityPages(pub Arc<TenantScope>);

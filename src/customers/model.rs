@@ -9,16 +9,16 @@ use crate::address::Address;
 use crate::db::schema::{customer_activities, customer_addresses, customer_service_notes, customers};
 use crate::graphql::opt_id;
 
-/// A customer of the tenant. Anonymized customers keep their row (orders stay linked to
-/// it) but none of their personal data: no email, phone, auth subject or locale, the
-/// name "Anonymized", empty preferences.
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+// The row behind `Customer`. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName, SimpleObject)]
 #[diesel(table_name = customers)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct Customer {
-    /// Stable id.
+#[graphql(name = "Customer", complex)]
+pub struct CustomerRow {
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
-    /// Email address, lower-cased and unique in the tenant; `None` once anonymized.
+    /// Email address, lower-cased; unique in the tenant. Null once anonymized.
     pub email: Option<String>,
     /// Given name (may be empty).
     pub first_name: String,
@@ -32,9 +32,9 @@ pub struct Customer {
     pub locale: Option<String>,
     /// Whether the customer agreed to marketing messages.
     pub marketing_consent: bool,
-    /// When consent was last given or withdrawn.
+    /// When marketing consent was last given or withdrawn.
     pub marketing_consent_at: Option<DateTime<Utc>>,
-    /// Free-form preferences, a JSON object.
+    /// Free-form preferences (a JSON object).
     pub preferences: serde_json::Value,
     /// When the customer was anonymized.
     pub anonymized_at: Option<DateTime<Utc>>,
@@ -43,6 +43,11 @@ pub struct Customer {
     /// When the customer last changed.
     pub updated_at: DateTime<Utc>,
 }
+
+/// A customer of the tenant. Anonymized customers keep their row (orders stay linked to
+/// it) but none of their personal data: no email, phone, auth subject or locale, the name
+/// "Anonymized", empty preferences.
+pub type Customer = CustomerRow;
 
 impl Customer {
     /// Whether the customer has been anonymized.

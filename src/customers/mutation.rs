@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 use super::activity::record_activity;
@@ -11,7 +12,7 @@ use super::model::{ActivityKind, Customer, CustomerChanges, NewCustomer};
 use super::validate;
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
 use crate::outcome::{Violation, refused};
-use crate::tenancy::Role;
+use crate::tenancy::{Role, TenantScope};
 
 /// A new customer.
 #[derive(InputObject)]
@@ -97,6 +98,25 @@ pub(super) async fn live_customer(
     }
 }
 
+/// Runs `change` on the customer `id` in one transaction, as the caller
+/// (`scope.actor()`), once the input had no userErrors: the customer it returns, or the
+/// userErrors, as the payload.
+pub(super) async fn change_customer(
+    scope: &TenantScope,
+    id: Option<Uuid>,
+    errors: UserErrors,
+    change: impl for<'c> FnOnce(&'c mut AsyncPgConnection, Uuid, &'c str) -> BoxFuture<'c, Result<Customer, MutationError>>
+    + Send,
+) -> async_graphql::Result<CustomerPayload> {
+    let (Some(id), true) = (id, errors.is_empty()) else {
+        return CustomerPayload::from_outcome(Err(errors.into()));
+    };
+    let actor = scope.actor();
+    let mut conn = scope.conn().await.gql()?;
+    let result = conn.transaction::<_, MutationError, _>(async |conn| change(conn, id, &actor).await).await;
+    CustomerPayload::from_outcome(result)
+}
+
 /// The names of the fields that differ between two versions of a customer.
 fn changed_fields(before: &Customer, after: &Customer) -> Vec<&'static str> {
     let mut changed = Vec::new();
@@ -180,13 +200,8 @@ impl CustomerProfileMutation {
             marketing_consent_at: None,
             preferences: input.preferences.map(|p| validate::preferences(&mut errors, p)),
         };
-        let (Some(id), true) = (id, errors.is_empty()) else {
-            return CustomerPayload::from_outcome(Err(errors.into()));
-        };
-        let actor = scope.actor();
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
+        change_customer(&scope, id, errors, |conn, id, actor| {
+            Box::pin(async move {
                 let before = live_customer(conn, id, "id").await?;
                 if changes.marketing_consent.is_some_and(|consent| consent != before.marketing_consent) {
                     changes.marketing_consent_at = Some(Some(chrono::Utc::now()));
@@ -195,11 +210,11 @@ impl CustomerProfileMutation {
                 let changed = changed_fields(&before, &after);
                 if !changed.is_empty() {
                     let detail = format!("changed: {}", changed.join(", "));
-                    record_activity(conn, id, ActivityKind::ProfileUpdated, None, &detail, &actor).await?;
+                    record_activity(conn, id, ActivityKind::ProfileUpdated, None, &detail, actor).await?;
                 }
                 Ok(after)
             })
-            .await;
-        CustomerPayload::from_outcome(result)
+        })
+        .await
     }
 }

@@ -2,8 +2,7 @@
 //! batched lookup by id and the notes of an order.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{ComplexObject, Context};
 use uuid::Uuid;
 
 use super::loaders::ActivityPages;
@@ -15,63 +14,11 @@ use crate::tenancy::Role;
 /// The activity page size when `first` is left out.
 pub(super) const DEFAULT_ACTIVITY_PAGE: i32 = 20;
 
-#[Object]
+#[ComplexObject]
 impl Customer {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
-    /// Email address, lower-cased; unique in the tenant. Null once anonymized.
-    async fn email(&self) -> Option<&str> {
-        self.email.as_deref()
-    }
-    /// Given name (may be empty).
-    async fn first_name(&self) -> &str {
-        &self.first_name
-    }
-    /// Family name (may be empty).
-    async fn last_name(&self) -> &str {
-        &self.last_name
-    }
-    /// Phone number.
-    async fn phone(&self) -> Option<&str> {
-        self.phone.as_deref()
-    }
-    /// The customer's subject in the external identity provider (OIDC `sub`).
-    async fn auth_subject(&self) -> Option<&str> {
-        self.auth_subject.as_deref()
-    }
-    /// Preferred BCP 47 locale.
-    async fn locale(&self) -> Option<&str> {
-        self.locale.as_deref()
-    }
-    /// Whether the customer agreed to marketing messages.
-    async fn marketing_consent(&self) -> bool {
-        self.marketing_consent
-    }
-    /// When marketing consent was last given or withdrawn.
-    async fn marketing_consent_at(&self) -> Option<DateTime<Utc>> {
-        self.marketing_consent_at
-    }
-    /// Free-form preferences (a JSON object).
-    async fn preferences(&self) -> &serde_json::Value {
-        &self.preferences
-    }
     /// Whether the customer's personal data has been removed.
     async fn anonymized(&self) -> bool {
         self.is_anonymized()
-    }
-    /// When the customer was anonymized.
-    async fn anonymized_at(&self) -> Option<DateTime<Utc>> {
-        self.anonymized_at
-    }
-    /// When the customer was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
-    }
-    /// When the customer last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
     }
 
     /// Saved addresses, oldest first.

@@ -24,32 +24,19 @@ pub async fn activity_pages(
     newest_first_pages(conn, "customer_activities", "customer_id", keys).await
 }
 
-/// The notes about these customers, newest first, by customer.
-pub async fn notes_of_customers(
+/// The notes about these orders (`of_orders`) or customers, newest first, by order or
+/// customer.
+pub async fn notes_of(
     conn: &mut AsyncPgConnection,
-    customers: &[Uuid],
+    ids: &[Uuid],
+    of_orders: bool,
 ) -> QueryResult<HashMap<Uuid, Vec<NoteRow>>> {
-    let rows: Vec<NoteRow> = customer_service_notes::table
-        .filter(customer_service_notes::customer_id.eq_any(customers))
-        .order((customer_service_notes::created_at.desc(), customer_service_notes::id.desc()))
-        .select(NoteRow::as_select())
-        .load(conn)
-        .await?;
-    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.customer_id?, row)))))
-}
-
-/// The notes about these orders, newest first, by order.
-pub async fn notes_of_orders(
-    conn: &mut AsyncPgConnection,
-    orders: &[Uuid],
-) -> QueryResult<HashMap<Uuid, Vec<NoteRow>>> {
-    let rows: Vec<NoteRow> = customer_service_notes::table
-        .filter(customer_service_notes::order_id.eq_any(orders))
-        .order((customer_service_notes::created_at.desc(), customer_service_notes::id.desc()))
-        .select(NoteRow::as_select())
-        .load(conn)
-        .await?;
-    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.order_id?, row)))))
+    use customer_service_notes::{created_at, customer_id, id, order_id, table};
+    let query = table.order((created_at.desc(), id.desc())).select(NoteRow::as_select()).into_boxed();
+    let query = if of_orders { query.filter(order_id.eq_any(ids)) } else { query.filter(customer_id.eq_any(ids)) };
+    let rows: Vec<NoteRow> = query.load(conn).await?;
+    let key = |row: &NoteRow| if of_orders { row.order_id } else { row.customer_id };
+    Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((key(&row)?, row)))))
 }
 
 /// Inserts a note.

@@ -160,10 +160,11 @@ impl<T: Keyed> Loader<Uuid> for ById<T> {
 
 /// Declares that `$row` rows hang off parents of kind `$parent` and are read for many
 /// parents at once by `$load` (an async function of a connection and the parents' ids that
-/// returns the rows grouped by parent): `crate::child_of!(ImageRow: Product => data::images_of);`.
+/// returns the rows grouped by parent, after any further arguments given):
+/// `crate::child_of!(ImageRow: Product => data::images_of);`.
 #[macro_export]
 macro_rules! child_of {
-    ($row:ty : $parent:ty => $load:path) => {
+    ($row:ty : $parent:ty => $load:path $(, $arg:expr)*) => {
         impl $crate::graphql::ChildOf<$parent> for $row {
             fn load(
                 conn: &mut ::diesel_async::AsyncPgConnection,
@@ -171,7 +172,7 @@ macro_rules! child_of {
             ) -> impl ::std::future::Future<
                 Output = ::diesel::QueryResult<::std::collections::HashMap<::uuid::Uuid, Vec<Self>>>,
             > + Send {
-                $load(conn, parents)
+                $load(conn, parents $(, $arg)*)
             }
         }
     };

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::{ChildPageKey, newest_first_pages};
 
-use super::model::{AccountRow, NewTransaction, ProgramRow, TierRow, TransactionRow};
+use super::model::{LoyaltyAccount, LoyaltyTransaction, NewTransaction, ProgramRow, TierRow};
 use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
 
 /// The tenant's program, if one was ever set.
@@ -62,13 +62,13 @@ pub async fn account(
     conn: &mut AsyncPgConnection,
     customer: Uuid,
     store: Option<Uuid>,
-) -> QueryResult<Option<AccountRow>> {
+) -> QueryResult<Option<LoyaltyAccount>> {
     let query = loyalty_accounts::table.filter(loyalty_accounts::customer_id.eq(customer)).into_boxed();
     let query = match store {
         Some(store) => query.filter(loyalty_accounts::store_id.eq(store)),
         None => query.filter(loyalty_accounts::store_id.is_null()),
     };
-    query.select(AccountRow::as_select()).first(conn).await.optional()
+    query.select(LoyaltyAccount::as_select()).first(conn).await.optional()
 }
 
 /// The account of `customer` under `store`, opened if it does not exist yet. Two
@@ -78,7 +78,7 @@ pub async fn open_account(
     conn: &mut AsyncPgConnection,
     customer: Uuid,
     store: Option<Uuid>,
-) -> QueryResult<AccountRow> {
+) -> QueryResult<LoyaltyAccount> {
     diesel::insert_into(loyalty_accounts::table)
         .values((loyalty_accounts::customer_id.eq(customer), loyalty_accounts::store_id.eq(store)))
         .on_conflict_do_nothing()
@@ -88,8 +88,8 @@ pub async fn open_account(
 }
 
 /// The account with this id.
-pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<AccountRow>> {
-    loyalty_accounts::table.find(id).select(AccountRow::as_select()).first(conn).await.optional()
+pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<LoyaltyAccount>> {
+    loyalty_accounts::table.find(id).select(LoyaltyAccount::as_select()).first(conn).await.optional()
 }
 
 /// The balance of an account, locked until the transaction ends.
@@ -106,7 +106,7 @@ pub async fn apply(
     id: Uuid,
     points: i64,
     lifetime: i64,
-) -> QueryResult<Option<AccountRow>> {
+) -> QueryResult<Option<LoyaltyAccount>> {
     diesel::update(
         loyalty_accounts::table.filter(loyalty_accounts::id.eq(id)).filter((loyalty_accounts::balance + points).ge(0)),
     )
@@ -115,27 +115,30 @@ pub async fn apply(
         loyalty_accounts::lifetime_points.eq(loyalty_accounts::lifetime_points + lifetime),
         loyalty_accounts::updated_at.eq(diesel::dsl::now),
     ))
-    .returning(AccountRow::as_returning())
+    .returning(LoyaltyAccount::as_returning())
     .get_result(conn)
     .await
     .optional()
 }
 
 /// Writes a ledger row.
-pub async fn insert_transaction(conn: &mut AsyncPgConnection, new: &NewTransaction<'_>) -> QueryResult<TransactionRow> {
+pub async fn insert_transaction(
+    conn: &mut AsyncPgConnection,
+    new: &NewTransaction<'_>,
+) -> QueryResult<LoyaltyTransaction> {
     diesel::insert_into(loyalty_transactions::table)
         .values(new)
-        .returning(TransactionRow::as_returning())
+        .returning(LoyaltyTransaction::as_returning())
         .get_result(conn)
         .await
 }
 
 /// The ledger rows of an order, oldest first.
-pub async fn transactions_of_order(conn: &mut AsyncPgConnection, order: Uuid) -> QueryResult<Vec<TransactionRow>> {
+pub async fn transactions_of_order(conn: &mut AsyncPgConnection, order: Uuid) -> QueryResult<Vec<LoyaltyTransaction>> {
     loyalty_transactions::table
         .filter(loyalty_transactions::order_id.eq(order))
         .order((loyalty_transactions::created_at, loyalty_transactions::id))
-        .select(TransactionRow::as_select())
+        .select(LoyaltyTransaction::as_select())
         .load(conn)
         .await
 }
@@ -144,11 +147,11 @@ pub async fn transactions_of_order(conn: &mut AsyncPgConnection, order: Uuid) ->
 pub async fn transactions_of_orders(
     conn: &mut AsyncPgConnection,
     orders: &[Uuid],
-) -> QueryResult<HashMap<Uuid, Vec<TransactionRow>>> {
-    let rows: Vec<TransactionRow> = loyalty_transactions::table
+) -> QueryResult<HashMap<Uuid, Vec<LoyaltyTransaction>>> {
+    let rows: Vec<LoyaltyTransaction> = loyalty_transactions::table
         .filter(loyalty_transactions::order_id.eq_any(orders))
         .order((loyalty_transactions::created_at, loyalty_transactions::id))
-        .select(TransactionRow::as_select())
+        .select(LoyaltyTransaction::as_select())
         .load(conn)
         .await?;
     Ok(crate::db::group_pairs(rows.into_iter().filter_map(|row| Some((row.order_id?, row)))))
@@ -158,11 +161,11 @@ pub async fn transactions_of_orders(
 pub async fn accounts_of_customers(
     conn: &mut AsyncPgConnection,
     customers: &[Uuid],
-) -> QueryResult<HashMap<Uuid, Vec<AccountRow>>> {
-    let rows: Vec<AccountRow> = loyalty_accounts::table
+) -> QueryResult<HashMap<Uuid, Vec<LoyaltyAccount>>> {
+    let rows: Vec<LoyaltyAccount> = loyalty_accounts::table
         .filter(loyalty_accounts::customer_id.eq_any(customers))
         .order((loyalty_accounts::created_at, loyalty_accounts::id))
-        .select(AccountRow::as_select())
+        .select(LoyaltyAccount::as_select())
         .load(conn)
         .await?;
     Ok(crate::db::group_by(rows, |r| r.customer_id))
@@ -201,12 +204,12 @@ impl AccountFilter {
     }
 }
 
-crate::created_listing!(AccountFilter, loyalty_accounts, AccountRow, oldest);
+crate::created_listing!(AccountFilter, loyalty_accounts, LoyaltyAccount, oldest);
 
 /// The ledger pages of many accounts in one statement (each its own page, per key).
 pub async fn transaction_pages(
     conn: &mut AsyncPgConnection,
     keys: &[ChildPageKey],
-) -> QueryResult<HashMap<ChildPageKey, Vec<TransactionRow>>> {
+) -> QueryResult<HashMap<ChildPageKey, Vec<LoyaltyTransaction>>> {
     newest_first_pages(conn, "loyalty_transactions", "account_id", keys).await
 }

@@ -8,7 +8,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
-use super::model::{AccountRow, NewTransaction, TransactionKind, TransactionRow};
+use super::model::{LoyaltyAccount, LoyaltyTransaction, NewTransaction, TransactionKind};
 use super::rules;
 use crate::events::OrderFacts;
 use crate::outcome::{MutationError, UserErrorCode};
@@ -176,7 +176,7 @@ pub async fn settle(conn: &mut AsyncPgConnection, order: &OrderFacts, actor: &st
 /// Returns a redemption's points to its account.
 async fn give_back(
     conn: &mut AsyncPgConnection,
-    redemption: &TransactionRow,
+    redemption: &LoyaltyTransaction,
     reason: &str,
     actor: &str,
 ) -> Result<(), MutationError> {
@@ -204,7 +204,7 @@ async fn give_back(
 /// recorded as unrecovered. Lifetime points drop by all of `due`.
 async fn take_back(
     conn: &mut AsyncPgConnection,
-    accrual: &TransactionRow,
+    accrual: &LoyaltyTransaction,
     due: i64,
     reason: &str,
     actor: &str,
@@ -239,7 +239,7 @@ pub async fn adjust(
     points: i64,
     reason: &str,
     actor: &str,
-) -> Result<(AccountRow, TransactionRow), MutationError> {
+) -> Result<(LoyaltyAccount, LoyaltyTransaction), MutationError> {
     let account = data::open_account(conn, customer, store).await?;
     let balance = data::lock_balance(conn, account.id).await?;
     if balance.checked_add(points).is_none_or(|after| after > MAX_BALANCE) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 
 use super::data;
-use super::model::{AccountRow, TierRow, TransactionRow};
+use super::model::{LoyaltyAccount, LoyaltyTransaction, TierRow};
 use crate::customers::Customer;
 use crate::db::{ChildPageKey, DbError};
 use crate::events::OrderFacts;
@@ -29,15 +29,15 @@ impl Loader<()> for Tiers {
     }
 }
 
-crate::child_of!(AccountRow: Customer => data::accounts_of_customers);
+crate::child_of!(LoyaltyAccount: Customer => data::accounts_of_customers);
 
-crate::child_of!(TransactionRow: OrderFacts => data::transactions_of_orders);
+crate::child_of!(LoyaltyTransaction: OrderFacts => data::transactions_of_orders);
 
 /// Pages of ledger rows, newest first, by account and page bounds.
 pub struct TransactionPages(pub Arc<TenantScope>);
 
 impl Loader<ChildPageKey> for TransactionPages {
-    type Value = Vec<TransactionRow>;
+    type Value = Vec<LoyaltyTransaction>;
     type Error = Arc<DbError>;
 
     async fn load(&self, keys: &[ChildPageKey]) -> Result<HashMap<ChildPageKey, Self::Value>, Self::Error> {

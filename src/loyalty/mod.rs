@@ -60,8 +60,9 @@ use diesel_async::AsyncPgConnection;
 
 pub use ledger::{RedemptionQuote, quote_redemption, redeem};
 pub use model::TransactionKind;
+pub use model::{LoyaltyAccount, LoyaltyTransaction};
 pub use mutation::LoyaltyMutation;
-pub use objects::{LoyaltyAccount, LoyaltyProgram, LoyaltyTier, LoyaltyTransaction};
+pub use objects::{LoyaltyProgram, LoyaltyTier};
 pub use query::{
     LoyaltyQuery, OrderPoints, accounts_of_customer, order_points, prime_accounts_of_customers, prime_points_of_orders,
 };

@@ -1,11 +1,14 @@
 //! The rows of the loyalty tables and the closed set of ledger kinds.
 
+use async_graphql::{ID, SimpleObject};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{loyalty_accounts, loyalty_programs, loyalty_tiers, loyalty_transactions};
+use crate::graphql::{RoleGuard, opt_id};
+use crate::tenancy::Role;
 
 crate::text_enum! {
     /// What moved a loyalty account's balance.
@@ -61,51 +64,68 @@ pub struct TierRow {
     pub min_lifetime_points: i64,
 }
 
-/// A loyalty account.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A customer's loyalty account (in one store, when the program keeps accounts per
+/// store). Its balance always equals the sum of its ledger and is never negative.
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = loyalty_accounts)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct AccountRow {
+#[graphql(complex)]
+pub struct LoyaltyAccount {
     /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
-    /// Whose account.
+    /// Whose account (shown, to admins, by the `customer` resolver).
+    #[graphql(skip)]
     pub customer_id: Uuid,
-    /// The store, when the program keeps accounts per store.
+    /// The store, when the program keeps accounts per store (shown by the `store`
+    /// resolver).
+    #[graphql(skip)]
     pub store_id: Option<Uuid>,
     /// Points to spend: the sum of the account's ledger, never negative.
+    #[graphql(skip)]
     pub balance: i64,
     /// Points accrued less accruals reversed.
+    #[graphql(skip)]
     pub lifetime_points: i64,
-    /// When it was opened (on first use).
+    /// When the account was opened (on its first move).
     pub created_at: DateTime<Utc>,
     /// When its balance last moved.
     pub updated_at: DateTime<Utc>,
 }
 
-/// A row of the ledger.
-#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+/// One move of a loyalty account: an accrual, a redemption, an adjustment or a reversal.
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName, SimpleObject)]
 #[diesel(table_name = loyalty_transactions)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
-pub struct TransactionRow {
+#[graphql(complex)]
+pub struct LoyaltyTransaction {
     /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// The account it moved.
+    #[graphql(skip)]
     pub account_id: Uuid,
     /// What kind of move.
     pub kind: TransactionKind,
     /// What the balance moved by (signed; zero for a reversal that recovered nothing).
+    #[graphql(skip)]
     pub points: i64,
-    /// The order it belongs to, if any.
+    /// The order it belongs to, if any (shown by the `order` resolver).
+    #[graphql(skip)]
     pub order_id: Option<Uuid>,
-    /// For a reversal: the accrual or redemption it reverses.
+    /// For a reversal: the accrual it takes back or the redemption it gives back.
+    #[graphql(skip, derived(name = "reverses_id", into = "Option<ID>", owned, with = "opt_id"))]
     pub reverses_id: Option<Uuid>,
     /// For an accrual: the points per unit it was earned at.
+    #[graphql(skip)]
     pub points_per_unit: Option<BigDecimal>,
-    /// Why (adjustments; reversals say what caused them).
+    /// Why: the staff member's reason for an adjustment, what caused a reversal.
     pub reason: Option<String>,
-    /// Who: `staff:<id>`, `admin`, `storefront`, `system`.
+    /// Who: `staff:<id>`, `admin`, `storefront` (admin only).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
     pub actor: String,
     /// For a reversal the balance could not cover: the points not taken back.
+    #[graphql(skip)]
     pub unrecovered_points: i64,
     /// When.
     pub created_at: DateTime<Utc>,

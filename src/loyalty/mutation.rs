@@ -10,7 +10,8 @@ use diesel_async::AsyncConnection;
 use super::data;
 use super::ledger;
 use super::model::TierRow;
-use super::objects::{LoyaltyAccount, LoyaltyProgram, LoyaltyTransaction};
+use super::model::{LoyaltyAccount, LoyaltyTransaction};
+use super::objects::LoyaltyProgram;
 use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -236,6 +237,6 @@ impl LoyaltyMutation {
                 ledger::adjust(conn, customer, store, i64::from(input.points), &reason, &actor).await
             })
             .await;
-        LoyaltyAdjustPayload::from_outcome(result.map(|(a, t)| (LoyaltyAccount(a), LoyaltyTransaction(t))))
+        LoyaltyAdjustPayload::from_outcome(result)
     }
 }

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::loaders::{Tiers, TransactionPages};
-use super::model::{AccountRow, ProgramRow, TierRow, TransactionKind, TransactionRow};
+use super::model::{LoyaltyAccount, LoyaltyTransaction, ProgramRow, TierRow};
 use super::rules;
 use crate::graphql::{Decimal, GqlResultExt, RoleGuard, child_connection, loader};
 use crate::stores::StoreById;
@@ -80,51 +80,39 @@ impl LoyaltyProgram {
     }
 }
 
-/// A customer's loyalty account (in one store, when the program keeps accounts per
-/// store). Its balance always equals the sum of its ledger and is never negative.
-#[derive(Clone)]
-pub struct LoyaltyAccount(pub(super) AccountRow);
-
-/// A customer's loyalty account (in one store, when the program keeps accounts per
-/// store). Its balance always equals the sum of its ledger and is never negative.
-#[Object]
+#[ComplexObject]
 impl LoyaltyAccount {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
     /// Whose account (admin only).
     #[graphql(guard = "RoleGuard(Role::Admin)")]
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::customers::Customer>> {
-        crate::customers::customer_by_id(ctx, self.0.customer_id).await
+        crate::customers::customer_by_id(ctx, self.customer_id).await
     }
 
     /// The store, when the program keeps accounts per store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
-        let Some(id) = self.0.store_id else { return Ok(None) };
+        let Some(id) = self.store_id else { return Ok(None) };
         loader(ctx, StoreById)?.load_one(id).await.gql()
     }
 
     /// Points to spend.
     async fn balance(&self) -> crate::graphql::BigInt {
-        crate::graphql::BigInt(self.0.balance)
+        crate::graphql::BigInt(self.balance)
     }
 
     /// Points accrued by orders, less accruals reversed by refunds and cancellations
     /// (adjustments and redemptions do not count). Decides the tier.
     async fn lifetime_points(&self) -> crate::graphql::BigInt {
-        crate::graphql::BigInt(self.0.lifetime_points)
+        crate::graphql::BigInt(self.lifetime_points)
     }
 
     /// The highest tier whose threshold the lifetime points reach; null below the lowest.
     async fn tier(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LoyaltyTier>> {
-        Ok(rules::tier_of(&tiers(ctx).await?, self.0.lifetime_points).map(LoyaltyTier::from))
+        Ok(rules::tier_of(&tiers(ctx).await?, self.lifetime_points).map(LoyaltyTier::from))
     }
 
     /// The tier above the current one; null at the top.
     async fn next_tier(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LoyaltyTier>> {
-        Ok(rules::next_tier(&tiers(ctx).await?, self.0.lifetime_points).map(LoyaltyTier::from))
+        Ok(rules::next_tier(&tiers(ctx).await?, self.lifetime_points).map(LoyaltyTier::from))
     }
 
     /// The ledger, newest first: a forward connection (`first` at most the page-size cap,
@@ -136,77 +124,31 @@ impl LoyaltyAccount {
         #[graphql(default_with = "DEFAULT_TRANSACTION_PAGE")] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, LoyaltyTransaction>> {
-        let key = |row: &TransactionRow| (row.created_at, row.id);
-        child_connection(ctx, TransactionPages, self.0.id, first, after.as_deref(), key, LoyaltyTransaction).await
-    }
-
-    /// When the account was opened (on its first move).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When its balance last moved.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        let key = |row: &LoyaltyTransaction| (row.created_at, row.id);
+        child_connection(ctx, TransactionPages, self.id, first, after.as_deref(), key, std::convert::identity).await
     }
 }
 
-/// One move of a loyalty account.
-#[derive(Clone)]
-pub struct LoyaltyTransaction(pub(super) TransactionRow);
-
-/// One move of a loyalty account: an accrual, a redemption, an adjustment or a reversal.
-#[Object]
+#[ComplexObject]
 impl LoyaltyTransaction {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// What kind of move.
-    async fn kind(&self) -> TransactionKind {
-        self.0.kind
-    }
-
     /// What the balance moved by: positive for accruals, adjustments up and redemptions
     /// given back; negative for redemptions, adjustments down and accruals taken back
     /// (0 when the balance had nothing left to take back).
     async fn points(&self) -> crate::graphql::BigInt {
-        crate::graphql::BigInt(self.0.points)
+        crate::graphql::BigInt(self.points)
     }
 
     /// The order it belongs to, if any.
     async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::orders::Order>> {
-        match self.0.order_id {
+        match self.order_id {
             Some(id) => crate::orders::order_by_id(ctx, id).await,
             None => Ok(None),
         }
     }
 
-    /// For a reversal: the accrual it takes back or the redemption it gives back.
-    async fn reverses_id(&self) -> Option<ID> {
-        self.0.reverses_id.map(|id| ID(id.to_string()))
-    }
-
-    /// Why: the staff member's reason for an adjustment, what caused a reversal.
-    async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-
-    /// Who: `staff:<id>`, `admin`, `storefront` (admin only).
-    #[graphql(guard = "RoleGuard(Role::Admin)")]
-    async fn actor(&self) -> &str {
-        &self.0.actor
-    }
-
     /// For a reversal the balance could not cover (the points were spent): the points
     /// that could not be taken back.
     async fn unrecovered_points(&self) -> crate::graphql::BigInt {
-        crate::graphql::BigInt(self.0.unrecovered_points)
-    }
-
-    /// When.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        crate::graphql::BigInt(self.unrecovered_points)
     }
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::data::{self, AccountFilter};
 use super::loaders::TransactionPages;
-use super::model::{AccountRow, TransactionRow};
-use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyAccount, LoyaltyProgram, tiers};
+use super::model::{LoyaltyAccount, LoyaltyTransaction};
+use super::objects::{DEFAULT_TRANSACTION_PAGE, LoyaltyProgram, tiers};
 use super::rules;
 use crate::customers::Customer;
 use crate::db::Listing;
@@ -33,7 +33,7 @@ pub struct LoyaltyAccountFilter {
 
 /// Loads, for a page of accounts, the nested lists the selection asks for (under
 /// `edges.node` or `nodes`), one statement per kind, before the per-account resolvers ask.
-async fn prime_nested_lists(ctx: &Context<'_>, accounts: &[AccountRow]) -> async_graphql::Result<()> {
+async fn prime_nested_lists(ctx: &Context<'_>, accounts: &[LoyaltyAccount]) -> async_graphql::Result<()> {
     if accounts.is_empty() {
         return Ok(());
     }
@@ -96,7 +96,7 @@ impl LoyaltyQuery {
         let scope = caller_scope(ctx, Role::Admin)?;
         let customer = parse_id(&customer_id)?;
         let store = store_arg(store_id.as_ref())?;
-        Ok(data::account(&mut *scope.conn().await.gql()?, customer, store).await.gql()?.map(LoyaltyAccount))
+        data::account(&mut *scope.conn().await.gql()?, customer, store).await.gql()
     }
 
     /// Every loyalty account (admin), oldest first, filtered by tier and balance.
@@ -125,7 +125,7 @@ impl LoyaltyQuery {
         let page = PageArgs { first, after, last, before }.page(ctx.data::<Limits>()?, &filter.keyset())?;
         let rows = filter.page(&mut *scope.conn().await.gql()?, &page).await.gql()?;
         prime_nested_lists(ctx, &rows).await?;
-        Ok(finish_listing(&scope, rows, &page, filter, LoyaltyAccount))
+        Ok(finish_listing(&scope, rows, &page, filter, std::convert::identity))
     }
 
     /// The signed-in customer's own account (storefront, with `X-Customer-Token`): in the
@@ -160,7 +160,7 @@ impl LoyaltyQuery {
         } else {
             None
         };
-        Ok(data::account(&mut conn, customer, store_id).await.gql()?.map(LoyaltyAccount))
+        data::account(&mut conn, customer, store_id).await.gql()
     }
 }
 
@@ -168,15 +168,14 @@ impl LoyaltyQuery {
 /// the accounts of a page of customers cost one statement.
 pub async fn accounts_of_customer(ctx: &Context<'_>, customer: Uuid) -> async_graphql::Result<Vec<LoyaltyAccount>> {
     caller_scope(ctx, Role::Admin)?;
-    let rows = children_of::<Customer, AccountRow>(ctx, customer).await?;
-    Ok(rows.into_iter().map(LoyaltyAccount).collect())
+    children_of::<Customer, LoyaltyAccount>(ctx, customer).await
 }
 
 /// Loads the loyalty accounts of these customers into the request's loader at once (a
 /// page of customers; see `graphql::prime`).
 pub async fn prime_accounts_of_customers(ctx: &Context<'_>, customers: &[Uuid]) -> async_graphql::Result<()> {
     caller_scope(ctx, Role::Admin)?;
-    prime(ctx, Children::<Customer, AccountRow>::new, customers).await.map(drop)
+    prime(ctx, Children::<Customer, LoyaltyAccount>::new, customers).await.map(drop)
 }
 
 /// What an order did to loyalty points.
@@ -192,7 +191,7 @@ pub struct OrderPoints {
 /// The points an order earned and redeemed, through the request's loader (a page of
 /// orders costs one statement). Callers decide who may see them.
 pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Result<OrderPoints> {
-    let rows = children_of::<OrderFacts, TransactionRow>(ctx, order).await?;
+    let rows = children_of::<OrderFacts, LoyaltyTransaction>(ctx, order).await?;
     let (earned, redeemed) = rules::order_points(&rows);
     Ok(OrderPoints { earned: crate::graphql::BigInt(earned), redeemed: crate::graphql::BigInt(redeemed) })
 }
@@ -200,5 +199,5 @@ pub async fn order_points(ctx: &Context<'_>, order: Uuid) -> async_graphql::Resu
 /// Loads the ledger rows of these orders into the request's loader at once, so
 /// [`order_points`] on a page of orders costs one statement however busy the machine is.
 pub async fn prime_points_of_orders(ctx: &Context<'_>, orders: &[Uuid]) -> async_graphql::Result<()> {
-    prime(ctx, Children::<OrderFacts, TransactionRow>::new, orders).await.map(drop)
+    prime(ctx, Children::<OrderFacts, LoyaltyTransaction>::new, orders).await.map(drop)
 }

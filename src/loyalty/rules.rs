@@ -3,7 +3,7 @@
 
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 
-use super::model::{TierRow, TransactionKind, TransactionRow};
+use super::model::{LoyaltyTransaction, TierRow, TransactionKind};
 use crate::money::round_to_currency;
 
 /// The points an amount earns: `floor(amount × points_per_unit)`, 0 for nothing or less
@@ -58,7 +58,7 @@ pub fn tier_range(tiers: &[TierRow], name: &str) -> Option<(i64, Option<i64>)> {
 /// What an order's ledger rows say it did: `(earned, redeemed)`. Earned is its accrual
 /// less what reversals took back or wrote off; redeemed is what it spent less what was
 /// given back.
-pub fn order_points(rows: &[TransactionRow]) -> (i64, i64) {
+pub fn order_points(rows: &[LoyaltyTransaction]) -> (i64, i64) {
     let (mut earned, mut redeemed) = (0, 0);
     for row in rows {
         let reverses = row.reverses_id.and_then(|id| rows.iter().find(|r| r.id == id)).map(|r| r.kind);
@@ -135,8 +135,14 @@ mod tests {
         assert_eq!(redemption_value(1, &d("0.0005"), "KWD"), d("0.001"));
     }
 
-    fn row(id: u128, kind: TransactionKind, points: i64, reverses: Option<u128>, unrecovered: i64) -> TransactionRow {
-        TransactionRow {
+    fn row(
+        id: u128,
+        kind: TransactionKind,
+        points: i64,
+        reverses: Option<u128>,
+        unrecovered: i64,
+    ) -> LoyaltyTransaction {
+        LoyaltyTransaction {
             id: uuid::Uuid::from_u128(id),
             account_id: uuid::Uuid::nil(),
             kind,

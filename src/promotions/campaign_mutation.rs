@@ -4,8 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 
 use super::data;
-use super::model::{CampaignFields, CampaignStatus};
-use super::objects::PromotionCampaign;
+use super::model::{CampaignFields, CampaignStatus, PromotionCampaign};
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::tenancy::Role;
 
@@ -84,7 +83,7 @@ impl CampaignMutation {
         }
         let mut conn = scope.conn().await.gql()?;
         PromotionCampaignPayload::from_outcome(
-            data::insert_campaign(&mut conn, &fields).await.map(PromotionCampaign).map_err(MutationError::from),
+            data::insert_campaign(&mut conn, &fields).await.map_err(MutationError::from),
         )
     }
 
@@ -123,7 +122,7 @@ impl CampaignMutation {
             return PromotionCampaignPayload::from_outcome(Err(errors.into()));
         }
         let result = match data::update_campaign(&mut conn, id, &fields).await {
-            Ok(Some(row)) => Ok(PromotionCampaign(row)),
+            Ok(Some(row)) => Ok(row),
             Ok(None) => Err(MutationError::user("id", UserErrorCode::NotFound, "no such campaign")),
             Err(e) => Err(e.into()),
         };

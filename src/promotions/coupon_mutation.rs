@@ -12,8 +12,7 @@ use diesel_async::AsyncPgConnection;
 use regex::Regex;
 
 use super::data::{self, COUPON_CODE_CONSTRAINT};
-use super::model::{CouponFields, CouponKind};
-use super::objects::Coupon;
+use super::model::{Coupon, CouponFields, CouponKind};
 use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::money::fits_currency;
 use crate::outcome::{Violation, refused};
@@ -206,7 +205,7 @@ impl CouponMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = async {
             resolve_references(&mut conn, &mut fields, input.store.as_deref()).await?;
-            data::insert_coupon(&mut conn, &code, &fields).await.map(Coupon).map_err(refused(CONFLICTS))
+            data::insert_coupon(&mut conn, &code, &fields).await.map_err(refused(CONFLICTS))
         }
         .await;
         CouponPayload::from_outcome(result)
@@ -266,7 +265,7 @@ impl CouponMutation {
         let result = async {
             resolve_references(&mut conn, &mut fields, store.as_deref()).await?;
             match data::update_coupon(&mut conn, id, &fields).await {
-                Ok(Some(row)) => Ok(Coupon(row)),
+                Ok(Some(row)) => Ok(row),
                 Ok(None) => Err(MutationError::user("id", UserErrorCode::NotFound, "no such coupon")),
                 Err(e) => Err(e.into()),
             }

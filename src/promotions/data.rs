@@ -10,7 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    CampaignFields, CampaignRow, CampaignStatus, CouponFields, CouponRow, RedemptionRow, RedemptionStatus,
+    CampaignFields, CampaignStatus, Coupon, CouponFields, PromotionCampaign, RedemptionRow, RedemptionStatus,
 };
 use crate::db::schema::{coupon_redemptions, coupons, promotion_campaigns};
 use crate::db::{Bind, Fragment};
@@ -30,10 +30,10 @@ pub struct CouponFilter {
 }
 
 /// Adds a campaign.
-pub async fn insert_campaign(conn: &mut AsyncPgConnection, fields: &CampaignFields) -> QueryResult<CampaignRow> {
+pub async fn insert_campaign(conn: &mut AsyncPgConnection, fields: &CampaignFields) -> QueryResult<PromotionCampaign> {
     diesel::insert_into(promotion_campaigns::table)
         .values(fields)
-        .returning(CampaignRow::as_returning())
+        .returning(PromotionCampaign::as_returning())
         .get_result(conn)
         .await
 }
@@ -43,20 +43,23 @@ pub async fn update_campaign(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     fields: &CampaignFields,
-) -> QueryResult<Option<CampaignRow>> {
+) -> QueryResult<Option<PromotionCampaign>> {
     diesel::update(promotion_campaigns::table.find(id))
         .set((fields, promotion_campaigns::updated_at.eq(diesel::dsl::now)))
-        .returning(CampaignRow::as_returning())
+        .returning(PromotionCampaign::as_returning())
         .get_result(conn)
         .await
         .optional()
 }
 
 /// The campaigns with these ids, by id.
-pub async fn campaigns_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, CampaignRow>> {
-    let rows: Vec<CampaignRow> = promotion_campaigns::table
+pub async fn campaigns_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, PromotionCampaign>> {
+    let rows: Vec<PromotionCampaign> = promotion_campaigns::table
         .filter(promotion_campaigns::id.eq_any(ids))
-        .select(CampaignRow::as_select())
+        .select(PromotionCampaign::as_select())
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
@@ -76,13 +79,13 @@ impl CampaignListing {
     }
 }
 
-crate::created_listing!(CampaignListing, promotion_campaigns, CampaignRow, newest);
+crate::created_listing!(CampaignListing, promotion_campaigns, PromotionCampaign, newest);
 
 /// Adds a coupon (its code already normalized to upper case).
-pub async fn insert_coupon(conn: &mut AsyncPgConnection, code: &str, fields: &CouponFields) -> QueryResult<CouponRow> {
+pub async fn insert_coupon(conn: &mut AsyncPgConnection, code: &str, fields: &CouponFields) -> QueryResult<Coupon> {
     diesel::insert_into(coupons::table)
         .values((coupons::code.eq(code), fields))
-        .returning(CouponRow::as_returning())
+        .returning(Coupon::as_returning())
         .get_result(conn)
         .await
 }
@@ -93,10 +96,10 @@ pub async fn update_coupon(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     fields: &CouponFields,
-) -> QueryResult<Option<CouponRow>> {
+) -> QueryResult<Option<Coupon>> {
     diesel::update(coupons::table.find(id))
         .set((fields, coupons::updated_at.eq(diesel::dsl::now)))
-        .returning(CouponRow::as_returning())
+        .returning(Coupon::as_returning())
         .get_result(conn)
         .await
         .optional()
@@ -107,8 +110,8 @@ pub async fn find_coupon(
     conn: &mut AsyncPgConnection,
     id: Option<Uuid>,
     code: Option<&str>,
-) -> QueryResult<Option<CouponRow>> {
-    let mut query = coupons::table.select(CouponRow::as_select()).into_boxed();
+) -> QueryResult<Option<Coupon>> {
+    let mut query = coupons::table.select(Coupon::as_select()).into_boxed();
     match (id, code) {
         (Some(id), _) => query = query.filter(coupons::id.eq(id)),
         (None, Some(code)) => query = query.filter(coupons::code.eq(code.trim().to_uppercase())),
@@ -121,20 +124,20 @@ pub async fn find_coupon(
 pub async fn coupon_with_campaign(
     conn: &mut AsyncPgConnection,
     code: &str,
-) -> QueryResult<Option<(CouponRow, Option<CampaignRow>)>> {
+) -> QueryResult<Option<(Coupon, Option<PromotionCampaign>)>> {
     coupons::table
         .left_join(promotion_campaigns::table)
         .filter(coupons::code.eq(code.trim().to_uppercase()))
-        .select((CouponRow::as_select(), Option::<CampaignRow>::as_select()))
+        .select((Coupon::as_select(), Option::<PromotionCampaign>::as_select()))
         .first(conn)
         .await
         .optional()
 }
 
 /// The coupons with these ids, by id.
-pub async fn coupons_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, CouponRow>> {
-    let rows: Vec<CouponRow> =
-        coupons::table.filter(coupons::id.eq_any(ids)).select(CouponRow::as_select()).load(conn).await?;
+pub async fn coupons_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, Coupon>> {
+    let rows: Vec<Coupon> =
+        coupons::table.filter(coupons::id.eq_any(ids)).select(Coupon::as_select()).load(conn).await?;
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
@@ -155,7 +158,7 @@ impl CouponFilter {
     }
 }
 
-crate::created_listing!(CouponFilter, coupons, CouponRow, newest);
+crate::created_listing!(CouponFilter, coupons, Coupon, newest);
 
 /// Takes one use of the coupon, if its usage limit allows: one guarded UPDATE, which also
 /// locks the coupon's row until the transaction ends, so racing orders take uses one at

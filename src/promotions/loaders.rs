@@ -9,13 +9,13 @@ use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
 use super::data::{self, CampaignFigures};
-use super::model::{CampaignRow, CouponRow, RedemptionRow};
+use super::model::{Coupon, PromotionCampaign, RedemptionRow};
 use crate::db::DbError;
 use crate::tenancy::TenantScope;
 
-crate::keyed!(CampaignRow => data::campaigns_by_ids);
+crate::keyed!(PromotionCampaign => data::campaigns_by_ids);
 
-crate::keyed!(CouponRow => data::coupons_by_ids);
+crate::keyed!(Coupon => data::coupons_by_ids);
 
 /// A campaign's figures per currency (an empty list when nothing was redeemed).
 pub struct FiguresByCampaign(pub Arc<TenantScope>);

@@ -1,5 +1,6 @@
 //! Rows of the promotion tables and the closed sets they use.
 
+use async_graphql::{ID, SimpleObject};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -45,43 +46,86 @@ crate::text_enum! {
     }
 }
 
-/// A row of `promotion_campaigns`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// The row behind `PromotionCampaign`. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = promotion_campaigns)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "PromotionCampaign", complex)]
 pub struct CampaignRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    /// Display name.
     pub name: String,
+    /// What it is about.
     pub description: Option<String>,
+    /// Only an ACTIVE campaign's coupons can be redeemed.
     pub status: CampaignStatus,
+    /// Its coupons work from then (and from their own start).
     pub starts_at: Option<DateTime<Utc>>,
+    /// Its coupons stop working then.
     pub ends_at: Option<DateTime<Utc>>,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    #[graphql(skip)]
     pub updated_at: DateTime<Utc>,
 }
 
-/// A row of `coupons`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A promotion campaign: a named period grouping coupons, with its figures; a row of
+/// `promotion_campaigns`.
+pub type PromotionCampaign = CampaignRow;
+
+// The row behind `Coupon`. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = coupons)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "Coupon", complex)]
 pub struct CouponRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    /// The code customers type, in upper case (matched in any case).
     pub code: String,
+    /// Its campaign (shown by the `campaign` resolver).
+    #[graphql(skip)]
     pub campaign_id: Option<Uuid>,
+    /// Percentage or fixed amount.
     pub kind: CouponKind,
+    /// The percentage or the amount (shown by the `value` resolver).
+    #[graphql(skip)]
     pub value: BigDecimal,
+    /// The coupon applies to orders in this currency only (always set for fixed coupons).
     pub currency: Option<String>,
+    /// The smallest subtotal it applies to (shown with its currency by the
+    /// `minimumSubtotal` resolver).
+    #[graphql(skip)]
     pub minimum_subtotal: Option<BigDecimal>,
+    /// Uses allowed in all (null: unlimited).
     pub usage_limit: Option<i32>,
+    /// Uses allowed per customer (or per email for guests).
     pub per_customer_limit: Option<i32>,
+    /// Uses so far (orders not cancelled).
     pub used_count: i32,
+    /// Valid from.
     pub starts_at: Option<DateTime<Utc>>,
+    /// Valid until (exclusive).
     pub ends_at: Option<DateTime<Utc>>,
+    /// The only store it works in (shown by the `store` resolver).
+    #[graphql(skip)]
     pub store_id: Option<Uuid>,
+    /// Deactivated coupons are refused.
     pub active: bool,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    #[graphql(skip)]
     pub updated_at: DateTime<Utc>,
 }
+
+/// A coupon: a code that takes a percentage or a fixed amount off an order's subtotal; a
+/// row of `coupons`.
+pub type Coupon = CouponRow;
 
 /// A row of `coupon_redemptions`.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -2,21 +2,18 @@
 //! redemptions.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::data::{self, CouponFilter};
 use super::loaders::FiguresByCampaign;
-use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow, RedemptionRow, RedemptionStatus};
+use super::model::{Coupon, PromotionCampaign, RedemptionRow, RedemptionStatus};
 use crate::graphql::{
     ById, ConnectionTotal, Decimal, GqlResultExt, Money, PageArgs, caller_scope, listing_connection, loader,
 };
 use crate::orders::Order;
 use crate::stores::StoreById;
 use crate::tenancy::Role;
-
-/// A promotion campaign: a named period grouping coupons, with its figures.
-pub struct PromotionCampaign(pub CampaignRow);
 
 /// What a campaign's coupons did, in one currency.
 #[derive(SimpleObject)]
@@ -46,46 +43,11 @@ pub(super) async fn coupon_connection(
     filter: CouponFilter,
     args: PageArgs,
 ) -> async_graphql::Result<Connection<String, Coupon, ConnectionTotal>> {
-    listing_connection(ctx, Role::Admin, args, filter, Coupon).await
+    listing_connection(ctx, Role::Admin, args, filter, std::convert::identity).await
 }
 
-#[Object]
+#[ComplexObject]
 impl PromotionCampaign {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// What it is about.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-
-    /// Only an ACTIVE campaign's coupons can be redeemed.
-    async fn status(&self) -> CampaignStatus {
-        self.0.status
-    }
-
-    /// Its coupons work from then (and from their own start).
-    async fn starts_at(&self) -> Option<DateTime<Utc>> {
-        self.0.starts_at
-    }
-
-    /// Its coupons stop working then.
-    async fn ends_at(&self) -> Option<DateTime<Utc>> {
-        self.0.ends_at
-    }
-
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
     /// Its coupons, newest first.
     async fn coupons(
         &self,
@@ -95,14 +57,14 @@ impl PromotionCampaign {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Coupon, ConnectionTotal>> {
-        let filter = CouponFilter { campaign_id: Some(self.0.id), ..CouponFilter::default() };
+        let filter = CouponFilter { campaign_id: Some(self.id), ..CouponFilter::default() };
         coupon_connection(ctx, filter, PageArgs { first, after, last, before }).await
     }
 
     /// Redemptions, discount given and revenue of the orders that used its coupons
     /// (cancelled orders do not count; refunds are taken off revenue).
     async fn figures(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignFiguresObject> {
-        let rows = loader(ctx, FiguresByCampaign)?.load_one(self.0.id).await.gql()?.unwrap_or_default();
+        let rows = loader(ctx, FiguresByCampaign)?.load_one(self.id).await.gql()?.unwrap_or_default();
         Ok(CampaignFiguresObject {
             redemptions: rows.iter().map(|r| r.redemptions).sum(),
             by_currency: rows
@@ -118,92 +80,33 @@ impl PromotionCampaign {
     }
 }
 
-/// A coupon: a code that takes a percentage or a fixed amount off an order's subtotal.
-pub struct Coupon(pub CouponRow);
-
-#[Object]
+#[ComplexObject]
 impl Coupon {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// The code customers type, in upper case (matched in any case).
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-
-    /// Percentage or fixed amount.
-    async fn kind(&self) -> CouponKind {
-        self.0.kind
-    }
-
     /// The percentage (0–100) or the amount in `currency`.
     async fn value(&self) -> Decimal {
-        Decimal(self.0.value.normalized())
-    }
-
-    /// The coupon applies to orders in this currency only (always set for fixed coupons).
-    async fn currency(&self) -> Option<&str> {
-        self.0.currency.as_deref()
+        Decimal(self.value.normalized())
     }
 
     /// The order's subtotal must be at least this.
     async fn minimum_subtotal(&self) -> Option<Money> {
-        Some(Money::new(self.0.minimum_subtotal.as_ref()?, self.0.currency.as_deref()?))
-    }
-
-    /// Uses allowed in all (null: unlimited).
-    async fn usage_limit(&self) -> Option<i32> {
-        self.0.usage_limit
-    }
-
-    /// Uses allowed per customer (or per email for guests).
-    async fn per_customer_limit(&self) -> Option<i32> {
-        self.0.per_customer_limit
-    }
-
-    /// Uses so far (orders not cancelled).
-    async fn used_count(&self) -> i32 {
-        self.0.used_count
+        Some(Money::new(self.minimum_subtotal.as_ref()?, self.currency.as_deref()?))
     }
 
     /// Uses left (null: unlimited).
     async fn remaining_uses(&self) -> Option<i32> {
-        self.0.usage_limit.map(|l| (l - self.0.used_count).max(0))
-    }
-
-    /// Valid from.
-    async fn starts_at(&self) -> Option<DateTime<Utc>> {
-        self.0.starts_at
-    }
-
-    /// Valid until (exclusive).
-    async fn ends_at(&self) -> Option<DateTime<Utc>> {
-        self.0.ends_at
-    }
-
-    /// Deactivated coupons are refused.
-    async fn active(&self) -> bool {
-        self.0.active
+        self.usage_limit.map(|l| (l - self.used_count).max(0))
     }
 
     /// The only store it works in (null: every store).
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::stores::Store>> {
-        let Some(id) = self.0.store_id else { return Ok(None) };
+        let Some(id) = self.store_id else { return Ok(None) };
         loader(ctx, StoreById)?.load_one(id).await.gql()
     }
 
     /// Its campaign.
     async fn campaign(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PromotionCampaign>> {
-        let Some(id) = self.0.campaign_id else { return Ok(None) };
-        let row = loader(ctx, ById::<CampaignRow>::new)?.load_one(id).await.gql()?;
-        Ok(row.map(PromotionCampaign))
-    }
-
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        let Some(id) = self.campaign_id else { return Ok(None) };
+        loader(ctx, ById::<PromotionCampaign>::new)?.load_one(id).await.gql()
     }
 
     /// Its redemptions (released ones too), newest first.
@@ -216,7 +119,7 @@ impl Coupon {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, CouponRedemption, ConnectionTotal>> {
         let args = PageArgs { first, after, last, before };
-        listing_connection(ctx, Role::Admin, args, data::CouponRedemptions(self.0.id), CouponRedemption).await
+        listing_connection(ctx, Role::Admin, args, data::CouponRedemptions(self.id), CouponRedemption).await
     }
 }
 
@@ -237,8 +140,7 @@ impl CouponRedemption {
 
     /// The coupon used.
     async fn coupon(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Coupon>> {
-        let row = loader(ctx, ById::<CouponRow>::new)?.load_one(self.0.coupon_id).await.gql()?;
-        Ok(row.map(Coupon))
+        loader(ctx, ById::<Coupon>::new)?.load_one(self.0.coupon_id).await.gql()
     }
 
     /// The order it was used on.

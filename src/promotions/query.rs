@@ -5,7 +5,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::data::{self, CouponFilter};
 use super::model::CampaignStatus;
-use super::objects::{Coupon, PromotionCampaign, coupon_connection};
+use super::model::{Coupon, PromotionCampaign};
+use super::objects::coupon_connection;
 use crate::graphql::{
     ConnectionTotal, GqlResultExt, PageArgs, caller_scope, coded_error, listing_connection, parse_id,
 };
@@ -41,7 +42,7 @@ impl PromotionQuery {
         }
         let id = id.as_ref().map(parse_id).transpose()?;
         let mut conn = scope.conn().await.gql()?;
-        Ok(data::find_coupon(&mut conn, id, code.as_deref()).await.gql()?.map(Coupon))
+        data::find_coupon(&mut conn, id, code.as_deref()).await.gql()
     }
 
     /// Coupons, newest first.
@@ -69,7 +70,7 @@ impl PromotionQuery {
         let scope = caller_scope(ctx, Role::Admin)?;
         let id = parse_id(&id)?;
         let mut conn = scope.conn().await.gql()?;
-        Ok(data::campaigns_by_ids(&mut conn, &[id]).await.gql()?.remove(&id).map(PromotionCampaign))
+        Ok(data::campaigns_by_ids(&mut conn, &[id]).await.gql()?.remove(&id))
     }
 
     /// Campaigns, newest first, optionally of one status.
@@ -83,6 +84,6 @@ impl PromotionQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, PromotionCampaign, ConnectionTotal>> {
         let args = PageArgs { first, after, last, before };
-        listing_connection(ctx, Role::Admin, args, data::CampaignListing(status), PromotionCampaign).await
+        listing_connection(ctx, Role::Admin, args, data::CampaignListing(status), std::convert::identity).await
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::data::{self, NewRedemption};
 use super::discount::{fixed_off, percentage_off};
-use super::model::{CampaignRow, CampaignStatus, CouponKind, CouponRow};
+use super::model::{CampaignStatus, Coupon, CouponKind, PromotionCampaign};
 use crate::outcome::{MutationError, UserErrorCode};
 
 /// The input field coupon problems are reported at.
@@ -37,7 +37,7 @@ pub struct Basket<'a> {
 #[derive(Debug, Clone)]
 pub struct CouponQuote {
     /// The coupon.
-    pub coupon: CouponRow,
+    pub coupon: Coupon,
     /// The discount, in the order's currency, at most its subtotal.
     pub discount: BigDecimal,
 }
@@ -45,8 +45,8 @@ pub struct CouponQuote {
 /// Checks the coupon's own terms (and its campaign's) against an order at `now`; returns
 /// the discount or why it does not apply. Usage limits are checked by [`redeem`].
 pub fn check_terms(
-    coupon: &CouponRow,
-    campaign: Option<&CampaignRow>,
+    coupon: &Coupon,
+    campaign: Option<&PromotionCampaign>,
     order: &Basket<'_>,
     now: DateTime<Utc>,
 ) -> Result<BigDecimal, (UserErrorCode, String)> {

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Bool, Numeric};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{AllocationRow, NewRule, RuleRow, RuleTerms, TotalRow};
+use super::model::{NewRule, RoyaltyAllocation, RoyaltyRule, RoyaltyTotal, RuleTerms};
 use crate::db::schema::{royalty_allocations, royalty_rules};
 
 /// The unique index a second rule with the same name violates.
@@ -21,32 +21,32 @@ pub const UNKNOWN_PRODUCT: &str = "royalty_rules_product_id_fkey";
 pub const UNKNOWN_CATEGORY: &str = "royalty_rules_category_id_fkey";
 
 /// The rule with this id.
-pub async fn rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RuleRow>> {
-    royalty_rules::table.find(id).select(RuleRow::as_select()).first(conn).await.optional()
+pub async fn rule(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RoyaltyRule>> {
+    royalty_rules::table.find(id).select(RoyaltyRule::as_select()).first(conn).await.optional()
 }
 
 /// The rule with this id, locked until the transaction ends.
-pub async fn rule_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RuleRow>> {
-    royalty_rules::table.find(id).select(RuleRow::as_select()).for_update().first(conn).await.optional()
+pub async fn rule_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RoyaltyRule>> {
+    royalty_rules::table.find(id).select(RoyaltyRule::as_select()).for_update().first(conn).await.optional()
 }
 
 /// The rules with these ids, by id (a missing id has no entry).
-pub async fn rules_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, RuleRow>> {
-    let rows: Vec<RuleRow> =
-        royalty_rules::table.filter(royalty_rules::id.eq_any(ids)).select(RuleRow::as_select()).load(conn).await?;
+pub async fn rules_by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, RoyaltyRule>> {
+    let rows: Vec<RoyaltyRule> =
+        royalty_rules::table.filter(royalty_rules::id.eq_any(ids)).select(RoyaltyRule::as_select()).load(conn).await?;
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
 /// Inserts a rule.
-pub async fn insert_rule(conn: &mut AsyncPgConnection, new: &NewRule) -> QueryResult<RuleRow> {
-    diesel::insert_into(royalty_rules::table).values(new).returning(RuleRow::as_returning()).get_result(conn).await
+pub async fn insert_rule(conn: &mut AsyncPgConnection, new: &NewRule) -> QueryResult<RoyaltyRule> {
+    diesel::insert_into(royalty_rules::table).values(new).returning(RoyaltyRule::as_returning()).get_result(conn).await
 }
 
 /// Writes the terms of rule `id` and stamps `updated_at`.
-pub async fn update_rule(conn: &mut AsyncPgConnection, id: Uuid, terms: &RuleTerms) -> QueryResult<RuleRow> {
+pub async fn update_rule(conn: &mut AsyncPgConnection, id: Uuid, terms: &RuleTerms) -> QueryResult<RoyaltyRule> {
     diesel::update(royalty_rules::table.find(id))
         .set((terms, royalty_rules::updated_at.eq(diesel::dsl::now)))
-        .returning(RuleRow::as_returning())
+        .returning(RoyaltyRule::as_returning())
         .get_result(conn)
         .await
 }
@@ -74,7 +74,7 @@ impl RuleFilter {
     }
 }
 
-crate::created_listing!(RuleFilter, royalty_rules, RuleRow, oldest);
+crate::created_listing!(RuleFilter, royalty_rules, RoyaltyRule, oldest);
 
 /// Which allocations a listing (or the totals) covers.
 #[derive(Debug, Clone, Default)]
@@ -121,17 +121,17 @@ impl AllocationFilter {
     }
 }
 
-crate::created_listing!(AllocationFilter, royalty_allocations, AllocationRow, newest);
+crate::created_listing!(AllocationFilter, royalty_allocations, RoyaltyAllocation, newest);
 
 /// The allocations of these orders, oldest first, by order.
 pub async fn allocations_of_orders(
     conn: &mut AsyncPgConnection,
     order_ids: &[Uuid],
-) -> QueryResult<HashMap<Uuid, Vec<AllocationRow>>> {
-    let rows: Vec<AllocationRow> = royalty_allocations::table
+) -> QueryResult<HashMap<Uuid, Vec<RoyaltyAllocation>>> {
+    let rows: Vec<RoyaltyAllocation> = royalty_allocations::table
         .filter(royalty_allocations::order_id.eq_any(order_ids))
         .order((royalty_allocations::created_at, royalty_allocations::id))
-        .select(AllocationRow::as_select())
+        .select(RoyaltyAllocation::as_select())
         .load(conn)
         .await?;
     Ok(crate::db::group_by(rows, |r| r.order_id))
@@ -139,7 +139,7 @@ pub async fn allocations_of_orders(
 
 /// The sums of the matching allocations per beneficiary and currency, by beneficiary
 /// then currency: one statement.
-pub async fn totals(conn: &mut AsyncPgConnection, filter: &AllocationFilter) -> QueryResult<Vec<TotalRow>> {
+pub async fn totals(conn: &mut AsyncPgConnection, filter: &AllocationFilter) -> QueryResult<Vec<RoyaltyTotal>> {
     use royalty_allocations::{beneficiary, currency};
     royalty_allocations::table
         .filter(matching(filter))

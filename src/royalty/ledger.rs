@@ -11,7 +11,7 @@ use diesel::sql_types::{Integer, Numeric, Text, Untyped, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{AllocationKind, AllocationRow, NewAllocation, RoyaltyRateKind};
+use super::model::{AllocationKind, NewAllocation, RoyaltyAllocation, RoyaltyRateKind};
 use crate::db::schema::royalty_allocations;
 use crate::db::{Bind, Fragment};
 use crate::events::OrderFacts;
@@ -144,12 +144,12 @@ pub async fn allocate_sales(conn: &mut AsyncPgConnection, order: &OrderFacts) ->
 pub async fn reverse_to(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
-    target: impl Fn(&AllocationRow) -> BigDecimal,
+    target: impl Fn(&RoyaltyAllocation) -> BigDecimal,
 ) -> QueryResult<()> {
-    let rows: Vec<AllocationRow> = royalty_allocations::table
+    let rows: Vec<RoyaltyAllocation> = royalty_allocations::table
         .filter(royalty_allocations::order_id.eq(order_id))
         .order((royalty_allocations::created_at, royalty_allocations::id))
-        .select(AllocationRow::as_select())
+        .select(RoyaltyAllocation::as_select())
         .load(conn)
         .await?;
     let mut reversed: HashMap<Uuid, BigDecimal> = HashMap::new();

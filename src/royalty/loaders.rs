@@ -2,9 +2,9 @@
 //! allocations, and the allocations of a page of orders, one statement each.
 
 use super::data;
-use super::model::{AllocationRow, RuleRow};
+use super::model::{RoyaltyAllocation, RoyaltyRule};
 use crate::events::OrderFacts;
 
-crate::keyed!(RuleRow => data::rules_by_ids);
+crate::keyed!(RoyaltyRule => data::rules_by_ids);
 
-crate::child_of!(AllocationRow: OrderFacts => data::allocations_of_orders);
+crate::child_of!(RoyaltyAllocation: OrderFacts => data::allocations_of_orders);

@@ -58,12 +58,10 @@ use crate::events::{OrderEvent, OrderEventKind, OrderFacts};
 use crate::graphql::{Children, caller_scope, children_of};
 use crate::outcome::MutationError;
 use crate::tenancy::Role;
-use model::AllocationRow;
 
 pub use ledger::{proportion, sale_amount};
-pub use model::{AllocationKind, RoyaltyRateKind, RoyaltyScope};
+pub use model::{AllocationKind, RoyaltyAllocation, RoyaltyRateKind, RoyaltyRule, RoyaltyScope, RoyaltyTotal};
 pub use mutation::RoyaltyMutation;
-pub use objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
 pub use query::RoyaltyQuery;
 
 /// Subscribes royalties to the order lifecycle (see [`crate::events`]): a paid order's
@@ -89,14 +87,13 @@ pub async fn on_order_event(conn: &mut AsyncPgConnection, event: &OrderEvent<'_>
 /// dataloader: the allocations of a page of orders cost one statement.
 pub async fn allocations_of_order(ctx: &Context<'_>, order_id: Uuid) -> async_graphql::Result<Vec<RoyaltyAllocation>> {
     caller_scope(ctx, Role::Admin)?;
-    let rows = children_of::<OrderFacts, AllocationRow>(ctx, order_id).await?;
-    Ok(rows.into_iter().map(RoyaltyAllocation).collect())
+    children_of::<OrderFacts, RoyaltyAllocation>(ctx, order_id).await
 }
 
 /// Loads the royalty allocations of these orders into the request's loader at once (see
 /// `graphql::prime`), for a page of orders that selects them.
 pub async fn prime_for_orders(ctx: &Context<'_>, order_ids: &[Uuid]) -> async_graphql::Result<()> {
     caller_scope(ctx, Role::Admin)?;
-    crate::graphql::prime(ctx, Children::<OrderFacts, AllocationRow>::new, order_ids).await?;
+    crate::graphql::prime(ctx, Children::<OrderFacts, RoyaltyAllocation>::new, order_ids).await?;
     Ok(())
 }

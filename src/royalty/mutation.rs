@@ -8,8 +8,7 @@ use bigdecimal::num_bigint::Sign;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::data::{self, NAME_TAKEN, UNKNOWN_CATEGORY, UNKNOWN_PRODUCT};
-use super::model::{NewRule, RoyaltyRateKind, RoyaltyScope, RuleTerms};
-use super::objects::RoyaltyRule;
+use super::model::{NewRule, RoyaltyRateKind, RoyaltyRule, RoyaltyScope, RuleTerms};
 use crate::attributes::AttributeType;
 use crate::graphql::{
     Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, enum_name, validate,
@@ -243,7 +242,7 @@ impl RoyaltyMutation {
                         new.attribute_value = Some(value);
                     }
                 }
-                data::insert_rule(conn, &new).await.map(RoyaltyRule).map_err(refused(CONFLICTS))
+                data::insert_rule(conn, &new).await.map_err(refused(CONFLICTS))
             })
             .await;
         RoyaltyRulePayload::from_outcome(result)
@@ -295,7 +294,7 @@ impl RoyaltyMutation {
                     currency,
                     active: input.active.unwrap_or(current.active),
                 };
-                data::update_rule(conn, id, &terms).await.map(RoyaltyRule).map_err(refused(CONFLICTS))
+                data::update_rule(conn, id, &terms).await.map_err(refused(CONFLICTS))
             })
             .await;
         RoyaltyRulePayload::from_outcome(result)

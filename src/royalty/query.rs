@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::data::{self, AllocationFilter, RuleFilter};
-use super::model::RuleRow;
-use super::objects::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
+use super::model::{RoyaltyAllocation, RoyaltyRule, RoyaltyTotal};
 use crate::db::Listing;
 use crate::graphql::{
     ById, ConnectionTotal, GqlResultExt, Limits, PageArgs, caller_scope, coded_error, finish_listing,
@@ -76,7 +75,7 @@ impl RoyaltyQuery {
     async fn royalty_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<RoyaltyRule>> {
         let scope = caller_scope(ctx, Role::Admin)?;
         let id = parse_id(&id)?;
-        Ok(data::rule(&mut *scope.conn().await.gql()?, id).await.gql()?.map(RoyaltyRule))
+        data::rule(&mut *scope.conn().await.gql()?, id).await.gql()
     }
 
     /// Royalty rules, oldest first.
@@ -92,7 +91,8 @@ impl RoyaltyQuery {
     ) -> async_graphql::Result<Connection<String, RoyaltyRule, ConnectionTotal>> {
         let input = filter.unwrap_or_default();
         let filter = RuleFilter { beneficiary: beneficiary(input.beneficiary), active: input.active };
-        listing_connection(ctx, Role::Admin, PageArgs { first, after, last, before }, filter, RoyaltyRule).await
+        listing_connection(ctx, Role::Admin, PageArgs { first, after, last, before }, filter, std::convert::identity)
+            .await
     }
 
     /// The royalty ledger, newest first: every sale and reversal, by beneficiary, rule,
@@ -124,12 +124,12 @@ impl RoyaltyQuery {
         let distinct = |ids: HashSet<Uuid>| -> Vec<Uuid> { ids.into_iter().collect() };
         let shown = &rows[..rows.len().min(page.limit)];
         if selected("rule") {
-            prime(ctx, ById::<RuleRow>::new, &distinct(shown.iter().map(|r| r.rule_id).collect())).await?;
+            prime(ctx, ById::<RoyaltyRule>::new, &distinct(shown.iter().map(|r| r.rule_id).collect())).await?;
         }
         if selected("order") {
             crate::orders::prime_orders(ctx, &distinct(shown.iter().map(|r| r.order_id).collect())).await?;
         }
-        Ok(finish_listing(&scope, rows, &page, filter, RoyaltyAllocation))
+        Ok(finish_listing(&scope, rows, &page, filter, std::convert::identity))
     }
 
     /// What each beneficiary earned, per currency: the sums of the sales and reversals
@@ -149,7 +149,6 @@ impl RoyaltyQuery {
             to: input.to,
             ..Default::default()
         };
-        let rows = data::totals(&mut *scope.conn().await.gql()?, &filter).await.gql()?;
-        Ok(rows.into_iter().map(RoyaltyTotal).collect())
+        data::totals(&mut *scope.conn().await.gql()?, &filter).await.gql()
     }
 }
