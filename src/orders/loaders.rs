@@ -9,62 +9,31 @@ use std::future::Future;
 use uuid::Uuid;
 
 use super::model::{AddressRow, HistoryRow, ItemRow, MappingRow, OrderRow, PaymentRow, RefundRow, RegisterRow};
-use super::{data, payment_data, register_data};
+use super::{data, import_data, payment_data, register_data};
 use crate::graphql::{ChildOf, Keyed};
 
-impl ChildOf<OrderRow> for ItemRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::items_of(conn, ids)
-    }
+/// Implements `ChildOf<OrderRow>` for each row type by the data function that loads it.
+macro_rules! children_of_order {
+    ($($row:ty => $load:path),+ $(,)?) => {$(
+        impl ChildOf<OrderRow> for $row {
+            fn load(
+                conn: &mut AsyncPgConnection,
+                ids: &[Uuid],
+            ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
+                $load(conn, ids)
+            }
+        }
+    )+};
 }
 
-impl ChildOf<OrderRow> for AddressRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::addresses_of(conn, ids)
-    }
-}
-
-impl ChildOf<OrderRow> for HistoryRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        data::history_of(conn, ids)
-    }
-}
-
-impl ChildOf<OrderRow> for PaymentRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        payment_data::payments_of(conn, ids)
-    }
-}
-
-impl ChildOf<OrderRow> for RefundRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        payment_data::refunds_of(conn, ids)
-    }
-}
-
-impl ChildOf<OrderRow> for MappingRow {
-    fn load(
-        conn: &mut AsyncPgConnection,
-        ids: &[Uuid],
-    ) -> impl Future<Output = QueryResult<HashMap<Uuid, Vec<Self>>>> + Send {
-        super::import_data::mappings_of(conn, ids)
-    }
-}
+children_of_order!(
+    ItemRow => data::items_of,
+    AddressRow => data::addresses_of,
+    HistoryRow => data::history_of,
+    PaymentRow => payment_data::payments_of,
+    RefundRow => payment_data::refunds_of,
+    MappingRow => import_data::mappings_of,
+);
 
 impl Keyed for RegisterRow {
     fn load(
