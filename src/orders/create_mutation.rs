@@ -7,6 +7,7 @@ use diesel_async::AsyncConnection;
 
 use super::data::{self, IDEMPOTENCY_CONSTRAINT};
 use super::idempotency::{IdempotencyClaim, IdempotencySettings, Shopper};
+use super::lifecycle::refuse;
 use super::objects::Order;
 use super::place::{LineRequest, Placement, place, storefront_may_sell_in};
 use super::register_data;
@@ -129,10 +130,10 @@ pub async fn open_store(
 ) -> Result<crate::stores::Store, MutationError> {
     let Some(store) = crate::stores::visible_store(conn, scope, code).await? else {
         let message = crate::stores::StoreRefusal::NotFound(code.to_owned()).message();
-        return Err(MutationError::user("store", UserErrorCode::StoreNotFound, message));
+        return refuse("store", UserErrorCode::StoreNotFound, message);
     };
     if !store.active {
-        return Err(MutationError::user("store", UserErrorCode::Invalid, "this store is closed"));
+        return refuse("store", UserErrorCode::Invalid, "this store is closed");
     }
     Ok(store)
 }

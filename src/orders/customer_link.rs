@@ -4,6 +4,7 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use super::lifecycle::refuse;
 use super::model::OrderRow;
 use crate::customers::ActivityKind;
 use crate::events::OrderEventKind;
@@ -23,11 +24,7 @@ pub async fn resolve(
                 .await?
                 .ok_or_else(|| MutationError::user("customerId", UserErrorCode::NotFound, "no such customer"))?;
             if contact.anonymized {
-                return Err(MutationError::user(
-                    "customerId",
-                    UserErrorCode::CustomerAnonymized,
-                    "this customer has been anonymized",
-                ));
+                return refuse("customerId", UserErrorCode::CustomerAnonymized, "this customer has been anonymized");
             }
             Ok((Some(id), email.or(contact.email)))
         }

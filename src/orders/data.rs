@@ -112,24 +112,13 @@ pub async fn set_status(
     to: OrderStatus,
     fulfilled_now: bool,
 ) -> QueryResult<OrderRow> {
-    let target = diesel::update(orders::table.find(order_id));
-    if fulfilled_now {
-        target
-            .set((
-                orders::status.eq(to),
-                orders::fulfilled_at.eq(Some(Utc::now())),
-                orders::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(OrderRow::as_returning())
-            .get_result(conn)
-            .await
-    } else {
-        target
-            .set((orders::status.eq(to), orders::updated_at.eq(diesel::dsl::now)))
-            .returning(OrderRow::as_returning())
-            .get_result(conn)
-            .await
-    }
+    // A `None` changeset leaves `fulfilled_at` as it is.
+    let fulfilled = fulfilled_now.then(|| orders::fulfilled_at.eq(Some(Utc::now())));
+    diesel::update(orders::table.find(order_id))
+        .set((orders::status.eq(to), fulfilled, orders::updated_at.eq(diesel::dsl::now)))
+        .returning(OrderRow::as_returning())
+        .get_result(conn)
+        .await
 }
 
 /// Sets an order's money totals and payment status.

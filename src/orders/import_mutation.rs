@@ -75,19 +75,25 @@ fn lines_digest(items: &[ImportLineInput]) -> String {
     Sha256::digest(parts.join("\u{1e}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Answers a re-import: refreshes the mapping, returns the order it made.
+/// Answers a re-import, if the external order was imported before: refreshes the mapping
+/// in a transaction of its own, returns the order it made.
 async fn reimport(
     conn: &mut AsyncPgConnection,
-    mapping: super::model::MappingRow,
+    channel: &str,
+    external_id: &str,
     external_status: Option<&str>,
     digest: &str,
-) -> Result<(Order, bool), MutationError> {
+) -> Result<Option<(Order, bool)>, MutationError> {
+    let Some(mapping) = import_data::find(conn, channel, external_id).await? else { return Ok(None) };
     let sync = if mapping.lines_digest == digest { SyncStatus::Synced } else { SyncStatus::Conflict };
-    import_data::resync(conn, mapping.id, external_status, sync).await?;
-    let order = super::data::find(conn, &super::data::OrderKey::Id(mapping.order_id)).await?;
-    let order =
-        order.ok_or_else(|| MutationError::user("externalId", UserErrorCode::NotFound, "the mapped order is gone"))?;
-    Ok((Order::new(order), true))
+    conn.transaction::<_, MutationError, _>(async |conn| {
+        import_data::resync(conn, mapping.id, external_status, sync).await?;
+        let order = super::data::find(conn, &super::data::OrderKey::Id(mapping.order_id)).await?;
+        let order = order
+            .ok_or_else(|| MutationError::user("externalId", UserErrorCode::NotFound, "the mapped order is gone"))?;
+        Ok(Some((Order::new(order), true)))
+    })
+    .await
 }
 
 /// `orderImport`.
@@ -131,13 +137,10 @@ impl OrderImportMutation {
         let digest = lines_digest(&input.items);
         let actor = scope.actor();
         let mut conn = scope.conn().await.gql()?;
-        if let Some(mapping) = import_data::find(&mut conn, &channel, &external_id).await.gql()? {
-            let result = conn
-                .transaction::<_, MutationError, _>(async |conn| {
-                    reimport(conn, mapping, external_status.as_deref(), &digest).await
-                })
-                .await;
-            return OrderPayload::from_outcome(result);
+        if let Some(done) =
+            reimport(&mut conn, &channel, &external_id, external_status.as_deref(), &digest).await.transpose()
+        {
+            return OrderPayload::from_outcome(done);
         }
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
@@ -196,16 +199,9 @@ impl OrderImportMutation {
             .await;
         let result = match result {
             Err(MutationError::Db(e)) if e.unique_violation() == Some(MAPPING_CONSTRAINT) => {
-                match import_data::find(&mut conn, &channel, &external_id).await {
-                    Ok(Some(mapping)) => {
-                        conn.transaction::<_, MutationError, _>(async |conn| {
-                            reimport(conn, mapping, external_status.as_deref(), &digest).await
-                        })
-                        .await
-                    }
-                    Ok(None) => Err(MutationError::Db(e)),
-                    Err(other) => Err(other.into()),
-                }
+                reimport(&mut conn, &channel, &external_id, external_status.as_deref(), &digest)
+                    .await
+                    .and_then(|done| done.ok_or(MutationError::Db(e)))
             }
             other => other,
         };

@@ -24,11 +24,11 @@ pub async fn transition(
 ) -> Result<OrderRow, MutationError> {
     let fulfilled = order.fulfilled_at.is_some();
     if !allowed(order.status, to, fulfilled) {
-        return Err(MutationError::user(
+        return refuse(
             "id",
             UserErrorCode::IllegalTransition,
             format!("an order that is {} cannot become {}", enum_name(&order.status), enum_name(&to)),
-        ));
+        );
     }
     let fulfil_now = to == OrderStatus::Fulfilled;
     if holds_stock(order.status, fulfilled) {
@@ -57,6 +57,11 @@ pub async fn transition(
     } else {
         Ok(order.clone())
     }
+}
+
+/// Refuses a mutation: the error it answers with at input field `field`.
+pub fn refuse<T>(field: &str, code: UserErrorCode, message: impl Into<String>) -> Result<T, MutationError> {
+    Err(MutationError::user(field, code, message))
 }
 
 /// Locks the order with this id, or says (at input field `field`) that it does not exist.

@@ -11,7 +11,7 @@ use crate::db::schema::{
     external_order_mappings, order_addresses, order_items, order_status_history, orders, payments, pos_registers,
     refunds,
 };
-use crate::graphql::RoleGuard;
+use crate::graphql::{RoleGuard, opt_id};
 use crate::pricing::SalesChannel;
 use crate::tenancy::Role;
 
@@ -81,58 +81,75 @@ crate::text_enum! {
 /// Which of an order's addresses a row is (the same kind customers' defaults use).
 pub use crate::graphql::AddressKind;
 
-/// A row of `orders`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// An order: what was bought, for how much, and where it stands; a row of `orders`. The
+// plain columns are its GraphQL fields, the rest are resolved in `objects.rs`. (No doc
+// comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = orders)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "Order", complex)]
 pub struct OrderRow {
-    /// Its id.
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// Its human number (from the tenant's sequence).
+    #[graphql(skip)]
     pub number: i64,
-    /// The secret a storefront reads it back with.
+    /// The secret a storefront reads the order back with (`order(token:)`).
+    #[graphql(skip, derived(name = "token", into = "ID", owned))]
     pub token: Uuid,
-    /// Where it is in its lifecycle.
+    /// Where the order is in its life.
     pub status: OrderStatus,
-    /// What its money says.
+    /// Where its money stands.
     pub payment_status: PaymentStatus,
     /// Where it was sold.
     pub channel: SalesChannel,
     /// The store it was placed in.
+    #[graphql(skip)]
     pub store_id: Option<Uuid>,
     /// The customer, when known.
+    #[graphql(skip)]
     pub customer_id: Option<Uuid>,
-    /// Contact email (lower case).
+    /// The contact email (the guest's, or the customer's when placed).
     pub email: Option<String>,
-    /// Its currency; every amount on it is in this one.
+    /// ISO 4217 code of every amount of the order.
     pub currency: String,
     /// Sum of the line totals.
+    #[graphql(skip)]
     pub subtotal: BigDecimal,
     /// Coupon and points discounts together.
+    #[graphql(skip)]
     pub discount_total: BigDecimal,
     /// What is owed: subtotal less discounts.
+    #[graphql(skip)]
     pub total: BigDecimal,
     /// Money captured.
+    #[graphql(skip)]
     pub captured_total: BigDecimal,
     /// Money given back (never more than captured).
+    #[graphql(skip)]
     pub refunded_total: BigDecimal,
     /// POS register.
+    #[graphql(skip)]
     pub register_id: Option<Uuid>,
-    /// The only location stock was taken from (POS).
+    /// The location the order's stock was reserved at, when it named one (POS).
+    #[graphql(skip, derived(name = "location_id", into = "Option<ID>", with = "opt_id", owned))]
     pub location_id: Option<Uuid>,
-    /// The client's idempotency key.
+    /// The idempotency key it was placed with.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
     pub idempotency_key: Option<String>,
-    /// A reference outside (marketplace id, receipt).
+    /// The order's reference outside (a marketplace's order id, a receipt number).
     pub source_reference: Option<String>,
-    /// The customer's note.
+    /// What the customer wrote with the order.
     pub customer_note: Option<String>,
-    /// Who placed it (`staff:…`, `admin`, `storefront`).
+    /// Who placed it (`storefront`, `admin`, `staff:<id>`).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
     pub placed_by: String,
     /// When it was fulfilled.
     pub fulfilled_at: Option<DateTime<Utc>>,
     /// When it was placed.
     pub created_at: DateTime<Utc>,
-    /// Last change.
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -160,25 +177,45 @@ pub struct NewOrder {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-/// A row of `order_items`: what was bought, as it was then.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A row of `order_items`: what was bought, as it was then. Its plain columns are the
+/// fields of `OrderItem`, which adds the order's currency.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, SimpleObject)]
 #[diesel(table_name = order_items)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ItemRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    #[graphql(skip)]
     pub order_id: Uuid,
+    /// Position in the order, from 1.
     pub line: i32,
+    /// The variant sold (null once deleted from the catalog).
+    #[graphql(skip, derived(name = "variant_id", into = "Option<ID>", with = "opt_id", owned))]
     pub variant_id: Option<Uuid>,
+    /// The product sold (null once deleted from the catalog).
+    #[graphql(skip, derived(name = "product_id", into = "Option<ID>", with = "opt_id", owned))]
     pub product_id: Option<Uuid>,
+    /// The product's name then.
     pub product_name: String,
+    /// The product's slug then.
     pub product_slug: String,
+    #[graphql(skip)]
     pub product_type: String,
+    /// The variant's SKU then.
+    #[graphql(name = "sku")]
     pub variant_sku: String,
+    /// The variant's name then.
     pub variant_name: String,
+    /// Units bought.
     pub quantity: i32,
+    #[graphql(skip)]
     pub unit_price: BigDecimal,
+    #[graphql(skip)]
     pub price_source: String,
+    #[graphql(skip)]
     pub line_total: BigDecimal,
+    #[graphql(skip)]
     pub discount_total: BigDecimal,
 }
 
@@ -259,37 +296,65 @@ pub struct HistoryRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A row of `payments`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// A payment attempt: a row of `payments`. Its amounts are resolved in `objects.rs`, in
+// its currency. (No doc comment: it would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = payments)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "Payment", complex)]
 pub struct PaymentRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    /// The order paid for.
+    #[graphql(skip, derived(name = "order_id", into = "ID", owned))]
     pub order_id: Uuid,
+    /// The payment provider.
     pub provider: String,
+    /// The provider's transaction id.
     pub provider_transaction_id: Option<String>,
+    #[graphql(skip)]
     pub amount: BigDecimal,
+    #[graphql(skip)]
     pub currency: String,
+    /// State of the attempt.
     pub status: PaymentState,
+    #[graphql(skip)]
     pub captured_amount: BigDecimal,
+    #[graphql(skip)]
     pub refunded_amount: BigDecimal,
+    /// Why it failed.
     pub failure_reason: Option<String>,
+    /// When it was recorded.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
 }
 
-/// A row of `refunds`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// Money given back against a captured payment: a row of `refunds`. (No doc comment: it
+// would describe the GraphQL type.)
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = refunds)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "Refund", complex)]
 pub struct RefundRow {
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
+    #[graphql(skip)]
     pub order_id: Uuid,
+    /// The payment refunded.
+    #[graphql(skip, derived(name = "payment_id", into = "ID", owned))]
     pub payment_id: Uuid,
+    #[graphql(skip)]
     pub amount: BigDecimal,
+    #[graphql(skip)]
     pub currency: String,
+    /// Why.
     pub reason: String,
+    /// Who refunded.
     pub actor: String,
+    /// When.
     pub created_at: DateTime<Utc>,
 }
 

@@ -9,9 +9,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::customer_link;
-use super::lifecycle::{locked, publish, transition};
-use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState};
-use super::objects::{Order, Payment, Refund};
+use super::lifecycle::{locked, publish, refuse, transition};
+use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState, RefundRow};
+use super::objects::Order;
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
 use super::status::{payment_status, refund_moves_status};
 use crate::events::OrderEventKind;
@@ -76,7 +76,7 @@ crate::payload!(
     /// The result of a payment mutation.
     PaymentPayload {
         /// The payment; null when refused.
-        payment: Payment,
+        payment: PaymentRow,
         /// Its order as it is now; null when refused.
         order: Order,
     }
@@ -84,7 +84,7 @@ crate::payload!(
 
 /// The payload of a payment mutation's rows.
 fn payment_payload(result: Result<(PaymentRow, OrderRow), MutationError>) -> async_graphql::Result<PaymentPayload> {
-    PaymentPayload::from_outcome(result.map(|(p, o)| (Payment(p), Order::new(o))))
+    PaymentPayload::from_outcome(result.map(|(p, o)| (p, Order::new(o))))
 }
 
 /// What a payment's unique provider transaction means to the client.
@@ -99,7 +99,7 @@ const CONFLICTS: &[Violation] = &[Violation::new(
 #[derive(SimpleObject)]
 pub struct RefundPayload {
     /// The refunds made (one per payment the amount came from); empty when refused.
-    pub refunds: Vec<Refund>,
+    pub refunds: Vec<RefundRow>,
     /// The order as it is now; null when refused.
     pub order: Option<Order>,
     /// What was wrong with the input; empty on success.
@@ -147,21 +147,17 @@ pub(super) async fn apply_capture(
     Ok(order)
 }
 
-/// The order a payment belongs to, locked, and the payment.
-async fn locked_payment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(OrderRow, PaymentRow), MutationError> {
+/// The order a payment belongs to, locked, and the payment, which must be pending.
+async fn pending_payment(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(OrderRow, PaymentRow), MutationError> {
     let not_found = || MutationError::user("paymentId", UserErrorCode::NotFound, "no such payment");
     let order_id = payment_data::order_of_payment(conn, id).await?.ok_or_else(not_found)?;
     let order = locked(conn, order_id, "paymentId").await?;
     let payment = payment_data::payment(conn, id).await?.ok_or_else(not_found)?;
+    if payment.status != PaymentState::Pending {
+        let message = format!("the payment is {}, not PENDING", enum_name(&payment.status));
+        return refuse("paymentId", UserErrorCode::IllegalTransition, message);
+    }
     Ok((order, payment))
-}
-
-fn not_pending(payment: &PaymentRow) -> MutationError {
-    MutationError::user(
-        "paymentId",
-        UserErrorCode::IllegalTransition,
-        format!("the payment is {}, not PENDING", enum_name(&payment.status)),
-    )
 }
 
 /// Payment and refund mutations (admin only).
@@ -201,27 +197,27 @@ impl PaymentMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 let order = locked(conn, order_id, "orderId").await?;
                 if matches!(order.status, OrderStatus::Cancelled | OrderStatus::Refunded) {
-                    return Err(MutationError::user(
+                    return refuse(
                         "orderId",
                         UserErrorCode::IllegalTransition,
                         format!("a {} order takes no payments", enum_name(&order.status)),
-                    ));
+                    );
                 }
                 if currency.as_ref().is_some_and(|c| *c != order.currency) {
-                    return Err(MutationError::user(
+                    return refuse(
                         "currency",
                         UserErrorCode::CurrencyMismatch,
                         format!("the order is in {}", order.currency),
-                    ));
+                    );
                 }
                 check_minor_units("amount", &amount, &order.currency)?;
                 let owed = &order.total - &order.captured_total;
                 if amount > owed {
-                    return Err(MutationError::user(
+                    return refuse(
                         "amount",
                         UserErrorCode::AmountExceeded,
                         format!("only {} {} is still owed", owed.normalized(), order.currency),
-                    ));
+                    );
                 }
                 let new = NewPayment {
                     order_id,
@@ -257,25 +253,14 @@ impl PaymentMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let (order, payment) = locked_payment(conn, id).await?;
-                if payment.status != PaymentState::Pending {
-                    return Err(not_pending(&payment));
-                }
+                let (order, payment) = pending_payment(conn, id).await?;
                 let amount = amount.clone().unwrap_or_else(|| payment.amount.clone());
                 check_minor_units("amount", &amount, &order.currency)?;
                 if amount > payment.amount {
-                    return Err(MutationError::user(
-                        "amount",
-                        UserErrorCode::AmountExceeded,
-                        "more than the payment's amount",
-                    ));
+                    return refuse("amount", UserErrorCode::AmountExceeded, "more than the payment's amount");
                 }
                 if &order.captured_total + &amount > order.total {
-                    return Err(MutationError::user(
-                        "amount",
-                        UserErrorCode::AmountExceeded,
-                        "the order's total is captured already",
-                    ));
+                    return refuse("amount", UserErrorCode::AmountExceeded, "the order's total is captured already");
                 }
                 let payment = payment_data::capture(conn, id, &amount).await?;
                 let order = apply_capture(conn, &order, &amount, &actor).await?;
@@ -297,10 +282,7 @@ impl PaymentMutation {
         let mut conn = scope.conn().await.gql()?;
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
-                let (order, payment) = locked_payment(conn, id).await?;
-                if payment.status != PaymentState::Pending {
-                    return Err(not_pending(&payment));
-                }
+                let (order, _) = pending_payment(conn, id).await?;
                 Ok((payment_data::fail(conn, id, &reason).await?, order))
             })
             .await;
@@ -317,7 +299,7 @@ impl PaymentMutation {
         let payment_id = input.payment_id.as_ref().and_then(|id| errors.id_at(&["paymentId"], id));
         let amount = positive_amount(&mut errors, "amount", &input.amount.0);
         let reason = validate::required_text(&mut errors, &["reason"], &input.reason, 500);
-        let refund = |result: Result<(Vec<Refund>, Order), MutationError>| -> async_graphql::Result<RefundPayload> {
+        let refund = |result: Result<(Vec<RefundRow>, Order), MutationError>| -> async_graphql::Result<RefundPayload> {
             let (outcome, user_errors) = mutation_outcome(result)?;
             let (refunds, order) = outcome.map_or((Vec::new(), None), |(r, o)| (r, Some(o)));
             Ok(RefundPayload { refunds, order, user_errors })
@@ -336,19 +318,15 @@ impl PaymentMutation {
                 if let Some(id) = payment_id
                     && !all_payments.iter().any(|p| p.id == id)
                 {
-                    return Err(MutationError::user(
-                        "paymentId",
-                        UserErrorCode::NotFound,
-                        "the order has no such payment",
-                    ));
+                    return refuse("paymentId", UserErrorCode::NotFound, "the order has no such payment");
                 }
                 let refundable = &order.captured_total - &order.refunded_total;
                 if amount > refundable {
-                    return Err(MutationError::user(
+                    return refuse(
                         "amount",
                         UserErrorCode::RefundExceedsCaptured,
                         format!("only {} {} is captured and not yet refunded", refundable.normalized(), order.currency),
-                    ));
+                    );
                 }
                 let mut payments: Vec<PaymentRow> = all_payments
                     .into_iter()
@@ -358,11 +336,11 @@ impl PaymentMutation {
                 payments.reverse();
                 let available: BigDecimal = payments.iter().map(|p| &p.captured_amount - &p.refunded_amount).sum();
                 if amount > available {
-                    return Err(MutationError::user(
+                    return refuse(
                         "paymentId",
                         UserErrorCode::RefundExceedsCaptured,
                         format!("that payment has only {} {} left to refund", available.normalized(), order.currency),
-                    ));
+                    );
                 }
                 let mut left = amount.clone();
                 let mut refunds = Vec::new();
@@ -372,7 +350,7 @@ impl PaymentMutation {
                     }
                     let room = &payment.captured_amount - &payment.refunded_amount;
                     let part = if room < left { room } else { left.clone() };
-                    refunds.push(Refund(payment_data::insert_refund(conn, payment, &part, &reason, &actor).await?));
+                    refunds.push(payment_data::insert_refund(conn, payment, &part, &reason, &actor).await?);
                     left -= part;
                 }
                 let refunded = &order.refunded_total + &amount;

@@ -12,6 +12,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
+use super::lifecycle::refuse;
 use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderStatus};
 use super::status::payment_status;
 use crate::address::Address;
@@ -204,16 +205,16 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
     let points = match p.loyalty_points {
         Some(points) => {
             let Some(customer) = p.customer_id else {
-                return Err(MutationError::user(
+                return refuse(
                     "loyaltyPoints",
                     UserErrorCode::CustomerRequired,
                     "redeeming points needs a known customer (customerId, or a customer token)",
-                ));
+                );
             };
             let quote = crate::loyalty::quote_redemption(conn, customer, p.store_id, points, &p.currency).await?;
             let left = &subtotal - &coupon_discount;
             if quote.value > left {
-                return Err(MutationError::user(
+                return refuse(
                     "loyaltyPoints",
                     UserErrorCode::PointsExceedTotal,
                     format!(
@@ -224,7 +225,7 @@ pub async fn place(conn: &mut AsyncPgConnection, p: &Placement<'_>) -> Result<Or
                         left.normalized(),
                         p.currency
                     ),
-                ));
+                );
             }
             Some(quote)
         }

@@ -69,7 +69,7 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
         return Ok(());
     }
     let selected = |field: &str| node_selected(ctx, &[field]);
-    let ids: Vec<Uuid> = orders.iter().map(Order::uuid).collect();
+    let ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
     if selected("items") {
         prime(ctx, Children::<OrderRow, ItemRow>::new, &ids).await?;
     }
@@ -96,22 +96,19 @@ async fn prime_nested_lists(ctx: &Context<'_>, orders: &[Order]) -> async_graphq
     }
     let distinct = |ids: Vec<Uuid>| -> Vec<Uuid> { ids.into_iter().collect::<HashSet<_>>().into_iter().collect() };
     if selected("store") {
-        let stores = distinct(orders.iter().filter_map(|o| o.0.store_id).collect());
+        let stores = distinct(orders.iter().filter_map(|o| o.store_id).collect());
         if !stores.is_empty() {
             prime(ctx, StoreById, &stores).await?;
         }
     }
     if selected("register") {
-        let registers = distinct(orders.iter().filter_map(|o| o.0.register_id).collect());
+        let registers = distinct(orders.iter().filter_map(|o| o.register_id).collect());
         if !registers.is_empty() {
             prime(ctx, ById::<RegisterRow>::new, &registers).await?;
         }
     }
-    let customers = if selected("customer") {
-        distinct(orders.iter().filter_map(|o| o.0.customer_id).collect())
-    } else {
-        Vec::new()
-    };
+    let customers =
+        if selected("customer") { distinct(orders.iter().filter_map(|o| o.customer_id).collect()) } else { Vec::new() };
     if selected("royaltyAllocations") {
         crate::royalty::prime_for_orders(ctx, &ids).await?;
     }
