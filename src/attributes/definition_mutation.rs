@@ -4,14 +4,14 @@ use std::collections::HashSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::BigDecimal;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, DEFINITION_CODE_TAKEN, Limit, OPTION_VALUE_TAKEN};
 use super::loaders::OptionsByAttribute;
 use super::model::{AttributeDefinition, AttributeOption, AttributeType, DefinitionChanges, NewDefinition};
 use super::validate;
-use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
 use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
@@ -187,14 +187,11 @@ impl AttributeDefinitionMutation {
         if !errors.is_empty() {
             return payload(ctx, Err(errors.into())).await;
         }
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let created = data::insert_definition(conn, &definition, &options).await.map_err(refused(CONFLICTS))?;
-                let options = options_of(conn, created.id).await?;
-                Ok((created, options))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let created = data::insert_definition(conn, &definition, &options).await.map_err(refused(CONFLICTS))?;
+            let options = options_of(conn, created.id).await?;
+            Ok((created, options))
+        });
         payload(ctx, result).await
     }
 
@@ -216,83 +213,70 @@ impl AttributeDefinitionMutation {
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return payload(ctx, Err(errors.into())).await;
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let current = data::definition_for_update(conn, id).await?.ok_or_else(|| {
-                    MutationError::user("id", UserErrorCode::NotFound, "no attribute definition has this id")
-                })?;
-                let kind = current.attribute_type;
-                let mut errors = UserErrors::default();
-                let changes = DefinitionChanges {
-                    name: name.clone(),
-                    filterable: input.filterable,
-                    min_number: input
-                        .min_number
-                        .as_opt_ref()
-                        .map(|n| n.map(|n| bound(&mut errors, kind, "minNumber", n))),
-                    max_number: input
-                        .max_number
-                        .as_opt_ref()
-                        .map(|n| n.map(|n| bound(&mut errors, kind, "maxNumber", n))),
-                    max_length: length.inspect(|n| {
-                        if n.is_some() && kind != AttributeType::Text {
-                            errors.add(
-                                "maxLength",
-                                UserErrorCode::Invalid,
-                                "maxLength applies to TEXT attributes only",
-                            );
-                        }
-                    }),
-                };
-                let min = changes.min_number.clone().unwrap_or_else(|| current.min_number.clone());
-                let max = changes.max_number.clone().unwrap_or_else(|| current.max_number.clone());
-                bounds_in_order(&mut errors, min.as_ref(), max.as_ref());
-
-                let existing = options_of(conn, id).await?;
-                let adding = add.as_deref().unwrap_or_default();
-                if adding.is_empty() && remove.is_empty() {
-                    // No change to the options.
-                } else if !kind.has_options() {
-                    let field = if adding.is_empty() { "removeOptions" } else { "addOptions" };
-                    errors.add(field, UserErrorCode::Invalid, "only SELECT and MULTISELECT attributes have options");
-                } else {
-                    check_options(conn, &mut errors, id, &existing, adding, &remove).await?;
-                }
-                if !errors.is_empty() {
-                    return Err(errors.into());
-                }
-                // Tightened limits must hold for the values already stored.
-                let tightened = [
-                    ("minNumber", changes.min_number.clone().flatten().map(Limit::Below)),
-                    ("maxNumber", changes.max_number.clone().flatten().map(Limit::Above)),
-                    ("maxLength", changes.max_length.flatten().map(Limit::LongerThan)),
-                ];
-                for (field, limit) in tightened {
-                    let Some(limit) = limit else { continue };
-                    let outside = data::values_outside(conn, id, &limit).await?;
-                    if outside > 0 {
-                        errors.add(
-                            field,
-                            UserErrorCode::Invalid,
-                            format!("{outside} stored values break the new {field}; change them first"),
-                        );
+        let result = crate::in_transaction!(scope, async |conn| {
+            let current = data::definition_for_update(conn, id).await?.ok_or_else(|| {
+                MutationError::user("id", UserErrorCode::NotFound, "no attribute definition has this id")
+            })?;
+            let kind = current.attribute_type;
+            let mut errors = UserErrors::default();
+            let changes = DefinitionChanges {
+                name: name.clone(),
+                filterable: input.filterable,
+                min_number: input.min_number.as_opt_ref().map(|n| n.map(|n| bound(&mut errors, kind, "minNumber", n))),
+                max_number: input.max_number.as_opt_ref().map(|n| n.map(|n| bound(&mut errors, kind, "maxNumber", n))),
+                max_length: length.inspect(|n| {
+                    if n.is_some() && kind != AttributeType::Text {
+                        errors.add("maxLength", UserErrorCode::Invalid, "maxLength applies to TEXT attributes only");
                     }
-                }
-                if !errors.is_empty() {
-                    return Err(errors.into());
-                }
+                }),
+            };
+            let min = changes.min_number.clone().unwrap_or_else(|| current.min_number.clone());
+            let max = changes.max_number.clone().unwrap_or_else(|| current.max_number.clone());
+            bounds_in_order(&mut errors, min.as_ref(), max.as_ref());
 
-                let updated =
-                    if changes.is_empty() { current } else { data::update_definition(conn, id, &changes).await? };
-                if !remove.is_empty() {
-                    data::delete_options(conn, id, &remove).await?;
+            let existing = options_of(conn, id).await?;
+            let adding = add.as_deref().unwrap_or_default();
+            if adding.is_empty() && remove.is_empty() {
+                // No change to the options.
+            } else if !kind.has_options() {
+                let field = if adding.is_empty() { "removeOptions" } else { "addOptions" };
+                errors.add(field, UserErrorCode::Invalid, "only SELECT and MULTISELECT attributes have options");
+            } else {
+                check_options(conn, &mut errors, id, &existing, adding, &remove).await?;
+            }
+            if !errors.is_empty() {
+                return Err(errors.into());
+            }
+            // Tightened limits must hold for the values already stored.
+            let tightened = [
+                ("minNumber", changes.min_number.clone().flatten().map(Limit::Below)),
+                ("maxNumber", changes.max_number.clone().flatten().map(Limit::Above)),
+                ("maxLength", changes.max_length.flatten().map(Limit::LongerThan)),
+            ];
+            for (field, limit) in tightened {
+                let Some(limit) = limit else { continue };
+                let outside = data::values_outside(conn, id, &limit).await?;
+                if outside > 0 {
+                    errors.add(
+                        field,
+                        UserErrorCode::Invalid,
+                        format!("{outside} stored values break the new {field}; change them first"),
+                    );
                 }
-                data::insert_options(conn, id, adding).await.map_err(refused(CONFLICTS))?;
-                let options = options_of(conn, id).await?;
-                Ok((updated, options))
-            })
-            .await;
+            }
+            if !errors.is_empty() {
+                return Err(errors.into());
+            }
+
+            let updated =
+                if changes.is_empty() { current } else { data::update_definition(conn, id, &changes).await? };
+            if !remove.is_empty() {
+                data::delete_options(conn, id, &remove).await?;
+            }
+            data::insert_options(conn, id, adding).await.map_err(refused(CONFLICTS))?;
+            let options = options_of(conn, id).await?;
+            Ok((updated, options))
+        });
         payload(ctx, result).await
     }
 }

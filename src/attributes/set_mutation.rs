@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, SET_CODE_TAKEN};
 use super::loaders::MembersBySet;
 use super::model::{AttributeSet, NewMember, SetMember};
 use super::validate;
-use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope, loader};
 use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
@@ -154,15 +154,12 @@ impl AttributeSetMutation {
         if !errors.is_empty() {
             return payload(ctx, Err(errors.into())).await;
         }
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let resolved = resolve_members(conn, &listed).await?;
-                let set = data::insert_set(conn, &code, &name, &resolved).await.map_err(refused(CONFLICTS))?;
-                let members = members(conn, set.id).await?;
-                Ok((set, members))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let resolved = resolve_members(conn, &listed).await?;
+            let set = data::insert_set(conn, &code, &name, &resolved).await.map_err(refused(CONFLICTS))?;
+            let members = members(conn, set.id).await?;
+            Ok((set, members))
+        });
         payload(ctx, result).await
     }
 
@@ -181,23 +178,20 @@ impl AttributeSetMutation {
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return payload(ctx, Err(errors.into())).await;
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let set = data::update_set(conn, id, code.as_deref(), name.as_deref())
-                    .await
-                    .map_err(refused(CONFLICTS))?
-                    .ok_or_else(|| {
-                        MutationError::user("id", UserErrorCode::NotFound, "no attribute set has this id")
-                    })?;
-                if let Some(listed) = &listed {
-                    let resolved = resolve_members(conn, listed).await?;
-                    data::replace_members(conn, id, &resolved).await?;
-                }
-                let members = members(conn, id).await?;
-                Ok((set, members))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let set = data::update_set(conn, id, code.as_deref(), name.as_deref())
+                .await
+                .map_err(refused(CONFLICTS))?
+                .ok_or_else(|| {
+                MutationError::user("id", UserErrorCode::NotFound, "no attribute set has this id")
+            })?;
+            if let Some(listed) = &listed {
+                let resolved = resolve_members(conn, listed).await?;
+                data::replace_members(conn, id, &resolved).await?;
+            }
+            let members = members(conn, id).await?;
+            Ok((set, members))
+        });
         payload(ctx, result).await
     }
 }

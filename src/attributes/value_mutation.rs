@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
@@ -11,7 +11,7 @@ use super::loaders::AttributeValuesByProduct;
 use super::model::{LoadedValue, TypedValue};
 use super::objects::AttributeValue;
 use super::validate;
-use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope, loader};
 use crate::tenancy::Role;
 
 /// Most attributes one call sets.
@@ -163,16 +163,13 @@ impl ProductAttributeMutation {
         let (Some(product), Some(variant), true) = (product, variant, errors.is_empty()) else {
             return ProductAttributesSetPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let items = checked_items(conn, product, variant, &input.values).await?;
-                for item in &items {
-                    data::replace_values(conn, product, variant, item.attribute, &item.values).await?;
-                }
-                Ok(data::values_of(conn, &[product]).await?.remove(&product).unwrap_or_default())
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let items = checked_items(conn, product, variant, &input.values).await?;
+            for item in &items {
+                data::replace_values(conn, product, variant, item.attribute, &item.values).await?;
+            }
+            Ok(data::values_of(conn, &[product]).await?.remove(&product).unwrap_or_default())
+        });
         let result = match result {
             Ok(stored) => {
                 let mine: Vec<LoadedValue> = stored.iter().filter(|v| v.row.variant_id == variant).cloned().collect();

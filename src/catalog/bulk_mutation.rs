@@ -5,12 +5,11 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use diesel_async::AsyncConnection;
 
 use super::model::Product;
 use super::mutation::{ProductCreateInput, ValidProduct, validate_create};
 use super::product_objects::ProductView;
-use crate::graphql::{GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope};
+use crate::graphql::{MutationError, UserError, UserErrorCode, UserErrors, caller_scope};
 use crate::tenancy::Role;
 
 /// The most products one call may create.
@@ -116,26 +115,23 @@ impl BulkMutation {
         if reject_all && items.iter().any(|(_, e)| !e.is_empty()) {
             return Ok(payload(items.into_iter().map(|(_, e)| (None, e)).collect(), Vec::new()));
         }
-        let mut conn = scope.conn().await.gql()?;
-        let outcome = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let mut results = Vec::with_capacity(items.len());
-                for (i, (valid, errors)) in items.iter().enumerate() {
-                    let Some(valid) = valid else {
-                        results.push((None, errors.clone()));
-                        continue;
-                    };
-                    // A savepoint per product: a taken slug or SKU undoes that product only.
-                    match conn.transaction::<_, MutationError, _>(async |conn| valid.insert(conn).await).await {
-                        Ok(product) => results.push((Some(product), Vec::new())),
-                        Err(MutationError::User(errors)) if !reject_all => results.push((None, nested(errors, i))),
-                        Err(MutationError::User(errors)) => return Err(MutationError::User(nested(errors, i))),
-                        Err(error) => return Err(error),
-                    }
+        let outcome = crate::in_transaction!(scope, async |conn| {
+            let mut results = Vec::with_capacity(items.len());
+            for (i, (valid, errors)) in items.iter().enumerate() {
+                let Some(valid) = valid else {
+                    results.push((None, errors.clone()));
+                    continue;
+                };
+                // A savepoint per product: a taken slug or SKU undoes that product only.
+                match conn.transaction::<_, MutationError, _>(async |conn| valid.insert(conn).await).await {
+                    Ok(product) => results.push((Some(product), Vec::new())),
+                    Err(MutationError::User(errors)) if !reject_all => results.push((None, nested(errors, i))),
+                    Err(MutationError::User(errors)) => return Err(MutationError::User(nested(errors, i))),
+                    Err(error) => return Err(error),
                 }
-                Ok(results)
-            })
-            .await;
+            }
+            Ok(results)
+        });
         match outcome {
             Ok(results) => Ok(payload(results, Vec::new())),
             Err(MutationError::User(errors)) => {

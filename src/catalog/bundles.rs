@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::data;
@@ -18,7 +18,7 @@ use super::mutation::ProductPayload;
 use super::product_objects::{ProductView, StoreKey};
 use crate::db::DbError;
 use crate::db::schema::{bundle_components, products};
-use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
+use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope};
 use crate::pricing::PriceContext;
 use crate::tenancy::{Role, TenantScope};
 
@@ -155,52 +155,41 @@ impl BundleMutation {
         let (Some(product_id), true) = (product_id, errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let bundle = data::product_by_id(conn, product_id)
-                    .await?
-                    .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))?;
-                if bundle.product_type != ProductType::Bundle {
-                    return Err(MutationError::user(
-                        "productId",
+        let result = crate::in_transaction!(scope, async |conn| {
+            let bundle = data::product_by_id(conn, product_id)
+                .await?
+                .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))?;
+            if bundle.product_type != ProductType::Bundle {
+                return Err(MutationError::user("productId", UserErrorCode::Invalid, "the product is not a BUNDLE"));
+            }
+            let mut errors = UserErrors::default();
+            let mut rows = Vec::new();
+            let mut seen = HashSet::new();
+            for (n, (id, sku, quantity)) in wanted.iter().enumerate() {
+                let n = n.to_string();
+                let field = if id.is_some() { "variantId" } else { "sku" };
+                let Some(variant) = data::variant_id(conn, *id, sku.as_deref()).await? else {
+                    errors.add_at(&["components", &n, field], UserErrorCode::NotFound, "no such variant");
+                    continue;
+                };
+                let owner = data::owner_of(conn, variant).await?;
+                if owner.0 == product_id || owner.1 == ProductType::Bundle {
+                    errors.add_at(
+                        &["components", &n, field],
                         UserErrorCode::Invalid,
-                        "the product is not a BUNDLE",
-                    ));
+                        "a component must be a variant of another product that is not a bundle",
+                    );
+                } else if !seen.insert(variant) {
+                    errors.add_at(&["components", &n, field], UserErrorCode::Duplicate, "this variant is listed twice");
                 }
-                let mut errors = UserErrors::default();
-                let mut rows = Vec::new();
-                let mut seen = HashSet::new();
-                for (n, (id, sku, quantity)) in wanted.iter().enumerate() {
-                    let n = n.to_string();
-                    let field = if id.is_some() { "variantId" } else { "sku" };
-                    let Some(variant) = data::variant_id(conn, *id, sku.as_deref()).await? else {
-                        errors.add_at(&["components", &n, field], UserErrorCode::NotFound, "no such variant");
-                        continue;
-                    };
-                    let owner = data::owner_of(conn, variant).await?;
-                    if owner.0 == product_id || owner.1 == ProductType::Bundle {
-                        errors.add_at(
-                            &["components", &n, field],
-                            UserErrorCode::Invalid,
-                            "a component must be a variant of another product that is not a bundle",
-                        );
-                    } else if !seen.insert(variant) {
-                        errors.add_at(
-                            &["components", &n, field],
-                            UserErrorCode::Duplicate,
-                            "this variant is listed twice",
-                        );
-                    }
-                    rows.push((variant, *quantity));
-                }
-                if !errors.is_empty() {
-                    return Err(errors.into());
-                }
-                replace_components(conn, product_id, &rows).await?;
-                Ok(bundle)
-            })
-            .await;
+                rows.push((variant, *quantity));
+            }
+            if !errors.is_empty() {
+                return Err(errors.into());
+            }
+            replace_components(conn, product_id, &rows).await?;
+            Ok(bundle)
+        });
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

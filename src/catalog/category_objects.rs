@@ -3,7 +3,7 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::categories::{self, CHILD_SLUG_TAKEN, Category, CategoryChanges, NewCategory, ROOT_SLUG_TAKEN};
@@ -177,16 +177,13 @@ impl CategoryMutation {
         if !errors.is_empty() {
             return CategoryPayload::from_outcome(Err(errors.into()));
         }
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                categories::lock_tree(conn).await?;
-                if let Some(parent) = parent {
-                    existing(conn, parent, "parentId").await?;
-                }
-                categories::insert(conn, &new).await.map_err(refused(CONFLICTS))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            categories::lock_tree(conn).await?;
+            if let Some(parent) = parent {
+                existing(conn, parent, "parentId").await?;
+            }
+            categories::insert(conn, &new).await.map_err(refused(CONFLICTS))
+        });
         CategoryPayload::from_outcome(result)
     }
 
@@ -215,16 +212,13 @@ impl CategoryMutation {
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return CategoryPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let current = existing(conn, id, "id").await?;
-                if changes.is_empty() {
-                    return Ok(current);
-                }
-                categories::update(conn, id, &changes).await.map_err(refused(CONFLICTS))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let current = existing(conn, id, "id").await?;
+            if changes.is_empty() {
+                return Ok(current);
+            }
+            categories::update(conn, id, &changes).await.map_err(refused(CONFLICTS))
+        });
         CategoryPayload::from_outcome(result)
     }
 
@@ -242,24 +236,21 @@ impl CategoryMutation {
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return CategoryPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                categories::lock_tree(conn).await?;
-                existing(conn, id, "id").await?;
-                if let Some(parent) = parent {
-                    existing(conn, parent, "parentId").await?;
-                    if categories::in_subtree(conn, id, parent).await? {
-                        return Err(MutationError::user(
-                            "parentId",
-                            UserErrorCode::CategoryCycle,
-                            "a category cannot move under itself or its descendants",
-                        ));
-                    }
+        let result = crate::in_transaction!(scope, async |conn| {
+            categories::lock_tree(conn).await?;
+            existing(conn, id, "id").await?;
+            if let Some(parent) = parent {
+                existing(conn, parent, "parentId").await?;
+                if categories::in_subtree(conn, id, parent).await? {
+                    return Err(MutationError::user(
+                        "parentId",
+                        UserErrorCode::CategoryCycle,
+                        "a category cannot move under itself or its descendants",
+                    ));
                 }
-                categories::move_to(conn, id, parent, input.position).await.map_err(refused(CONFLICTS))
-            })
-            .await;
+            }
+            categories::move_to(conn, id, parent, input.position).await.map_err(refused(CONFLICTS))
+        });
         CategoryPayload::from_outcome(result)
     }
 
@@ -302,23 +293,20 @@ async fn change_products(
     let Some(category) = category.filter(|_| errors.is_empty()) else {
         return CategoryPayload::from_outcome(Err(errors.into()));
     };
-    let mut conn = scope.conn().await.gql()?;
-    let result = conn
-        .transaction::<_, MutationError, _>(async |conn| {
-            let found = existing(conn, category, "categoryId").await?;
-            let known = categories::existing_products(conn, &products).await?;
-            if let Some(missing) = products.iter().position(|p| !known.contains(p)) {
-                let mut errors = UserErrors::default();
-                errors.add_at(&["productIds", &missing.to_string()], UserErrorCode::NotFound, "no such product");
-                return Err(errors.into());
-            }
-            if assign {
-                categories::assign(conn, category, &products).await?;
-            } else {
-                categories::unassign(conn, category, &products).await?;
-            }
-            Ok(found)
-        })
-        .await;
+    let result = crate::in_transaction!(scope, async |conn| {
+        let found = existing(conn, category, "categoryId").await?;
+        let known = categories::existing_products(conn, &products).await?;
+        if let Some(missing) = products.iter().position(|p| !known.contains(p)) {
+            let mut errors = UserErrors::default();
+            errors.add_at(&["productIds", &missing.to_string()], UserErrorCode::NotFound, "no such product");
+            return Err(errors.into());
+        }
+        if assign {
+            categories::assign(conn, category, &products).await?;
+        } else {
+            categories::unassign(conn, category, &products).await?;
+        }
+        Ok(found)
+    });
     CategoryPayload::from_outcome(result)
 }

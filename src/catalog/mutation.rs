@@ -1,15 +1,12 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use diesel_async::AsyncConnection;
 
 use super::data::{self, ATTRIBUTE_SET_CONSTRAINT, SKU_TAKEN_CONSTRAINT, SLUG_TAKEN_CONSTRAINT};
 use super::model::{NewImage, NewProduct, NewVariant, Product, ProductChanges, ProductStatus, ProductType};
 use super::product_objects::ProductView;
 use super::validate;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,
-};
+use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared};
 use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
@@ -293,17 +290,14 @@ impl CatalogMutation {
         let (Some(id), true) = (id, errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let product = data::update(conn, id, &changes)
-                    .await
-                    .map_err(refused(CONFLICTS))?
-                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))?;
-                check_required_attributes(conn, &product).await?;
-                Ok(product)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let product = data::update(conn, id, &changes)
+                .await
+                .map_err(refused(CONFLICTS))?
+                .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no product has this id"))?;
+            check_required_attributes(conn, &product).await?;
+            Ok(product)
+        });
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
@@ -319,8 +313,7 @@ impl CatalogMutation {
         if !errors.is_empty() {
             return ProductPayload::from_outcome(Err(errors.into()));
         }
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn.transaction::<_, MutationError, _>(async |conn| valid.insert(conn).await).await;
+        let result = crate::in_transaction!(scope, async |conn| valid.insert(conn).await);
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
@@ -13,9 +13,7 @@ use super::mutation::{
 };
 use super::product_objects::ProductView;
 use super::validate;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared,
-};
+use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, validate as shared};
 use crate::outcome::refused;
 use crate::tenancy::Role;
 
@@ -112,16 +110,13 @@ impl ProductPartMutation {
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
             return ProductVariantPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                product(conn, product_id).await?;
-                let ids = data::insert_variants(conn, product_id, std::slice::from_ref(&new))
-                    .await
-                    .map_err(refused(CONFLICTS))?;
-                variant_by_id(conn, ids[0]).await
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            product(conn, product_id).await?;
+            let ids = data::insert_variants(conn, product_id, std::slice::from_ref(&new))
+                .await
+                .map_err(refused(CONFLICTS))?;
+            variant_by_id(conn, ids[0]).await
+        });
         ProductVariantPayload::from_outcome(result)
     }
 
@@ -143,19 +138,16 @@ impl ProductPartMutation {
         let Some(id) = id.filter(|_| errors.is_empty()) else {
             return ProductVariantPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                if changes.sku.is_some()
-                    || changes.name.is_some()
-                    || changes.price.is_some()
-                    || changes.option_values.is_some()
-                {
-                    data::update_variant(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
-                }
-                variant_by_id(conn, id).await
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            if changes.sku.is_some()
+                || changes.name.is_some()
+                || changes.price.is_some()
+                || changes.option_values.is_some()
+            {
+                data::update_variant(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
+            }
+            variant_by_id(conn, id).await
+        });
         ProductVariantPayload::from_outcome(result)
     }
 
@@ -175,14 +167,11 @@ impl ProductPartMutation {
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let found = product(conn, product_id).await?;
-                data::insert_images(conn, product_id, std::slice::from_ref(&image)).await?;
-                Ok(found)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let found = product(conn, product_id).await?;
+            data::insert_images(conn, product_id, std::slice::from_ref(&image)).await?;
+            Ok(found)
+        });
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
@@ -197,15 +186,12 @@ impl ProductPartMutation {
         let Some(id) = errors.id_at(&["id"], &input.id) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let product_id = data::delete_image(conn, id)
-                    .await?
-                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such image"))?;
-                product(conn, product_id).await
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let product_id = data::delete_image(conn, id)
+                .await?
+                .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such image"))?;
+            product(conn, product_id).await
+        });
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 
@@ -222,23 +208,20 @@ impl ProductPartMutation {
         let Some(product_id) = product_id.filter(|_| errors.is_empty()) else {
             return ProductPayload::from_outcome(Err(errors.into()));
         };
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let found = product(conn, product_id).await?;
-                let mut current = data::image_ids(conn, product_id).await?;
-                let mut given = order.clone();
-                current.sort();
-                given.sort();
-                if current != given {
-                    let mut errors = UserErrors::default();
-                    errors.add("imageIds", UserErrorCode::Invalid, "list each of the product's images exactly once");
-                    return Err(errors.into());
-                }
-                data::reorder_images(conn, &order).await?;
-                Ok(found)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let found = product(conn, product_id).await?;
+            let mut current = data::image_ids(conn, product_id).await?;
+            let mut given = order.clone();
+            current.sort();
+            given.sort();
+            if current != given {
+                let mut errors = UserErrors::default();
+                errors.add("imageIds", UserErrorCode::Invalid, "list each of the product's images exactly once");
+                return Err(errors.into());
+            }
+            data::reorder_images(conn, &order).await?;
+            Ok(found)
+        });
         ProductPayload::from_outcome(result.map(ProductView::from))
     }
 }

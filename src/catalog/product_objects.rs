@@ -59,11 +59,20 @@ impl ProductView {
         Ok(loader.load_one((self.row.id, self.store.clone())).await.gql()?.unwrap_or_default())
     }
 
-    /// Units available per variant of this product (own variants; a bundle's components).
-    async fn stock(&self, ctx: &Context<'_>, variants: &[Uuid]) -> async_graphql::Result<Vec<(Uuid, i64)>> {
-        let loader = loader(ctx, crate::inventory::StockByVariant)?;
-        let levels = loader.load_many(variants.iter().copied()).await.gql()?;
-        Ok(variants.iter().map(|id| (*id, levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0))).collect())
+    /// What one unit of it takes, with the units available of each: a BUNDLE's components
+    /// and their quantities, or each of its own variants once (`None`: VIRTUAL, no limit).
+    async fn parts_stock(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<(i64, i64)>>> {
+        let parts: Vec<(Uuid, i64)> = match self.row.product_type {
+            ProductType::Virtual => return Ok(None),
+            ProductType::Bundle => {
+                self.components(ctx).await?.iter().map(|c| (c.variant.row.id, i64::from(c.quantity))).collect()
+            }
+            _ => self.variant_list(ctx).await?.iter().map(|v| (v.row.id, 1)).collect(),
+        };
+        let ids: Vec<Uuid> = parts.iter().map(|(id, _)| *id).collect();
+        let levels = loader(ctx, crate::inventory::StockByVariant)?.load_many(ids).await.gql()?;
+        let units = |id: &Uuid| levels.get(id).map_or(0, |l| l.quantity.0 - l.reserved.0);
+        Ok(Some(parts.iter().map(|(id, need)| (units(id), *need)).collect()))
     }
 }
 
@@ -119,43 +128,21 @@ impl ProductView {
     /// Whether it can be bought now. VIRTUAL: always. BUNDLE: every component has the
     /// bundle's quantity available. Others: some variant has a unit available.
     async fn available(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(match self.row.product_type {
-            ProductType::Virtual => true,
-            ProductType::Bundle => {
-                let components = self.components(ctx).await?;
-                let ids: Vec<Uuid> = components.iter().map(|c| c.variant.row.id).collect();
-                let stock = self.stock(ctx, &ids).await?;
-                !components.is_empty()
-                    && components.iter().zip(stock).all(|(c, (_, units))| units >= i64::from(c.quantity))
-            }
-            _ => {
-                let ids: Vec<Uuid> = self.variant_list(ctx).await?.iter().map(|v| v.row.id).collect();
-                self.stock(ctx, &ids).await?.iter().any(|(_, units)| *units > 0)
-            }
+        let bundle = self.row.product_type == ProductType::Bundle;
+        Ok(match self.parts_stock(ctx).await? {
+            None => true,
+            Some(parts) if bundle => !parts.is_empty() && parts.iter().all(|(units, need)| units >= need),
+            Some(parts) => parts.iter().any(|(units, _)| *units > 0),
         })
     }
     /// Units that can be sold now: over its variants, or for a bundle, how many whole
     /// bundles its components make (null for VIRTUAL products, which have no limit).
     async fn available_quantity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::BigInt>> {
-        let units = match self.row.product_type {
-            ProductType::Virtual => None,
-            ProductType::Bundle => {
-                let components = self.components(ctx).await?;
-                let ids: Vec<Uuid> = components.iter().map(|c| c.variant.row.id).collect();
-                let stock = self.stock(ctx, &ids).await?;
-                let whole = components
-                    .iter()
-                    .zip(stock)
-                    .map(|(c, (_, units))| units.max(0) / i64::from(c.quantity.max(1)))
-                    .min();
-                Some(whole.unwrap_or(0))
-            }
-            _ => {
-                let ids: Vec<Uuid> = self.variant_list(ctx).await?.iter().map(|v| v.row.id).collect();
-                Some(self.stock(ctx, &ids).await?.iter().map(|(_, units)| units.max(&0)).sum())
-            }
-        };
-        Ok(units.map(crate::graphql::BigInt))
+        let bundle = self.row.product_type == ProductType::Bundle;
+        Ok(self.parts_stock(ctx).await?.map(|parts| {
+            let whole = parts.iter().map(|(units, need)| units.max(&0) / need.max(&1));
+            crate::graphql::BigInt(if bundle { whole.min().unwrap_or(0) } else { whole.sum() })
+        }))
     }
     /// Search-engine title.
     async fn seo_title(&self) -> Option<&str> {

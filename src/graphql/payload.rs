@@ -48,3 +48,17 @@ macro_rules! payload {
         }
     };
 }
+
+/// Runs a mutation's work (an async closure taking the connection and returning
+/// `Result<T, MutationError>`) in one transaction on the scope's tenant connection, so any
+/// refusal rolls back what the work wrote. Not getting the connection returns from the
+/// resolver with a GraphQL error, as `scope.conn().await.gql()?` does.
+#[macro_export]
+macro_rules! in_transaction {
+    ($scope:expr, $work:expr $(,)?) => {{
+        use diesel_async::AsyncConnection as _;
+        use $crate::graphql::GqlResultExt as _;
+        let mut conn = $scope.conn().await.gql()?;
+        conn.transaction::<_, $crate::outcome::MutationError, _>($work).await
+    }};
+}

@@ -49,6 +49,15 @@ pub async fn level_of(conn: &mut AsyncPgConnection, variant_id: Uuid) -> QueryRe
     Ok(levels_of(conn, &[variant_id]).await?.remove(&variant_id).unwrap_or_else(|| InventoryLevel::empty(variant_id)))
 }
 
+/// Adds the (empty) stock row of a variant at a location unless it exists.
+async fn ensure_row(conn: &mut AsyncPgConnection, variant_id: Uuid, location_id: Uuid) -> QueryResult<usize> {
+    diesel::insert_into(inventory::table)
+        .values((inventory::variant_id.eq(variant_id), inventory::location_id.eq(location_id)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+}
+
 /// Changes a variant's quantity at a location by `delta`, unless that would leave less
 /// than is reserved there or more than [`MAX_STOCK`] (`None` then); returns the quantity
 /// after. One conditional update: PostgreSQL re-checks the condition on the row it locks,
@@ -61,11 +70,7 @@ pub async fn adjust(
     location_id: Uuid,
     delta: i32,
 ) -> QueryResult<Option<i32>> {
-    diesel::insert_into(inventory::table)
-        .values((inventory::variant_id.eq(variant_id), inventory::location_id.eq(location_id)))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
+    ensure_row(conn, variant_id, location_id).await?;
     let after = || Fragment::<Bool>::sql("(inventory.quantity::bigint + ").bind(Bind::Int(delta)).push(")");
     let within = after().push(" >= inventory.reserved AND ").append(after()).push(" <= ").bind(Bind::Int(MAX_STOCK));
     diesel::update(inventory::table.find((variant_id, location_id)))
@@ -85,11 +90,7 @@ pub async fn set(
     location_id: Uuid,
     quantity: i32,
 ) -> QueryResult<Option<i32>> {
-    diesel::insert_into(inventory::table)
-        .values((inventory::variant_id.eq(variant_id), inventory::location_id.eq(location_id)))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
+    ensure_row(conn, variant_id, location_id).await?;
     let before: i32 =
         inventory::table.find((variant_id, location_id)).select(inventory::quantity).for_update().first(conn).await?;
     let delta = quantity - before;

@@ -24,10 +24,9 @@ crate::text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = locations)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
-#[graphql(complex)]
 pub struct Location {
-    /// Stable id.
-    #[graphql(skip)]
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// Business key, unique in the tenant.
     pub code: String,
@@ -41,14 +40,6 @@ pub struct Location {
     pub active: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
-}
-
-#[ComplexObject]
-impl Location {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
 }
 
 /// The stock of one variant at one location.
@@ -77,8 +68,8 @@ impl LocationLevel {
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct InventoryLevel {
-    /// The variant this stock is of.
-    #[graphql(skip)]
+    /// The variant's id.
+    #[graphql(skip, derived(name = "variant_id", into = "ID", owned))]
     pub variant_id: Uuid,
     /// Units on hand, over all locations (a BigInt: each location holds up to 10^9).
     pub quantity: BigInt,
@@ -92,10 +83,6 @@ pub struct InventoryLevel {
 
 #[ComplexObject]
 impl InventoryLevel {
-    /// The variant's id.
-    async fn variant_id(&self) -> ID {
-        ID(self.variant_id.to_string())
-    }
     /// Units that can still be sold: quantity − reserved.
     async fn available(&self) -> BigInt {
         BigInt(self.quantity.0 - self.reserved.0)

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
 use super::model::{InventoryLevel, Location, LocationKind, NewLocation};
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::outcome::{Violation, refused};
-use crate::tenancy::Role;
+use crate::tenancy::{Role, TenantScope};
 
 /// Sets a variant's stock at one location to a count (a stock-take).
 #[derive(InputObject)]
@@ -57,6 +57,15 @@ struct Target {
     sku: Option<String>,
     location_id: Option<Uuid>,
     location_code: Option<String>,
+    reason: String,
+}
+
+/// How a mutation changes a variant's stock at a location.
+enum Change {
+    /// To this many units (`inventorySet`).
+    To(i32),
+    /// By this many units (`inventoryAdjust`).
+    By(i32),
 }
 
 /// Checks what both mutations share: exactly one variant reference, at most one location
@@ -82,7 +91,8 @@ fn validate_common(
     } else if reason.chars().count() > 500 {
         errors.add("reason", UserErrorCode::TooLong, "reason must be at most 500 characters");
     }
-    Target { variant_id, sku, location_id, location_code: location.1.as_deref().map(|s| s.trim().to_owned()) }
+    let location_code = location.1.as_deref().map(|s| s.trim().to_owned());
+    Target { variant_id, sku, location_id, location_code, reason: reason.to_owned() }
 }
 
 /// Finds the variant and the location, or the userError saying one does not exist.
@@ -97,6 +107,34 @@ async fn find_target(conn: &mut AsyncPgConnection, target: &Target) -> Result<(U
         .filter(|l| l.active)
         .ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such active location"))?;
     Ok((variant, location.id))
+}
+
+/// Applies a change of stock in one transaction and records it with its reason, unless
+/// the input had errors; answers with the variant's stock after it.
+async fn change_stock(
+    scope: &TenantScope,
+    errors: UserErrors,
+    target: Target,
+    change: Change,
+) -> async_graphql::Result<InventoryPayload> {
+    if !errors.is_empty() {
+        return InventoryPayload::from_outcome(Err(errors.into()));
+    }
+    let result = crate::in_transaction!(scope, async |conn| {
+        let (variant, location) = find_target(conn, &target).await?;
+        let (delta, after) = match change {
+            Change::To(quantity) => {
+                (data::set(conn, variant, location, quantity).await?.ok_or_else(below_reserved)?, quantity)
+            }
+            Change::By(delta) => {
+                let refusal = || if delta > 0 { above_max() } else { below_reserved() };
+                (delta, data::adjust(conn, variant, location, delta).await?.ok_or_else(refusal)?)
+            }
+        };
+        data::record(conn, variant, location, delta, after, &target.reason).await?;
+        Ok(data::level_of(conn, variant).await?)
+    });
+    InventoryPayload::from_outcome(result)
 }
 
 /// The refusal of an adjustment that would take stock past [`data::MAX_STOCK`].
@@ -169,20 +207,7 @@ impl InventoryMutation {
         } else if input.quantity > data::MAX_STOCK {
             errors.add("quantity", UserErrorCode::OutOfRange, format!("quantity is at most {}", data::MAX_STOCK));
         }
-        if !errors.is_empty() {
-            return InventoryPayload::from_outcome(Err(errors.into()));
-        }
-        let reason = input.reason.trim().to_owned();
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let (variant, location) = find_target(conn, &target).await?;
-                let delta = data::set(conn, variant, location, input.quantity).await?.ok_or_else(below_reserved)?;
-                data::record(conn, variant, location, delta, input.quantity, &reason).await?;
-                Ok(data::level_of(conn, variant).await?)
-            })
-            .await;
-        InventoryPayload::from_outcome(result)
+        change_stock(&scope, errors, target, Change::To(input.quantity)).await
     }
 
     /// Adds or removes units of a variant's stock at a location, recording the change
@@ -205,21 +230,7 @@ impl InventoryMutation {
         } else if input.delta.unsigned_abs() > data::MAX_STOCK.unsigned_abs() {
             errors.add("delta", UserErrorCode::OutOfRange, format!("delta is at most {} either way", data::MAX_STOCK));
         }
-        if !errors.is_empty() {
-            return InventoryPayload::from_outcome(Err(errors.into()));
-        }
-        let reason = input.reason.trim().to_owned();
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let (variant, location) = find_target(conn, &target).await?;
-                let refusal = || if input.delta > 0 { above_max() } else { below_reserved() };
-                let after = data::adjust(conn, variant, location, input.delta).await?.ok_or_else(refusal)?;
-                data::record(conn, variant, location, input.delta, after, &reason).await?;
-                Ok(data::level_of(conn, variant).await?)
-            })
-            .await;
-        InventoryPayload::from_outcome(result)
+        change_stock(&scope, errors, target, Change::By(input.delta)).await
     }
 
     /// Adds a stock location.

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, NAME_TAKEN_CONSTRAINT};
 use super::model::{NewPriceList, PriceList, PriceListChanges, SalesChannel};
-use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
 use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 
@@ -142,13 +142,10 @@ impl PricingMutation {
         if !errors.is_empty() {
             return PriceListPayload::from_outcome(Err(errors.into()));
         }
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                check_store(conn, new.store_id).await?;
-                data::insert(conn, &new).await.map_err(refused(CONFLICTS))
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            check_store(conn, new.store_id).await?;
+            data::insert(conn, &new).await.map_err(refused(CONFLICTS))
+        });
         PriceListPayload::from_outcome(result)
     }
 
@@ -180,19 +177,16 @@ impl PricingMutation {
             return PriceListPayload::from_outcome(Err(errors.into()));
         }
         let id = id.expect("valid when no errors");
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                check_store(conn, changes.store_id.flatten()).await?;
-                let list = data::update(conn, id, &changes)
-                    .await
-                    .map_err(refused(CONFLICTS))?
-                    .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such price list"))?;
-                let mut errors = UserErrors::default();
-                validate::window(&mut errors, list.starts_at, list.ends_at);
-                if errors.is_empty() { Ok(list) } else { Err(errors.into()) }
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            check_store(conn, changes.store_id.flatten()).await?;
+            let list = data::update(conn, id, &changes)
+                .await
+                .map_err(refused(CONFLICTS))?
+                .ok_or_else(|| MutationError::user("id", UserErrorCode::NotFound, "no such price list"))?;
+            let mut errors = UserErrors::default();
+            validate::window(&mut errors, list.starts_at, list.ends_at);
+            if errors.is_empty() { Ok(list) } else { Err(errors.into()) }
+        });
         PriceListPayload::from_outcome(result)
     }
 
@@ -219,33 +213,30 @@ impl PricingMutation {
             return PriceListPayload::from_outcome(Err(errors.into()));
         }
         let list = list.expect("valid when no errors");
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let found = data::by_key(conn, Some(list), None).await?.ok_or_else(not_found)?;
-                let mut entries = Vec::with_capacity(wanted.len());
-                let mut errors = UserErrors::default();
-                for (n, (id, sku, amount)) in wanted.iter().enumerate() {
-                    match crate::catalog::variant_id(conn, *id, sku.as_deref()).await? {
-                        Some(variant) => entries.push((variant, amount.clone())),
-                        None => errors.add_at(
-                            &["entries", &n.to_string(), if id.is_some() { "variantId" } else { "sku" }],
-                            UserErrorCode::NotFound,
-                            "no such variant",
-                        ),
-                    }
+        let result = crate::in_transaction!(scope, async |conn| {
+            let found = data::by_key(conn, Some(list), None).await?.ok_or_else(not_found)?;
+            let mut entries = Vec::with_capacity(wanted.len());
+            let mut errors = UserErrors::default();
+            for (n, (id, sku, amount)) in wanted.iter().enumerate() {
+                match crate::catalog::variant_id(conn, *id, sku.as_deref()).await? {
+                    Some(variant) => entries.push((variant, amount.clone())),
+                    None => errors.add_at(
+                        &["entries", &n.to_string(), if id.is_some() { "variantId" } else { "sku" }],
+                        UserErrorCode::NotFound,
+                        "no such variant",
+                    ),
                 }
-                if !errors.is_empty() {
-                    return Err(errors.into());
-                }
-                entries.sort_by_key(|(variant, _)| *variant);
-                if entries.windows(2).any(|pair| pair[0].0 == pair[1].0) {
-                    return Err(MutationError::user("entries", UserErrorCode::Invalid, "a variant is listed twice"));
-                }
-                data::upsert_entries(conn, list, &entries).await?;
-                Ok(found)
-            })
-            .await;
+            }
+            if !errors.is_empty() {
+                return Err(errors.into());
+            }
+            entries.sort_by_key(|(variant, _)| *variant);
+            if entries.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+                return Err(MutationError::user("entries", UserErrorCode::Invalid, "a variant is listed twice"));
+            }
+            data::upsert_entries(conn, list, &entries).await?;
+            Ok(found)
+        });
         PriceListPayload::from_outcome(result)
     }
 
@@ -271,14 +262,11 @@ impl PricingMutation {
             return PriceListPayload::from_outcome(Err(errors.into()));
         }
         let list = list.expect("valid when no errors");
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let found = data::by_key(conn, Some(list), None).await?.ok_or_else(not_found)?;
-                data::delete_entries(conn, list, &variants).await?;
-                Ok(found)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let found = data::by_key(conn, Some(list), None).await?.ok_or_else(not_found)?;
+            data::delete_entries(conn, list, &variants).await?;
+            Ok(found)
+        });
         PriceListPayload::from_outcome(result)
     }
 }

@@ -1,4 +1,4 @@
-use async_graphql::{ComplexObject, ID, SimpleObject};
+use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -10,10 +10,9 @@ use crate::db::schema::stores;
 #[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = stores)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
-#[graphql(complex)]
 pub struct Store {
-    /// Stable id; exposed to GraphQL as an `ID` (see the `id` resolver).
-    #[graphql(skip)]
+    /// Stable id (a UUID).
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
     /// Business key, unique in the tenant (`store(code:)`, `X-Store`).
     pub code: String,
@@ -33,14 +32,6 @@ pub struct Store {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-#[ComplexObject]
-impl Store {
-    /// Stable id (a UUID).
-    async fn id(&self) -> ID {
-        ID(self.id.to_string())
-    }
 }
 
 /// The columns of a new store.

@@ -1,11 +1,11 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data::{self, CODE_TAKEN_CONSTRAINT, DOMAIN_TAKEN_CONSTRAINT};
 use super::model::{NewStore, Store, StoreChanges};
 use super::validate;
-use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope};
+use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope};
 use crate::outcome::{Violation, refused};
 use crate::tenancy::{self, Role};
 
@@ -98,14 +98,11 @@ impl StoreMutation {
             return StorePayload::from_outcome(Err(errors.into()));
         }
         let tenant_id = scope.tenant().id;
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let store = data::insert(conn, &new).await.map_err(refused(CONFLICTS))?;
-                register_domain(conn, tenant_id, &store).await?;
-                Ok(store)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let store = data::insert(conn, &new).await.map_err(refused(CONFLICTS))?;
+            register_domain(conn, tenant_id, &store).await?;
+            Ok(store)
+        });
         StorePayload::from_outcome(result)
     }
 
@@ -129,19 +126,16 @@ impl StoreMutation {
             return StorePayload::from_outcome(Err(errors.into()));
         };
         let tenant_id = scope.tenant().id;
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let Some(before) = data::by_id_for_update(conn, id).await? else {
-                    return Err(MutationError::user("id", UserErrorCode::NotFound, "no store has this id"));
-                };
-                let store = data::update(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
-                if store.domain != before.domain {
-                    register_domain(conn, tenant_id, &store).await?;
-                }
-                Ok(store)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let Some(before) = data::by_id_for_update(conn, id).await? else {
+                return Err(MutationError::user("id", UserErrorCode::NotFound, "no store has this id"));
+            };
+            let store = data::update(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
+            if store.domain != before.domain {
+                register_domain(conn, tenant_id, &store).await?;
+            }
+            Ok(store)
+        });
         if result.is_ok() {
             // The old domain may be remembered by this server's lookups: forget it now
             // rather than when the control plane's notification arrives.

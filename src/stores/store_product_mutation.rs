@@ -1,13 +1,10 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::data;
 use super::store_product::{StoreProduct, StoreProductValues};
 use crate::catalog::Product;
-use crate::graphql::{
-    Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate,
-};
+use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate};
 use crate::tenancy::Role;
 
 /// How a product appears in one store; fields left out stay as they are, `null` clears.
@@ -82,57 +79,53 @@ impl StoreProductMutation {
             return StoreProductPayload::from_outcome(Err(errors.into()));
         };
         let code = input.store_code.as_deref().map(str::trim);
-        let mut conn = scope.conn().await.gql()?;
-        let result = conn
-            .transaction::<_, MutationError, _>(async |conn| {
-                let store = match (store_id, code) {
-                    (Some(id), _) => data::by_id(conn, id).await?,
-                    (None, Some(code)) => data::by_code(conn, code).await?,
-                    (None, None) => None,
-                };
-                let field = if store_id.is_some() { "storeId" } else { "storeCode" };
-                let store =
-                    store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
-                if !crate::catalog::product_exists(conn, product_id).await? {
-                    return Err(MutationError::user("productId", UserErrorCode::NotFound, "no such product"));
-                }
-                let current = data::store_product(conn, store.id, product_id).await?;
-                let mut values = current.map_or(
-                    StoreProductValues {
-                        store_id: store.id,
-                        product_id,
-                        visible: true,
-                        price_override: None,
-                        override_currency: None,
-                        name: None,
-                        description: None,
-                    },
-                    |c| StoreProductValues {
-                        store_id: c.store_id,
-                        product_id: c.product_id,
-                        visible: c.visible,
-                        price_override: c.price_override,
-                        override_currency: c.override_currency,
-                        name: c.name,
-                        description: c.description,
-                    },
-                );
-                if let Some(visible) = input.visible {
-                    values.visible = visible;
-                }
-                if let Some(price) = price {
-                    values.override_currency = price.as_ref().map(|_| store.default_currency.clone());
-                    values.price_override = price;
-                }
-                if let Some(name) = name {
-                    values.name = name;
-                }
-                if let Some(description) = description {
-                    values.description = description;
-                }
-                Ok(data::upsert_store_product(conn, &values).await?)
-            })
-            .await;
+        let result = crate::in_transaction!(scope, async |conn| {
+            let store = match (store_id, code) {
+                (Some(id), _) => data::by_id(conn, id).await?,
+                (None, Some(code)) => data::by_code(conn, code).await?,
+                (None, None) => None,
+            };
+            let field = if store_id.is_some() { "storeId" } else { "storeCode" };
+            let store = store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
+            if !crate::catalog::product_exists(conn, product_id).await? {
+                return Err(MutationError::user("productId", UserErrorCode::NotFound, "no such product"));
+            }
+            let current = data::store_product(conn, store.id, product_id).await?;
+            let mut values = current.map_or(
+                StoreProductValues {
+                    store_id: store.id,
+                    product_id,
+                    visible: true,
+                    price_override: None,
+                    override_currency: None,
+                    name: None,
+                    description: None,
+                },
+                |c| StoreProductValues {
+                    store_id: c.store_id,
+                    product_id: c.product_id,
+                    visible: c.visible,
+                    price_override: c.price_override,
+                    override_currency: c.override_currency,
+                    name: c.name,
+                    description: c.description,
+                },
+            );
+            if let Some(visible) = input.visible {
+                values.visible = visible;
+            }
+            if let Some(price) = price {
+                values.override_currency = price.as_ref().map(|_| store.default_currency.clone());
+                values.price_override = price;
+            }
+            if let Some(name) = name {
+                values.name = name;
+            }
+            if let Some(description) = description {
+                values.description = description;
+            }
+            Ok(data::upsert_store_product(conn, &values).await?)
+        });
         StoreProductPayload::from_outcome(result)
     }
 }
