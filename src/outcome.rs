@@ -179,6 +179,12 @@ impl MutationError {
     }
 }
 
+/// Refuses an operation: its one userError, at input field `field`, as the `Err` an
+/// operation returns (`return refuse("id", UserErrorCode::NotFound, "no such order")`).
+pub fn refuse<T>(field: &str, code: UserErrorCode, message: impl Into<String>) -> Result<T, MutationError> {
+    Err(MutationError::user(field, code, message))
+}
+
 impl From<diesel::result::Error> for MutationError {
     fn from(e: diesel::result::Error) -> Self {
         MutationError::Db(DbError::Query(e))

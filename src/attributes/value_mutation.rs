@@ -12,6 +12,7 @@ use super::model::{LoadedValue, TypedValue};
 use super::objects::AttributeValue;
 use super::validate;
 use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope, loader};
+use crate::outcome::refuse;
 use crate::tenancy::Role;
 
 /// Most attributes one call sets.
@@ -70,7 +71,7 @@ async fn checked_items(
         .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no product has this id"))?;
     if let Some(variant) = variant {
         if crate::catalog::product_of_variant(conn, variant).await? != Some(product) {
-            return Err(MutationError::user("variantId", UserErrorCode::NotFound, "the product has no such variant"));
+            return refuse("variantId", UserErrorCode::NotFound, "the product has no such variant");
         }
     }
     let codes: Vec<String> = input.iter().map(|item| item.code.trim().to_owned()).collect();

@@ -19,6 +19,7 @@ use super::product_objects::{ProductView, StoreKey};
 use crate::db::DbError;
 use crate::db::schema::{bundle_components, products};
 use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope};
+use crate::outcome::refuse;
 use crate::pricing::PriceContext;
 use crate::tenancy::{Role, TenantScope};
 
@@ -160,7 +161,7 @@ impl BundleMutation {
                 .await?
                 .ok_or_else(|| MutationError::user("productId", UserErrorCode::NotFound, "no such product"))?;
             if bundle.product_type != ProductType::Bundle {
-                return Err(MutationError::user("productId", UserErrorCode::Invalid, "the product is not a BUNDLE"));
+                return refuse("productId", UserErrorCode::Invalid, "the product is not a BUNDLE");
             }
             let mut errors = UserErrors::default();
             let mut rows = Vec::new();

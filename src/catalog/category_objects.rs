@@ -16,7 +16,7 @@ use crate::graphql::{
     ById, ConnectionTotal, GqlResultExt, MutationError, PageArgs, UserErrorCode, UserErrors, caller_scope, children_of,
     loader, parse_id,
 };
-use crate::outcome::{Violation, refused};
+use crate::outcome::{Violation, refuse, refused};
 use crate::tenancy::Role;
 
 #[ComplexObject]
@@ -242,11 +242,11 @@ impl CategoryMutation {
             if let Some(parent) = parent {
                 existing(conn, parent, "parentId").await?;
                 if categories::in_subtree(conn, id, parent).await? {
-                    return Err(MutationError::user(
+                    return refuse(
                         "parentId",
                         UserErrorCode::CategoryCycle,
                         "a category cannot move under itself or its descendants",
-                    ));
+                    );
                 }
             }
             categories::move_to(conn, id, parent, input.position).await.map_err(refused(CONFLICTS))

@@ -9,6 +9,7 @@ use super::model::{ActivityKind, NewNote, NoteRow};
 use super::mutation::live_customer;
 use super::trail_data;
 use crate::graphql::{GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::outcome::refuse;
 use crate::tenancy::Role;
 
 /// The most characters a note may hold.
@@ -89,18 +90,10 @@ impl CustomerNoteMutation {
                 if let Some(order) = order_id {
                     match crate::orders::customer_of_order(conn, order).await? {
                         None => {
-                            return Err(MutationError::user(
-                                "orderId",
-                                UserErrorCode::NotFound,
-                                "no order has this id",
-                            ));
+                            return refuse("orderId", UserErrorCode::NotFound, "no order has this id");
                         }
                         Some(owner) if customer_id.is_some() && owner != customer_id => {
-                            return Err(MutationError::user(
-                                "orderId",
-                                UserErrorCode::Invalid,
-                                "the order is not this customer's",
-                            ));
+                            return refuse("orderId", UserErrorCode::Invalid, "the order is not this customer's");
                         }
                         Some(_) => {}
                     }
@@ -134,14 +127,10 @@ impl CustomerNoteMutation {
         let result = conn
             .transaction::<_, MutationError, _>(async |conn| {
                 let Some(note) = trail_data::note_for_update(conn, id).await? else {
-                    return Err(MutationError::user("id", UserErrorCode::NotFound, "no note has this id"));
+                    return refuse("id", UserErrorCode::NotFound, "no note has this id");
                 };
                 if note.staff_id != staff_id {
-                    return Err(MutationError::user(
-                        "id",
-                        UserErrorCode::NotAuthor,
-                        "only the note's author may change it",
-                    ));
+                    return refuse("id", UserErrorCode::NotAuthor, "only the note's author may change it");
                 }
                 Ok(trail_data::update_note(conn, id, &body).await?)
             })

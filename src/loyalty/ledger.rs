@@ -11,7 +11,7 @@ use super::data;
 use super::model::{LoyaltyAccount, LoyaltyTransaction, NewTransaction, TransactionKind};
 use super::rules;
 use crate::events::OrderFacts;
-use crate::outcome::{MutationError, UserErrorCode};
+use crate::outcome::{MutationError, UserErrorCode, refuse};
 
 /// A redemption checked against the program and the account, ready to be booked by
 /// [`redeem`] once the order exists.
@@ -51,16 +51,12 @@ pub async fn quote_redemption(
     currency: &str,
 ) -> Result<RedemptionQuote, MutationError> {
     if points <= 0 {
-        return Err(MutationError::user("loyaltyPoints", UserErrorCode::Invalid, "redeem a positive number of points"));
+        return refuse("loyaltyPoints", UserErrorCode::Invalid, "redeem a positive number of points");
     }
     let program = match data::program(conn).await? {
         Some(program) if program.active => program,
         _ => {
-            return Err(MutationError::user(
-                "loyaltyPoints",
-                UserErrorCode::LoyaltyDisabled,
-                "the shop has no active loyalty program",
-            ));
+            return refuse("loyaltyPoints", UserErrorCode::LoyaltyDisabled, "the shop has no active loyalty program");
         }
     };
     let account = data::account(conn, customer_id, program.account_store(store_id)).await?;
@@ -243,19 +239,19 @@ pub async fn adjust(
     let account = data::open_account(conn, customer, store).await?;
     let balance = data::lock_balance(conn, account.id).await?;
     if balance.checked_add(points).is_none_or(|after| after > MAX_BALANCE) {
-        return Err(MutationError::user(
+        return refuse(
             "points",
             UserErrorCode::OutOfRange,
             format!("the account holds {balance} points; a balance is at most {MAX_BALANCE}"),
-        ));
+        );
     }
     let Some(account) = data::apply(conn, account.id, points, 0).await? else {
         let balance = data::account_by_id(conn, account.id).await?.map_or(0, |a| a.balance);
-        return Err(MutationError::user(
+        return refuse(
             "points",
             UserErrorCode::InsufficientPoints,
             format!("the account holds {balance} points; it cannot go below zero"),
-        ));
+        );
     };
     let transaction = data::insert_transaction(
         conn,

@@ -13,6 +13,7 @@ use super::model::TierRow;
 use super::model::{LoyaltyAccount, LoyaltyTransaction};
 use super::objects::LoyaltyProgram;
 use crate::graphql::{Decimal, GqlResultExt, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
+use crate::outcome::refuse;
 use crate::tenancy::Role;
 
 /// The most points per unit a program may give.
@@ -198,39 +199,35 @@ impl LoyaltyMutation {
             .transaction::<_, MutationError, _>(async |conn| {
                 match crate::customers::contact_of(conn, customer).await? {
                     None => {
-                        return Err(MutationError::user(
-                            "customerId",
-                            UserErrorCode::NotFound,
-                            "no customer has this id",
-                        ));
+                        return refuse("customerId", UserErrorCode::NotFound, "no customer has this id");
                     }
                     Some(contact) if contact.anonymized => {
-                        return Err(MutationError::user(
+                        return refuse(
                             "customerId",
                             UserErrorCode::CustomerAnonymized,
                             "the customer has been anonymized",
-                        ));
+                        );
                     }
                     Some(_) => {}
                 }
                 let per_store = data::program(conn).await?.is_some_and(|p| p.accounts_per_store);
                 match (per_store, store) {
                     (true, None) => {
-                        return Err(MutationError::user(
+                        return refuse(
                             "storeId",
                             UserErrorCode::Required,
                             "loyalty accounts are per store: name the store",
-                        ));
+                        );
                     }
                     (false, Some(_)) => {
-                        return Err(MutationError::user(
+                        return refuse(
                             "storeId",
                             UserErrorCode::Invalid,
                             "loyalty accounts are not per store: leave storeId out",
-                        ));
+                        );
                     }
                     (true, Some(id)) if crate::stores::store_by_id(conn, id).await?.is_none() => {
-                        return Err(MutationError::user("storeId", UserErrorCode::NotFound, "no store has this id"));
+                        return refuse("storeId", UserErrorCode::NotFound, "no store has this id");
                     }
                     _ => {}
                 }

@@ -7,7 +7,6 @@ use diesel_async::AsyncConnection;
 
 use super::data::{self, IDEMPOTENCY_CONSTRAINT};
 use super::idempotency::{IdempotencyClaim, IdempotencySettings, Shopper};
-use super::lifecycle::refuse;
 use super::objects::Order;
 use super::place::{LineRequest, Placement, place, storefront_may_sell_in};
 use super::register_data;
@@ -15,6 +14,7 @@ use crate::graphql::{
     AddressInput, GqlResultExt, MutationError, UserError, UserErrorCode, UserErrors, caller_scope, mutation_outcome,
     validate,
 };
+use crate::outcome::refuse;
 use crate::pricing::{PriceContext, SalesChannel};
 use crate::tenancy::{Role, TenantScope};
 

@@ -4,10 +4,10 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::lifecycle::refuse;
 use super::model::OrderRow;
 use crate::customers::ActivityKind;
 use crate::events::OrderEventKind;
+use crate::outcome::refuse;
 use crate::outcome::{MutationError, UserErrorCode};
 
 /// The customer and contact email of a new order. A named customer must exist and not

@@ -10,7 +10,7 @@ use super::model::{OrderRow, OrderStatus};
 use super::status::{allowed, holds_stock};
 use crate::events::{OrderEvent, OrderEventKind, OrderFacts};
 use crate::graphql::enum_name;
-use crate::outcome::{MutationError, UserErrorCode};
+use crate::outcome::{MutationError, UserErrorCode, refuse};
 
 /// Moves `order` to `to`, or refuses with ILLEGAL_TRANSITION, and publishes what that
 /// means (refunded statuses publish nothing: the refund publishes). Returns the order as
@@ -57,11 +57,6 @@ pub async fn transition(
     } else {
         Ok(order.clone())
     }
-}
-
-/// Refuses a mutation: the error it answers with at input field `field`.
-pub fn refuse<T>(field: &str, code: UserErrorCode, message: impl Into<String>) -> Result<T, MutationError> {
-    Err(MutationError::user(field, code, message))
 }
 
 /// Locks the order with this id, or says (at input field `field`) that it does not exist.

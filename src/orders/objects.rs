@@ -87,7 +87,7 @@ impl OrderRow {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::promotions::CouponRedemption>> {
-        Ok(self.redemption(ctx).await?.map(crate::promotions::CouponRedemption))
+        self.redemption(ctx).await
     }
 
     /// Money captured by payments.

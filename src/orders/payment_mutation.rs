@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::customer_link;
-use super::lifecycle::{locked, publish, refuse, transition};
+use super::lifecycle::{locked, publish, transition};
 use super::model::{OrderRow, OrderStatus, PaymentRow, PaymentState, RefundRow};
 use super::objects::Order;
 use super::payment_data::{self, NewPayment, PROVIDER_TRANSACTION_CONSTRAINT};
@@ -20,6 +20,7 @@ use crate::graphql::{
     mutation_outcome, validate,
 };
 use crate::money::fits_currency;
+use crate::outcome::refuse;
 use crate::outcome::{Violation, refused};
 use crate::tenancy::Role;
 

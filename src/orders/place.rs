@@ -12,7 +12,6 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::data;
-use super::lifecycle::refuse;
 use super::model::{AddressKind, AddressRow, ItemRow, NewOrder, OrderRow, OrderStatus};
 use super::status::payment_status;
 use crate::address::Address;
@@ -20,6 +19,7 @@ use crate::catalog::{ProductStatus, ProductType, SaleVariant};
 use crate::events::OrderEventKind;
 use crate::inventory::Demand;
 use crate::money::round_to_currency;
+use crate::outcome::refuse;
 use crate::outcome::{MutationError, UserErrorCode, UserErrors};
 use crate::pricing::{PriceContext, SalesChannel};
 use crate::promotions::Basket;

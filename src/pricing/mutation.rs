@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::data::{self, NAME_TAKEN_CONSTRAINT};
 use super::model::{NewPriceList, PriceList, PriceListChanges, SalesChannel};
 use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, validate};
-use crate::outcome::{Violation, refused};
+use crate::outcome::{Violation, refuse, refused};
 use crate::tenancy::Role;
 
 /// The most entries one call may set or remove.
@@ -232,7 +232,7 @@ impl PricingMutation {
             }
             entries.sort_by_key(|(variant, _)| *variant);
             if entries.windows(2).any(|pair| pair[0].0 == pair[1].0) {
-                return Err(MutationError::user("entries", UserErrorCode::Invalid, "a variant is listed twice"));
+                return refuse("entries", UserErrorCode::Invalid, "a variant is listed twice");
             }
             data::upsert_entries(conn, list, &entries).await?;
             Ok(found)

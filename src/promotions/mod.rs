@@ -27,8 +27,8 @@ use diesel_async::AsyncPgConnection;
 
 pub use discount::allocate as allocate_discount;
 pub use loaders::RedemptionByOrder;
+pub use model::CouponRedemption;
 pub use model::{CampaignStatus, Coupon, CouponKind, PromotionCampaign, RedemptionRow, RedemptionStatus};
-pub use objects::CouponRedemption;
 pub use query::PromotionQuery;
 pub use redemption::{Basket, CouponQuote, quote, redeem};
 

@@ -127,34 +127,45 @@ pub struct CouponRow {
 /// row of `coupons`.
 pub type Coupon = CouponRow;
 
-/// A row of `coupon_redemptions`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// One use of a coupon, by one order.
+#[derive(Debug, Clone, Queryable, Selectable, SimpleObject)]
 #[diesel(table_name = coupon_redemptions)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
+#[graphql(name = "CouponRedemption", complex)]
 pub struct RedemptionRow {
-    /// Its id.
+    /// Stable id.
+    #[graphql(skip, derived(name = "id", into = "ID", owned))]
     pub id: Uuid,
-    /// The coupon used.
+    /// The coupon used (shown by the `coupon` resolver).
+    #[graphql(skip)]
     pub coupon_id: Uuid,
-    /// The coupon's code.
+    /// The code used.
     pub code: String,
-    /// The order it was used on.
+    /// The order it was used on (shown, to admins, by the `order` resolver).
+    #[graphql(skip)]
     pub order_id: Uuid,
-    /// The customer, when known.
+    /// The customer's id, when known.
+    #[graphql(skip, derived(name = "customer_id", into = "Option<ID>", with = "crate::graphql::opt_id", owned))]
     pub customer_id: Option<Uuid>,
     /// The order's email (per-customer limits for guests).
+    #[graphql(skip)]
     pub email: Option<String>,
-    /// What it took off.
+    /// What it took off (shown with its currency by the `discount` resolver).
+    #[graphql(skip)]
     pub discount_amount: BigDecimal,
     /// The order's currency.
+    #[graphql(skip)]
     pub currency: String,
-    /// Whether it still counts.
+    /// ACTIVE, or RELEASED when the order was cancelled.
     pub status: RedemptionStatus,
     /// When it was used.
     pub created_at: DateTime<Utc>,
-    /// When the order's cancellation released it.
+    /// When it was released.
     pub released_at: Option<DateTime<Utc>>,
 }
+
+/// One use of a coupon, by one order; a row of `coupon_redemptions`.
+pub type CouponRedemption = RedemptionRow;
 
 /// The fields a coupon is written with (create and update).
 #[derive(Debug, Clone, AsChangeset, Insertable)]

@@ -2,12 +2,11 @@
 //! redemptions.
 
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{ComplexObject, Context, SimpleObject};
 
 use super::data::{self, CouponFilter};
 use super::loaders::FiguresByCampaign;
-use super::model::{Coupon, PromotionCampaign, RedemptionRow, RedemptionStatus};
+use super::model::{Coupon, PromotionCampaign, RedemptionRow};
 use crate::graphql::{
     ById, ConnectionTotal, Decimal, GqlResultExt, Money, PageArgs, caller_scope, listing_connection, loader,
 };
@@ -117,60 +116,27 @@ impl Coupon {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, CouponRedemption, ConnectionTotal>> {
+    ) -> async_graphql::Result<Connection<String, RedemptionRow, ConnectionTotal>> {
         let args = PageArgs { first, after, last, before };
-        listing_connection(ctx, Role::Admin, args, data::CouponRedemptions(self.id), CouponRedemption).await
+        listing_connection(ctx, Role::Admin, args, data::CouponRedemptions(self.id), std::convert::identity).await
     }
 }
 
-/// One use of a coupon, by one order.
-pub struct CouponRedemption(pub RedemptionRow);
-
-#[Object]
-impl CouponRedemption {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// The code used.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-
+#[ComplexObject]
+impl RedemptionRow {
     /// The coupon used.
     async fn coupon(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Coupon>> {
-        loader(ctx, ById::<Coupon>::new)?.load_one(self.0.coupon_id).await.gql()
+        loader(ctx, ById::<Coupon>::new)?.load_one(self.coupon_id).await.gql()
     }
 
     /// The order it was used on.
     async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Order>> {
         caller_scope(ctx, Role::Admin)?;
-        crate::orders::order_by_id(ctx, self.0.order_id).await
-    }
-
-    /// The customer's id, when known.
-    async fn customer_id(&self) -> Option<ID> {
-        self.0.customer_id.map(|id| ID(id.to_string()))
+        crate::orders::order_by_id(ctx, self.order_id).await
     }
 
     /// What it took off the order.
     async fn discount(&self) -> Money {
-        Money::new(&self.0.discount_amount, &self.0.currency)
-    }
-
-    /// ACTIVE, or RELEASED when the order was cancelled.
-    async fn status(&self) -> RedemptionStatus {
-        self.0.status
-    }
-
-    /// When it was used.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When it was released.
-    async fn released_at(&self) -> Option<DateTime<Utc>> {
-        self.0.released_at
+        Money::new(&self.discount_amount, &self.currency)
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::data::{self, NewRedemption};
 use super::discount::{fixed_off, percentage_off};
 use super::model::{CampaignStatus, Coupon, CouponKind, PromotionCampaign};
-use crate::outcome::{MutationError, UserErrorCode};
+use crate::outcome::{MutationError, UserErrorCode, refuse};
 
 /// The input field coupon problems are reported at.
 const FIELD: &str = "couponCode";
@@ -102,7 +102,7 @@ pub fn check_terms(
 /// Finds the coupon by code (any case) and checks it against the order.
 pub async fn quote(conn: &mut AsyncPgConnection, code: &str, order: &Basket<'_>) -> Result<CouponQuote, MutationError> {
     let Some((coupon, campaign)) = data::coupon_with_campaign(conn, code).await? else {
-        return Err(MutationError::user(FIELD, UserErrorCode::CouponNotFound, "no coupon has this code"));
+        return refuse(FIELD, UserErrorCode::CouponNotFound, "no coupon has this code");
     };
     match check_terms(&coupon, campaign.as_ref(), order, Utc::now()) {
         Ok(discount) => Ok(CouponQuote { coupon, discount }),
@@ -119,17 +119,17 @@ pub async fn redeem(
     order: &Basket<'_>,
 ) -> Result<(), MutationError> {
     if !data::take_use(conn, quote.coupon.id).await? {
-        return Err(MutationError::user(FIELD, UserErrorCode::CouponUsageLimit, "this coupon has been used up"));
+        return refuse(FIELD, UserErrorCode::CouponUsageLimit, "this coupon has been used up");
     }
     if let Some(limit) = quote.coupon.per_customer_limit {
         // The coupon's row is locked now: no other order can add a use until we commit.
         let used = data::uses_by(conn, quote.coupon.id, order.customer_id, order.email).await?;
         if used >= i64::from(limit) {
-            return Err(MutationError::user(
+            return refuse(
                 FIELD,
                 UserErrorCode::CouponCustomerLimit,
                 format!("this customer has used this coupon {used} time(s), the most allowed"),
-            ));
+            );
         }
     }
     let new = NewRedemption {

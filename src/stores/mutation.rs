@@ -6,7 +6,7 @@ use super::data::{self, CODE_TAKEN_CONSTRAINT, DOMAIN_TAKEN_CONSTRAINT};
 use super::model::{NewStore, Store, StoreChanges};
 use super::validate;
 use crate::graphql::{MutationError, UserErrorCode, UserErrors, caller_scope};
-use crate::outcome::{Violation, refused};
+use crate::outcome::{Violation, refuse, refused};
 use crate::tenancy::{self, Role};
 
 /// A new store.
@@ -128,7 +128,7 @@ impl StoreMutation {
         let tenant_id = scope.tenant().id;
         let result = crate::in_transaction!(scope, async |conn| {
             let Some(before) = data::by_id_for_update(conn, id).await? else {
-                return Err(MutationError::user("id", UserErrorCode::NotFound, "no store has this id"));
+                return refuse("id", UserErrorCode::NotFound, "no store has this id");
             };
             let store = data::update(conn, id, &changes).await.map_err(refused(CONFLICTS))?;
             if store.domain != before.domain {

@@ -5,6 +5,7 @@ use super::data;
 use super::store_product::{StoreProduct, StoreProductValues};
 use crate::catalog::Product;
 use crate::graphql::{Decimal, MutationError, UserErrorCode, UserErrors, caller_scope, children_of, validate};
+use crate::outcome::refuse;
 use crate::tenancy::Role;
 
 /// How a product appears in one store; fields left out stay as they are, `null` clears.
@@ -88,7 +89,7 @@ impl StoreProductMutation {
             let field = if store_id.is_some() { "storeId" } else { "storeCode" };
             let store = store.ok_or_else(|| MutationError::user(field, UserErrorCode::NotFound, "no such store"))?;
             if !crate::catalog::product_exists(conn, product_id).await? {
-                return Err(MutationError::user("productId", UserErrorCode::NotFound, "no such product"));
+                return refuse("productId", UserErrorCode::NotFound, "no such product");
             }
             let current = data::store_product(conn, store.id, product_id).await?;
             let mut values = current.map_or(
